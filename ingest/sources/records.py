@@ -1,0 +1,72 @@
+"""Abstract records (dicts from JSONL, BibTeX or a digest page) → `Paper`.
+
+One place decides how an abstract-only paper's text is laid out, so every abstract source
+chunks, cites and filters the same way.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from ingest.models import Paper, Section, SourceError, slug_id
+
+# Optional Chinese fields (the digest page carries them); indexed as their own sections so that
+# Chinese questions can match them lexically, and shown as extra metadata.
+ZH_FIELDS = {"summary_zh": "摘要 Summary (zh)", "takeaways_zh": "关键见解 Key takeaways (zh)"}
+_KNOWN = {"id", "title", "abstract", "authors", "year", "url"}
+
+
+def split_authors(value: Any) -> list[str]:
+    if value is None:
+        return []
+    if isinstance(value, list):
+        return [str(a).strip() for a in value if str(a).strip()]
+    text = str(value)
+    parts = re.split(r"\s+and\s+|;|,(?=\s*\S+\s+\S)", text) if " and " in text or ";" in text else text.split(",")
+    return [p.strip() for p in parts if p.strip()]
+
+
+def parse_year(value: Any) -> int | None:
+    if value in (None, ""):
+        return None
+    match = re.search(r"(19|20)\d\d", str(value))
+    return int(match.group(0)) if match else None
+
+
+def paper_from_record(record: dict[str, Any], *, source: str, origin: str) -> Paper:
+    """Build a Paper whose text is title-free abstract (+ Chinese fields); `origin` names the input."""
+    title = str(record.get("title") or "").strip()
+    abstract = str(record.get("abstract") or "").strip()
+    if not title:
+        raise SourceError(origin, "record has no title")
+    if not abstract:
+        raise SourceError(origin, f"record {title[:60]!r} has no abstract")
+    title = re.sub(r"\s+", " ", title)
+    parts: list[tuple[str, str, str]] = [("Abstract", abstract, "abstract")]
+    for key, label in ZH_FIELDS.items():
+        value = record.get(key)
+        if isinstance(value, list):
+            value = "\n".join(f"{i}. {v}" for i, v in enumerate(value, 1))
+        if value:
+            parts.append((label, str(value).strip(), "zh"))
+    text, sections = "", []
+    for label, body, kind in parts:
+        if text:
+            text += "\n\n"
+        sections.append(Section(label, len(text), len(text) + len(body), kind))
+        text += body
+    extra = {k: v for k, v in record.items() if k not in _KNOWN and v not in (None, "", [])}
+    paper_id = str(record.get("id") or "").strip() or slug_id(title)
+    return Paper(
+        id=paper_id,
+        title=title,
+        text=text,
+        authors=split_authors(record.get("authors")),
+        year=parse_year(record.get("year")),
+        source=source,
+        url=str(record.get("url") or ""),
+        abstract=abstract,
+        sections=sections,
+        extra=extra,
+    )

@@ -1,0 +1,450 @@
+"""`Library`: the one public face of the engine. The CLI, the Gradio app and scripts call only this."""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import os
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from ingest.chunking import chunk_paper
+from ingest.models import Chunk, Paper, SourceError
+from rag.answer import Answer, extractive_answer
+from rag.errors import BadQueryError, IndexLockedError
+from rag.lexical import LexicalIndex, lexical_text
+from rag.retrieval import Filters, Hit, Retriever
+from rag.settings import Settings
+from rag.store import PaperRecord, Store
+
+Progress = Callable[[str, int, int | None], None]  # (what, done, total)
+_BATCH_CHUNKS = 256  # chunks encoded and written together (cross-paper batching for small papers)
+MAX_QUERY_CHARS = 2000
+
+
+@dataclass
+class IngestReport:
+    """What a batch did, per input: the CLI prints it and derives the exit code from it."""
+
+    added: list[tuple[str, str, int]] = field(default_factory=list)  # (paper id, title, chunks)
+    unchanged: list[tuple[str, str]] = field(default_factory=list)
+    skipped: list[tuple[str, str]] = field(default_factory=list)  # (input, reason)
+    failed: list[tuple[str, str]] = field(default_factory=list)
+
+    @property
+    def chunks(self) -> int:
+        return sum(n for _, _, n in self.added)
+
+
+@dataclass
+class RelatedPaper:
+    paper: PaperRecord
+    score: float
+    query_passage: Hit | None = None  # the passage of the query paper that matched best
+    matched_passage: Hit | None = None  # and the passage of this paper it matched
+
+
+def clean_query(query: str) -> str:
+    """Strip control characters and bound the length; an empty query is a clear error."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in query)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise BadQueryError("the query is empty; type a question or some keywords")
+    return cleaned[:MAX_QUERY_CHARS]
+
+
+class Library:
+    """An index of papers: add, remove, list, search, ask, related."""
+
+    def __init__(self, settings: Settings | None = None) -> None:
+        self.settings = settings or Settings()
+        self.store = Store(self.settings)
+
+    # -- components, built on first use so `papers list` never loads a model ---------------------------
+
+    @cached_property
+    def embedder(self):
+        from rag.embedder import Embedder
+
+        s = self.settings
+        return Embedder(s.embed_model, device=s.device, batch_size=s.embed_batch_size)
+
+    @cached_property
+    def _embed_cache(self):
+        from rag.embed_cache import EmbeddingCache
+
+        return EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite", self.settings.embed_model)
+
+    @cached_property
+    def _vector_store(self):
+        from llama_index.vector_stores.chroma import ChromaVectorStore
+
+        return ChromaVectorStore(chroma_collection=self.store.chunks)
+
+    @cached_property
+    def _vector_index(self):
+        from llama_index.core import VectorStoreIndex
+
+        return VectorStoreIndex.from_vector_store(self._vector_store, embed_model=self.embedder.llama)
+
+    def _lexical(self) -> LexicalIndex:
+        """The BM25 index at the store's current revision, rebuilt from Chroma when stale."""
+        revision = self.store.revision
+        cached = getattr(self, "_lexical_cached", None)
+        if cached is not None and cached.revision == revision:
+            return cached
+        folder = self._lexical_dir
+        index = LexicalIndex.load(folder)
+        if index is None or index.revision != revision:
+            index = self._build_lexical(revision)
+            with contextlib.suppress(OSError):  # a read-only index still answers, from memory
+                index.save(folder)
+        self._lexical_cached = index
+        return index
+
+    @property
+    def _lexical_dir(self) -> Path:
+        if self.settings.chroma_url:
+            safe = "".join(c if c.isalnum() else "_" for c in self.settings.chroma_url)
+            return self.settings.cache_dir / f"bm25-{safe}-{self.settings.collection}"
+        return self.settings.index_dir / "bm25"
+
+    def _build_lexical(self, revision: int) -> LexicalIndex:
+        rows = []
+        for ids, metas, docs in self.store.chunk_rows():
+            for cid, meta, doc in zip(ids, metas, docs, strict=True):
+                text = lexical_text(meta.get("title", ""), meta.get("section", ""), doc)
+                rows.append((cid, meta.get("paper_id", ""), meta.get("kind", "body"), text))
+        return LexicalIndex.build(rows, revision)
+
+    @cached_property
+    def retriever(self) -> Retriever:
+        return Retriever(self._vector_index, self.store, self._lexical(), rrf_k=self.settings.rrf_k)
+
+    # -- writing ---------------------------------------------------------------------------------------
+
+    @contextlib.contextmanager
+    def _write_lock(self) -> Iterator[None]:
+        """One writer per index: a second `papers ingest` gets a clear message instead of a race."""
+        folder = self.settings.cache_dir if self.settings.chroma_url else self.settings.index_dir
+        folder.mkdir(parents=True, exist_ok=True)
+        with open(folder / "write.lock", "a+") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                handle.seek(0)
+                holder = handle.read().strip() or "another process"
+                raise IndexLockedError(
+                    f"the index at {self.store.location} is being written by {holder}; wait for it to finish"
+                ) from None
+            handle.seek(0)
+            handle.truncate()
+            handle.write(f"papers (pid {os.getpid()})")
+            handle.flush()
+            try:
+                yield
+            finally:
+                handle.truncate(0)
+
+    def ingest(
+        self,
+        inputs: Iterable[str],
+        *,
+        glob: str | None = None,
+        password: str | None = None,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """Files, folders, list files and URLs → papers in the index (see `ingest.sources`)."""
+        from ingest.sources import expand_inputs, load_input
+
+        opts = {
+            "password": password,
+            "max_bytes": self.settings.max_download_bytes,
+            "timeout": self.settings.download_timeout,
+        }
+
+        def stream() -> Iterator[Paper | SourceError]:
+            for item in expand_inputs(inputs, glob):
+                if isinstance(item, SourceError):
+                    yield item
+                else:
+                    yield from load_input(item, **opts)
+
+        return self.add_papers(stream(), progress=progress)
+
+    def add_papers(self, papers: Iterable[Paper | SourceError], *, progress: Progress | None = None) -> IngestReport:
+        """Chunk, embed and store papers; unchanged papers are skipped, changed ones replaced."""
+        report = IngestReport()
+        with self._write_lock():
+            self.store.open_for_write(self.settings.embed_model, self.embedder.dimension)
+            batch: list[tuple[Paper, list[Chunk]]] = []
+            seen = 0
+            changed = False
+            for item in papers:
+                seen += 1
+                if isinstance(item, SourceError):
+                    (report.skipped if item.skipped else report.failed).append((item.source, item.reason))
+                    continue
+                existing = self.store.paper(item.id)
+                if existing and existing.state == "ready" and existing.content_hash == item.content_hash:
+                    report.unchanged.append((item.id, item.title))
+                    continue
+                chunks = chunk_paper(item, self.settings.chunk_size, self.settings.chunk_overlap)
+                if not chunks:
+                    report.failed.append((item.id, "no text to index"))
+                    continue
+                batch.append((item, chunks))
+                if sum(len(c) for _, c in batch) >= _BATCH_CHUNKS:
+                    self._write_batch(batch, report)
+                    changed = True
+                    batch = []
+                if progress:
+                    progress("papers", seen, None)
+            if batch:
+                self._write_batch(batch, report)
+                changed = True
+            if changed:
+                self.store.bump_revision()
+                self._refresh()
+        return report
+
+    def _embed_text(self, paper: Paper, chunk: Chunk) -> str:
+        return f"{paper.title}\n{chunk.text}"
+
+    def _write_batch(self, batch: list[tuple[Paper, list[Chunk]]], report: IngestReport) -> None:
+        from llama_index.core.schema import TextNode
+
+        dim = self.embedder.dimension
+        placeholder = np.zeros(dim, dtype=np.float32)
+        placeholder[0] = 1.0
+        for paper, chunks in batch:  # mark first: an interrupted batch is redone on the next run
+            self.store.put_paper(self._record(paper, len(chunks), "indexing"), placeholder)
+            self.store.delete_chunks_of(paper.id)
+        texts = [self._embed_text(p, c) for p, chunks in batch for c in chunks]
+        vectors = self._embed_cache.encode(texts, self.embedder.encode)
+        nodes, offset = [], 0
+        for paper, chunks in batch:
+            mine = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            for chunk, vector in zip(chunks, mine, strict=True):
+                nodes.append(
+                    TextNode(
+                        id_=chunk.id, text=chunk.text, embedding=vector.tolist(), metadata=_chunk_meta(paper, chunk)
+                    )
+                )
+        self._vector_store.add(nodes)
+        offset = 0
+        for paper, chunks in batch:
+            mine = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            body = [v for c, v in zip(chunks, mine, strict=True) if c.kind in ("body", "abstract")]
+            mean = np.mean(body or list(mine), axis=0)
+            self.store.put_paper(self._record(paper, len(chunks), "ready"), mean / (np.linalg.norm(mean) or 1.0))
+            report.added.append((paper.id, paper.title, len(chunks)))
+
+    @staticmethod
+    def _record(paper: Paper, n_chunks: int, state: str) -> PaperRecord:
+        sections = [
+            {
+                "title": s.title,
+                "start": s.start,
+                "end": s.end,
+                "kind": s.kind,
+                "page_start": paper.page_at(s.start),
+                "page_end": paper.page_at(max(s.start, s.end - 1)),
+            }
+            for s in paper.sections
+        ]
+        return PaperRecord(
+            id=paper.id,
+            title=paper.title,
+            authors=paper.authors,
+            year=paper.year,
+            source=paper.source,
+            url=paper.url,
+            state=state,
+            chunks=n_chunks,
+            pages=paper.pages,
+            content_hash=paper.content_hash,
+            abstract=paper.abstract,
+            sections=sections,
+            extra=paper.extra,
+        )
+
+    def remove(self, paper: str) -> tuple[PaperRecord, int]:
+        """Remove a paper (by id, or a unique title prefix) and all its chunks."""
+        with self._write_lock():
+            self.store.open_for_read(self.settings.embed_model)
+            record = self.resolve_paper(paper)
+            n = self.store.delete_paper(record.id)
+            self.store.bump_revision()
+            self._refresh()
+        return record, n
+
+    def _refresh(self) -> None:
+        """Derived state (BM25, retriever) follows the store's new revision."""
+        self.__dict__.pop("retriever", None)
+        self._lexical_cached = None
+        self._lexical()
+
+    # -- reading ---------------------------------------------------------------------------------------
+
+    def papers(self) -> list[PaperRecord]:
+        self.store.open_for_read(self.settings.embed_model)
+        return sorted(self.store.papers(), key=lambda p: (p.title.lower(), p.id))
+
+    def resolve_paper(self, ref: str) -> PaperRecord:
+        """A paper by exact id, then by arXiv id, then by unique case-insensitive title substring."""
+        from rag.errors import PapersError
+
+        record = self.store.paper(ref) or self.store.paper(f"arxiv:{ref}")
+        if record:
+            return record
+        needle = ref.lower().strip()
+        matches = [p for p in self.store.papers() if needle and needle in p.title.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise PapersError(f"no paper matching {ref!r} in the index (see `papers list`)")
+        listed = "; ".join(f"{m.id}" for m in matches[:5])
+        raise PapersError(f"{ref!r} matches {len(matches)} papers ({listed}); use the paper id")
+
+    def _allowed(self, filters: Filters | None) -> set[str] | None:
+        if not filters or not filters.restricts_papers:
+            return None
+        return {p.id for p in self.store.papers() if filters.matches(p)}
+
+    def search(
+        self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+    ) -> list[Hit]:
+        hits, _ = self._retrieve(query, k=k, filters=filters, mode=mode)
+        return hits
+
+    def _retrieve(
+        self, query: str, *, k: int | None, filters: Filters | None, mode: str | None
+    ) -> tuple[list[Hit], np.ndarray | None]:
+        query = clean_query(query)
+        self.store.open_for_read(self.settings.embed_model)
+        self.store.require_nonempty()
+        mode = mode or self.settings.retrieval_mode
+        vector = None if mode == "bm25" else self.embedder.encode_query(query)
+        filters = filters or Filters(include_references=self.settings.include_references)
+        allowed = self._allowed(filters)
+        if allowed is not None and not allowed:
+            return [], vector
+        if self.store.revision != self.retriever._lexical.revision:
+            self._refresh()
+        hits = self.retriever.retrieve(
+            query,
+            vector,
+            mode=mode,
+            k=k or self.settings.top_k,
+            candidates=self.settings.candidates,
+            allowed=allowed,
+            include_refs=filters.include_references,
+        )
+        return hits, vector
+
+    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
+        """A cited answer from the corpus (extractive: every sentence quoted from a shown passage)."""
+        hits, vector = self._retrieve(question, k=k, filters=filters, mode=None)
+        s = self.settings
+        return extractive_answer(
+            clean_query(question),
+            vector,
+            hits,
+            self.embedder.encode,
+            max_sentences=s.max_answer_sentences,
+            min_relevance=s.min_relevance,
+            min_coverage_cjk=s.min_coverage_cjk,
+        )
+
+    def related(self, paper: str, *, k: int = 5) -> list[RelatedPaper]:
+        """Papers most similar to one in the index, by paper vector, with the best-matching passage pair."""
+        self.store.open_for_read(self.settings.embed_model)
+        record = self.resolve_paper(paper)
+        ids, vectors = self.store.paper_vectors()
+        if len(ids) < 2:
+            return []
+        own = vectors[ids.index(record.id)]
+        scores = vectors @ own
+        order = [i for i in np.argsort(-scores) if ids[i] != record.id][:k]
+        own_chunks = self._paper_chunks(record.id)
+        results = []
+        for i in order:
+            other = self.store.paper(ids[i])
+            if other is None:
+                continue
+            pair = _best_pair(own_chunks, self._paper_chunks(other.id))
+            results.append(RelatedPaper(other, float(scores[i]), *pair))
+        return results
+
+    def _paper_chunks(self, paper_id: str) -> list[tuple[Hit, np.ndarray]]:
+        got = self.store.chunks.get(
+            where={"$and": [{"paper_id": paper_id}, {"kind": {"$ne": "references"}}]},
+            include=["metadatas", "documents", "embeddings"],
+        )
+        return [
+            (Hit.from_metadata(i, d, m), np.asarray(e, dtype=np.float32))
+            for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
+        ]
+
+    def section_chunk_counts(self, paper_id: str) -> dict[str, int]:
+        got = self.store.chunks.get(where={"paper_id": paper_id}, include=["metadatas"])
+        counts: dict[str, int] = {}
+        for meta in got["metadatas"]:
+            counts[meta.get("section", "")] = counts.get(meta.get("section", ""), 0) + 1
+        return counts
+
+    def stats(self) -> dict[str, Any]:
+        self.store.open_for_read(self.settings.embed_model)
+        papers = self.store.papers()
+        by_source: dict[str, int] = {}
+        for p in papers:
+            by_source[p.source] = by_source.get(p.source, 0) + 1
+        return {
+            "index": self.store.location,
+            "papers": len(papers),
+            "chunks": self.store.count(),
+            "by_source": by_source,
+            "incomplete": [p.id for p in papers if p.state != "ready"],
+            "embed_model": self.store.embed_model,
+            "revision": self.store.revision,
+        }
+
+
+def _chunk_meta(paper: Paper, chunk: Chunk) -> dict[str, Any]:
+    meta: dict[str, Any] = {
+        "paper_id": paper.id,
+        "title": paper.title,
+        "authors": ", ".join(paper.authors),
+        "source": paper.source,
+        "url": paper.url,
+        "section": chunk.section,
+        "kind": chunk.kind,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+    if paper.year is not None:
+        meta["year"] = paper.year
+    if chunk.page_start is not None:
+        meta["page_start"] = chunk.page_start
+        meta["page_end"] = chunk.page_end
+    return meta
+
+
+def _best_pair(
+    mine: list[tuple[Hit, np.ndarray]], theirs: list[tuple[Hit, np.ndarray]]
+) -> tuple[Hit | None, Hit | None]:
+    if not mine or not theirs:
+        return None, None
+    sims = np.vstack([v for _, v in mine]) @ np.vstack([v for _, v in theirs]).T
+    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
+    a, b = mine[i][0], theirs[j][0]
+    a.score = b.score = float(sims[i, j])
+    return a, b

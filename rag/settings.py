@@ -1,0 +1,73 @@
+"""One typed settings object: defaults, overridden by `PAPERS_*` env vars, overridden by CLI flags."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Turn off third-party telemetry before chromadb or gradio are imported anywhere.
+os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
+os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
+os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
+os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+
+DEFAULT_MODEL = "all-MiniLM-L6-v2"
+
+
+def _default_index_dir() -> Path:
+    base = os.environ.get("XDG_DATA_HOME") or str(Path.home() / ".local" / "share")
+    return Path(base) / "papers" / "index"
+
+
+class Settings(BaseSettings):
+    """Everything configurable, in one place (paper-qa style). Env: PAPERS_<FIELD>, e.g. PAPERS_INDEX_DIR."""
+
+    model_config = SettingsConfigDict(env_prefix="PAPERS_", extra="ignore")
+
+    # Where the index lives.
+    index_dir: Path = Field(default_factory=_default_index_dir, description="Index directory (embedded Chroma).")
+    chroma_url: str | None = Field(None, description="http://host:port of a Chroma server; overrides index_dir.")
+    collection: str = Field("papers", description="Collection name prefix inside Chroma.")
+
+    # Embedding.
+    embed_model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or local path.")
+    embed_batch_size: int = 32
+    device: str = "cpu"
+
+    # Chunking.
+    chunk_size: int = Field(256, description="Chunk size in tokens.")
+    chunk_overlap: int = Field(32, description="Overlap between consecutive chunks in tokens.")
+
+    # Retrieval.
+    retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
+    top_k: int = Field(8, description="Passages retrieved per question.")
+    candidates: int = Field(50, description="Candidates per retriever before fusion.")
+    rrf_k: int = 60
+    include_references: bool = Field(False, description="Let References sections into answers and search.")
+
+    # Answers.
+    answer_mode: Literal["extractive", "llm"] = "extractive"
+    max_answer_sentences: int = 4
+    min_relevance: float = Field(0.30, description="Below this best-passage cosine, the corpus is said not to answer.")
+    min_coverage_cjk: float = Field(
+        0.2, description="For Chinese questions: share of question bigrams the best passage must contain."
+    )
+    llm_base_url: str | None = Field(None, description="OpenAI-compatible endpoint, e.g. http://127.0.0.1:11434/v1.")
+    llm_model: str | None = None
+    llm_api_key_env: str = Field("OPENAI_API_KEY", description="Name of the env var holding the API key.")
+    llm_timeout: float = 60.0
+
+    # Sources.
+    max_download_bytes: int = 50_000_000
+    download_timeout: float = 30.0
+    arxiv_api_url: str = "https://export.arxiv.org/api/query"
+    arxiv_delay_seconds: float = 3.0
+
+    @property
+    def cache_dir(self) -> Path:
+        """Downloads and caches that are not part of the index proper."""
+        return self.index_dir / "cache"

@@ -1,0 +1,274 @@
+"""The index: two Chroma collections (chunks, and a catalogue of papers) opened embedded or over HTTP.
+
+The chunk collection is what llama-index's ChromaVectorStore reads and writes. The catalogue holds
+one record per paper (metadata, ingest state, a paper-level vector for related work) and acts as
+the manifest: a paper whose state is not "ready" was interrupted and is redone on the next ingest.
+The collection metadata records the format version and the embedding model, so an index is never
+queried with vectors from another model.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+import numpy as np
+
+from rag.errors import EmptyIndexError, IndexFormatError, IndexMissingError, ModelMismatchError, PapersError
+from rag.settings import Settings
+
+FORMAT_VERSION = 1
+_PAGE = 5000  # rows per Chroma get() page
+
+
+@dataclass
+class PaperRecord:
+    """A catalogue entry: everything `papers list/show` prints and filters resolve against."""
+
+    id: str
+    title: str
+    authors: list[str] = field(default_factory=list)
+    year: int | None = None
+    source: str = ""
+    url: str = ""
+    state: str = "ready"
+    chunks: int = 0
+    pages: int = 0
+    content_hash: str = ""
+    abstract: str = ""
+    sections: list[dict[str, Any]] = field(default_factory=list)
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_metadata(self) -> dict[str, Any]:
+        meta: dict[str, Any] = {
+            "title": self.title,
+            "authors_text": "; ".join(self.authors),
+            "source": self.source,
+            "url": self.url,
+            "state": self.state,
+            "chunks": self.chunks,
+            "pages": self.pages,
+            "content_hash": self.content_hash,
+            "sections_json": json.dumps(self.sections, ensure_ascii=False),
+            "extra_json": json.dumps(self.extra, ensure_ascii=False, default=str),
+        }
+        if self.year is not None:
+            meta["year"] = self.year
+        categories = self.extra.get("categories")
+        if isinstance(categories, list) and categories:
+            meta["categories"] = [str(c) for c in categories]
+        return meta
+
+    @classmethod
+    def from_chroma(cls, pid: str, meta: dict[str, Any], document: str | None) -> PaperRecord:
+        return cls(
+            id=pid,
+            title=meta.get("title", ""),
+            authors=[a for a in meta.get("authors_text", "").split("; ") if a],
+            year=meta.get("year"),
+            source=meta.get("source", ""),
+            url=meta.get("url", ""),
+            state=meta.get("state", ""),
+            chunks=int(meta.get("chunks", 0)),
+            pages=int(meta.get("pages", 0)),
+            content_hash=meta.get("content_hash", ""),
+            abstract=(document or "").partition("\n\n")[2],
+            sections=json.loads(meta.get("sections_json") or "[]"),
+            extra=json.loads(meta.get("extra_json") or "{}"),
+        )
+
+
+class Store:
+    """Owns the Chroma client and its two collections; knows nothing of models or text."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+
+    @property
+    def location(self) -> str:
+        return self.settings.chroma_url or str(self.settings.index_dir)
+
+    @cached_property
+    def client(self):  # chromadb.ClientAPI
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        chroma_settings = ChromaSettings(anonymized_telemetry=False, allow_reset=False)
+        if self.settings.chroma_url:
+            from urllib.parse import urlparse
+
+            url = urlparse(self.settings.chroma_url)
+            try:
+                return chromadb.HttpClient(
+                    host=url.hostname or "127.0.0.1",
+                    port=url.port or 8000,
+                    ssl=url.scheme == "https",
+                    settings=chroma_settings,
+                )
+            except Exception as exc:
+                raise PapersError(f"cannot reach Chroma server at {self.settings.chroma_url}: {exc}") from None
+        path = self.settings.index_dir / "chroma"
+        path.mkdir(parents=True, exist_ok=True)
+        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+
+    @property
+    def _names(self) -> tuple[str, str]:
+        prefix = self.settings.collection
+        return f"{prefix}_chunks", f"{prefix}_catalogue"
+
+    def exists(self) -> bool:
+        if not self.settings.chroma_url and not (self.settings.index_dir / "chroma").exists():
+            return False
+        names = {c if isinstance(c, str) else c.name for c in self.client.list_collections()}
+        return self._names[0] in names
+
+    # -- opening ---------------------------------------------------------------------------------
+
+    def open_for_write(self, model_name: str, dim: int) -> None:
+        """Create the collections on first use, else check they were built with this model."""
+        chunks_name, papers_name = self._names
+        meta = {"format": FORMAT_VERSION, "embed_model": model_name, "dim": dim, "revision": 0}
+        config = {"hnsw": {"space": "cosine"}}
+        chunks = self.client.get_or_create_collection(
+            chunks_name, metadata=meta, configuration=config, embedding_function=None
+        )
+        self.client.get_or_create_collection(
+            papers_name, metadata={"format": FORMAT_VERSION}, configuration=config, embedding_function=None
+        )
+        self._check(chunks.metadata or {}, model_name)
+
+    def open_for_read(self, model_name: str) -> None:
+        if not self.exists():
+            raise IndexMissingError(
+                f"no index at {self.location}; run `papers ingest PATH` first (or pass --index DIR)"
+            )
+        self._check(self.chunks.metadata or {}, model_name)
+
+    def _check(self, meta: dict[str, Any], model_name: str) -> None:
+        version = meta.get("format")
+        if version != FORMAT_VERSION:
+            hint = "newer" if isinstance(version, int) and version > FORMAT_VERSION else "older"
+            raise IndexFormatError(
+                f"index at {self.location} has format {version} ({hint}); this papers reads format "
+                f"{FORMAT_VERSION}: {'upgrade papers' if hint == 'newer' else 'run `papers reindex`'}"
+            )
+        if meta.get("embed_model") != model_name:
+            raise ModelMismatchError(
+                f"index at {self.location} was built with embedding model {meta.get('embed_model')!r} "
+                f"(dim {meta.get('dim')}), not {model_name!r}; pass --embed-model "
+                f"{meta.get('embed_model')!r} or rebuild with `papers reindex --embed-model {model_name}`"
+            )
+
+    @property
+    def chunks(self):
+        return self.client.get_collection(self._names[0], embedding_function=None)
+
+    @property
+    def catalogue(self):
+        return self.client.get_collection(self._names[1], embedding_function=None)
+
+    @property
+    def embed_model(self) -> str | None:
+        return (self.chunks.metadata or {}).get("embed_model") if self.exists() else None
+
+    @property
+    def revision(self) -> int:
+        return int((self.chunks.metadata or {}).get("revision", 0))
+
+    def bump_revision(self) -> int:
+        """Mark the chunk set as changed so derived indexes (BM25) know to rebuild."""
+        chunks = self.chunks
+        meta = dict(chunks.metadata or {})
+        meta["revision"] = int(meta.get("revision", 0)) + 1
+        chunks.modify(metadata=meta)
+        return meta["revision"]
+
+    # -- catalogue ---------------------------------------------------------------------------------
+
+    def put_paper(self, record: PaperRecord, vector: np.ndarray) -> None:
+        self.catalogue.upsert(
+            ids=[record.id],
+            embeddings=[vector.tolist()],
+            metadatas=[record.to_metadata()],
+            documents=[f"{record.title}\n\n{record.abstract}"],
+        )
+
+    def set_state(self, paper_ids: list[str], state: str) -> None:
+        if not paper_ids:
+            return
+        got = self.catalogue.get(ids=paper_ids, include=["metadatas"])
+        metas = [{**m, "state": state} for m in got["metadatas"]]
+        self.catalogue.update(ids=got["ids"], metadatas=metas)
+
+    def paper(self, paper_id: str) -> PaperRecord | None:
+        got = self.catalogue.get(ids=[paper_id], include=["metadatas", "documents"])
+        if not got["ids"]:
+            return None
+        return PaperRecord.from_chroma(got["ids"][0], got["metadatas"][0], got["documents"][0])
+
+    def papers(self) -> list[PaperRecord]:
+        records = []
+        for ids, metas, docs, _ in self._pages(self.catalogue, include=["metadatas", "documents"]):
+            records += [PaperRecord.from_chroma(i, m, d) for i, m, d in zip(ids, metas, docs, strict=True)]
+        return records
+
+    def paper_vectors(self, paper_ids: list[str] | None = None) -> tuple[list[str], np.ndarray]:
+        if paper_ids is not None:
+            got = self.catalogue.get(ids=paper_ids, include=["embeddings"])
+            return got["ids"], np.asarray(got["embeddings"], dtype=np.float32)
+        ids, vectors = [], []
+        for page_ids, _, _, emb in self._pages(self.catalogue, include=["embeddings"]):
+            ids += page_ids
+            vectors.append(np.asarray(emb, dtype=np.float32))
+        return ids, (np.vstack(vectors) if vectors else np.zeros((0, 0), dtype=np.float32))
+
+    def delete_paper(self, paper_id: str) -> int:
+        """Remove a paper's chunks, then its catalogue entry; returns how many chunks went."""
+        n = self.delete_chunks_of(paper_id)
+        self.catalogue.delete(ids=[paper_id])
+        return n
+
+    # -- chunks ------------------------------------------------------------------------------------
+
+    def delete_chunks_of(self, paper_id: str) -> int:
+        chunks = self.chunks
+        ids = chunks.get(where={"paper_id": paper_id}, include=[])["ids"]
+        for start in range(0, len(ids), _PAGE):
+            chunks.delete(ids=ids[start : start + _PAGE])
+        return len(ids)
+
+    def count(self) -> int:
+        return self.chunks.count() if self.exists() else 0
+
+    def chunk_rows(self, where: dict[str, Any] | None = None) -> Iterator[tuple[list[str], list[dict], list[str]]]:
+        """All chunks (ids, metadatas, documents), paged so 1M rows never sit in one response."""
+        for ids, metas, docs, _ in self._pages(self.chunks, include=["metadatas", "documents"], where=where):
+            yield ids, metas, docs
+
+    def get_chunks(self, ids: list[str], *, embeddings: bool = False) -> dict[str, Any]:
+        include = ["metadatas", "documents"] + (["embeddings"] if embeddings else [])
+        return self.chunks.get(ids=ids, include=include)
+
+    def require_nonempty(self) -> None:
+        if self.count() == 0:
+            raise EmptyIndexError(f"the index at {self.location} is empty; add papers with `papers ingest PATH`")
+
+    @staticmethod
+    def _pages(collection, include: list[str], where: dict[str, Any] | None = None):
+        offset = 0
+        while True:
+            got = collection.get(include=include, limit=_PAGE, offset=offset, where=where)
+            if not got["ids"]:
+                return
+            yield (
+                got["ids"],
+                got.get("metadatas") or [{}] * len(got["ids"]),
+                got.get("documents") or [""] * len(got["ids"]),
+                got.get("embeddings") if got.get("embeddings") is not None else [],
+            )
+            if len(got["ids"]) < _PAGE:
+                return
+            offset += _PAGE
