@@ -350,8 +350,21 @@ class Library:
         )
         return hits, vector
 
-    def ask(self, question: str, *, k: int | None = None, filters: Filters | None = None) -> Answer:
-        """A cited answer from the corpus (extractive: every sentence quoted from a shown passage)."""
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history: list[tuple[str, str]] | None = None,
+        mode: str | None = None,
+    ) -> Answer:
+        """A cited answer from the corpus (extractive: every sentence quoted from a shown passage).
+
+        `history` is the conversation so far as (question, answer) pairs, used to resolve follow-ups;
+        `mode` is "extractive" (default) or "llm" when an LLM backend is configured.
+        """
+        del history, mode  # follow-up resolution and LLM answers plug in here
         hits, vector = self._retrieve(question, k=k, filters=filters, mode=None)
         s = self.settings
         return extractive_answer(
@@ -363,6 +376,25 @@ class Library:
             min_relevance=s.min_relevance,
             min_coverage_cjk=s.min_coverage_cjk,
         )
+
+    def neighbours(self, chunk_id: str, n: int = 1) -> list[Hit]:
+        """The chunk and up to `n` chunks either side of it in its paper, in reading order."""
+        got = self.store.get_chunks([chunk_id])
+        if not got["ids"]:
+            from rag.errors import PapersError
+
+            raise PapersError(f"no passage {chunk_id!r} in the index")
+        paper_id = got["metadatas"][0].get("paper_id", "")
+        rows = self.store.chunks.get(where={"paper_id": paper_id}, include=["metadatas", "documents"])
+        hits = sorted(
+            (
+                Hit.from_metadata(i, d, m)
+                for i, d, m in zip(rows["ids"], rows["documents"], rows["metadatas"], strict=True)
+            ),
+            key=lambda h: (h.start, h.end),
+        )
+        at = next(i for i, h in enumerate(hits) if h.chunk_id == chunk_id)
+        return hits[max(0, at - n) : at + n + 1]
 
     def related(self, paper: str, *, k: int = 5) -> list[RelatedPaper]:
         """Papers most similar to one in the index, by paper vector, with the best-matching passage pair."""
