@@ -113,6 +113,15 @@ class Hit:
         return ", ".join(parts)
 
 
+def excluded_kinds(query: str, include_refs: bool) -> list[str]:
+    """Chunk kinds a query must not see: References (unless asked for), and the Chinese summaries
+    for questions not in Chinese (they only duplicate the English abstract there)."""
+    kinds = [] if include_refs else ["references"]
+    if not is_cjk(query):
+        kinds.append("zh")
+    return kinds
+
+
 def reciprocal_rank_fusion(
     rankings: list[list[str]], k: int = 60, weights: list[float] | None = None
 ) -> list[tuple[str, float]]:
@@ -143,8 +152,9 @@ class Retriever:
         filters = []
         if allowed is not None:
             filters.append(MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN))
-        if not include_refs:
-            filters.append(MetadataFilter(key="kind", value="references", operator=FilterOperator.NE))
+        excluded = excluded_kinds(query, include_refs)
+        if excluded:
+            filters.append(MetadataFilter(key="kind", value=excluded, operator=FilterOperator.NIN))
         retriever = self._index.as_retriever(
             similarity_top_k=k, filters=MetadataFilters(filters=filters) if filters else None
         )
@@ -169,12 +179,13 @@ class Retriever:
     ) -> list[Hit]:
         mask = None
         lex = self._lexical
-        if allowed is not None or not include_refs:
+        excluded = excluded_kinds(query, include_refs)
+        if allowed is not None or excluded:
             mask = np.ones(len(lex.ids), dtype=bool)
             if allowed is not None:
                 mask &= np.isin(lex.paper_ids, list(allowed))
-            if not include_refs:
-                mask &= lex.kinds != "references"
+            if excluded:
+                mask &= ~np.isin(lex.kinds, excluded)
         ranked = lex.search(query, k, mask)
         if not ranked:
             return []
