@@ -1,0 +1,40 @@
+# Two commands do all the set-up (see README): `make demo` and `make test`.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install index lint browser-deps clean
+
+# torch is installed first and pinned: a loose range resolved first downloads GBs of CUDA wheels.
+$(STAMP): pyproject.toml constraints.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q torch==2.13.0
+	$(BIN)/pip install -q -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+index: install
+	$(BIN)/papers ingest data/
+
+demo: index
+	$(BIN)/papers serve
+
+lint: install
+	$(BIN)/ruff check .
+
+test: install browser-deps lint
+	$(BIN)/pytest
+
+# Debian's chromium and npm's playwright-core drive the browser tests; without them those tests
+# skip with a reason (e.g. on a machine where apt needs a password), the rest still run.
+browser-deps:
+	@command -v chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq chromium >/dev/null; } \
+		|| echo "note: could not install chromium; browser tests will be skipped"
+	@[ ! -f package.json ] || [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent \
+		|| echo "note: could not install playwright-core; browser tests will be skipped"
+
+clean:
+	rm -rf $(VENV) node_modules .pytest_cache
