@@ -1,0 +1,149 @@
+"""Line-level clean-up: Unicode normalisation and removal of running headers, footers and page numbers.
+
+Why: ligature glyphs ("ﬁ") and LaTeX's spacing accents ("Teˇsanovi´c") break exact-match search,
+and a running header repeated on every page would otherwise be glued into passages mid-sentence.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import replace
+
+from ingest.pdf.extract import Line
+
+# Compatibility decompositions that only change the glyph, never the meaning: ligatures (ﬁ), no-break
+# and typographic spaces, full/half-width forms, math-alphanumeric letters (𝑥). Super/subscripts,
+# fractions and circled numbers keep their compatibility form (NFKC would turn x² into x2).
+_SAFE_TAGS = ("<compat>", "<noBreak>", "<wide>", "<narrow>", "<font>")
+_KEEP_COMPAT = set("…‥′″‴")  # NFKC would expand these into several characters or change meaning
+
+# LaTeX draws accents as separate spacing glyphs before the letter: map them to combining marks.
+_SPACING_ACCENTS = {
+    "ˇ": "\u030c",
+    "´": "\u0301",
+    "`": "\u0300",
+    "¨": "\u0308",
+    "˜": "\u0303",
+    "^": "\u0302",
+    "¸": "\u0327",
+    "˘": "\u0306",
+    "˙": "\u0307",
+    "˚": "\u030a",
+    "˝": "\u030b",
+    "¯": "\u0304",
+}
+_ACCENT_RE = re.compile("([" + re.escape("".join(_SPACING_ACCENTS)) + r"])\s?([A-Za-zıȷ])")
+_SPACES = re.compile(r"[ \t\u00a0\u2000-\u200b\u202f\u205f\u3000]+")
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\ufffe\uffff\u00ad]")
+
+_PAGE_NUMBER = re.compile(
+    r"^(?:page\s+)?[-–—(\[]?\s*(?:\d{1,4}|[ivxlcdm]{1,7})\s*[-–—)\]]?(?:\s*(?:/|of)\s*\d{1,4})?$", re.IGNORECASE
+)
+ARXIV_STAMP = re.compile(
+    r"^\s*arXiv:\s*(\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(v\d+)?\s+\[[^\]]+\]\s+\d{1,2}\s+\w{3}\s+\d{4}\s*$"
+)
+
+
+def _normalise_char(ch: str) -> str:
+    if ch.isascii() or ch in _KEEP_COMPAT or ch in _SPACING_ACCENTS:
+        return ch
+    decomposition = unicodedata.decomposition(ch)
+    if decomposition.startswith(_SAFE_TAGS):
+        return unicodedata.normalize("NFKC", ch)
+    return ch
+
+
+def _compose_accent(match: re.Match[str]) -> str:
+    letter = {"ı": "i", "ȷ": "j"}.get(match.group(2), match.group(2))
+    composed = unicodedata.normalize("NFC", letter + _SPACING_ACCENTS[match.group(1)])
+    return composed if len(composed) == 1 else match.group(0)
+
+
+def normalise_text(text: str) -> str:
+    """Ligatures and look-alike forms to plain letters, accents composed, whitespace collapsed."""
+    text = _CONTROL.sub("", text)
+    text = _ACCENT_RE.sub(_compose_accent, text)
+    text = "".join(_normalise_char(ch) for ch in text)
+    text = unicodedata.normalize("NFC", text)
+    return _SPACES.sub(" ", text).strip()
+
+
+def normalise_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    out: list[list[Line]] = []
+    for lines in pages:
+        kept = []
+        for line in lines:
+            text = normalise_text(line.text)
+            if text:
+                kept.append(replace(line, text=text) if text != line.text else line)
+        out.append(kept)
+    return out
+
+
+def _signature(text: str) -> str:
+    """Case, digits and a page number at either end do not make a running header differ between pages."""
+    text = re.sub(r"\s+", " ", text.lower()).strip()
+    text = re.sub(r"^\d{1,4}\s+|\s+\d{1,4}$", "", text)
+    return re.sub(r"\d+", "#", text)
+
+
+def _margin_lines(lines: list[Line], depth: int = 2) -> set[int]:
+    """Indexes of the lines that can be headers/footers: first/last in stream order, top/bottom by y."""
+    n = len(lines)
+    picked = set(range(min(depth, n))) | set(range(max(0, n - depth), n))
+    if n:
+        by_y = sorted(range(n), key=lambda i: lines[i].y)
+        picked |= set(by_y[:depth]) | set(by_y[-depth:])
+    return picked
+
+
+def is_page_number(text: str) -> bool:
+    return bool(_PAGE_NUMBER.match(text.strip()))
+
+
+def _slot(line: Line) -> tuple[int, float, bool]:
+    return round(line.y), line.size, line.bold
+
+
+def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
+    """Remove page numbers and lines that repeat (modulo page numbers) in the margins of several pages.
+
+    A margin line drawn at the same height and in the same font as repeated running lines elsewhere
+    is a running line too, even when its own text occurs once (the header of a two-page chapter).
+    """
+    n_pages = len(pages)
+    # Keyed by text modulo page numbers *and* height: running lines sit at a fixed place on the page.
+    counts: Counter[tuple[str, int]] = Counter()
+    for lines in pages:
+        if len(lines) >= 3:
+            counts.update({(_signature(lines[i].text), round(lines[i].y / 3)) for i in _margin_lines(lines)})
+    min_repeats = 3 if n_pages >= 5 else 2
+
+    def running(line: Line) -> bool:
+        signature = _signature(line.text)
+        repeats = counts[(signature, round(line.y / 3))]
+        return is_page_number(line.text) or (repeats >= min_repeats and len(signature) > 1)
+
+    slots: Counter[tuple[int, float, bool]] = Counter()
+    for lines in pages:
+        if len(lines) >= 3:
+            slots.update(_slot(lines[i]) for i in _margin_lines(lines) if running(lines[i]))
+    sizes: Counter[float] = Counter()
+    for lines in pages:
+        sizes.update({ln.size: len(ln.text) for ln in lines})
+    body = sizes.most_common(1)[0][0] if sizes else 0.0
+    out: list[list[Line]] = []
+    for lines in pages:
+        margin = _margin_lines(lines) if len(lines) >= 2 and n_pages > 1 else set()
+        kept = []
+        for i, line in enumerate(lines):
+            heading_type = body > 0 and line.size > body + 0.9  # a chapter heading repeated by the header
+            if i in margin and not heading_type and (running(line) or slots[_slot(line)] >= min_repeats):
+                continue
+            if ARXIV_STAMP.match(line.text):  # the rotated arXiv margin stamp is not body text
+                continue
+            kept.append(line)
+        out.append(kept)
+    return out

@@ -1,0 +1,158 @@
+"""One PDF file → one `Paper` with page offsets, sections, title, authors and printed identifiers."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from ingest.models import Paper, Section, SourceError
+from ingest.pdf.clean import ARXIV_STAMP, drop_running_lines, normalise_lines, normalise_text
+from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
+from ingest.pdf.layout import assemble
+from ingest.pdf.structure import ARXIV_ID, DOI, HeadingDetector, body_size, find_authors, find_title
+
+_NO_TEXT = "no extractable text (scanned?); OCR not supported"
+
+
+def file_sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def load_pdf(
+    path: Path,
+    *,
+    password: str | None = None,
+    on_page: Callable[[int, int], None] | None = None,
+) -> Paper:
+    """Read `path` into a Paper; raises SourceError with a one-line reason for unusable files."""
+    path = Path(path)
+    source = str(path)
+    with quiet_pypdf():
+        reader = open_reader(path, password)
+        metadata = _metadata(reader)
+        raw_pages = list(iter_page_lines(reader, source, on_page))
+        del reader
+    return paper_from_lines(raw_pages, path, metadata)
+
+
+def _metadata(reader: Any) -> dict[str, str]:
+    try:
+        meta = reader.metadata or {}
+        return {k: str(meta.get(f"/{k}") or "").strip() for k in ("Title", "Author", "CreationDate", "Subject")}
+    except Exception:  # damaged /Info dictionaries are common and never fatal
+        return {}
+
+
+def paper_from_lines(raw_pages: list[list[Line]], path: Path, metadata: dict[str, str]) -> Paper:
+    source = str(path)
+    n_pages = len(raw_pages)
+    stamp_ids = [m for lines in raw_pages[:1] for ln in lines if (m := ARXIV_STAMP.match(ln.text))]
+    pages = drop_running_lines(normalise_lines(raw_pages))
+    if sum(len(ln.text) for lines in pages for ln in lines) < 20 or not any(
+        re.search(r"[^\W\d_]{2,}", ln.text) for lines in pages for ln in lines
+    ):
+        raise SourceError(source, _NO_TEXT, skipped=True)
+
+    body = body_size(pages)
+    has_typography = len({(round(ln.size), ln.bold) for lines in pages for ln in lines}) > 1
+    first_page = pages[0] if pages[0] else next(p for p in pages if p)
+    title, title_lines = find_title(first_page, body)
+    meta_title = _sane_meta_title(metadata.get("Title", ""))
+    if meta_title:
+        title = meta_title
+
+    detector = HeadingDetector(body, has_typography)
+    assembled = assemble(pages, detector, skip=title_lines if first_page is pages[0] else 0)
+    text = assembled.text
+    sections = _sections(assembled.sections, len(text))
+
+    extra: dict[str, Any] = {"pages": n_pages}
+    page1_text = " ".join(ln.text for ln in raw_pages[0]) if raw_pages else ""
+    arxiv = stamp_ids[0] if stamp_ids else ARXIV_ID.search(page1_text)
+    if arxiv:
+        extra["arxiv_id"] = arxiv.group(1) + (arxiv.group(2) or "")
+        if arxiv.group(2):
+            extra["arxiv_version"] = arxiv.group(2)
+    doi = DOI.search(page1_text) or DOI.search(text[:20000])
+    if doi:
+        extra["doi"] = doi.group(1)
+    extra["references_count"] = assembled.references_count
+    extra["file_name"] = path.name
+
+    abstract = ""
+    for section in sections:
+        if section.kind == "abstract":
+            abstract = text[section.start : section.end].split("\n\n", 1)[-1].strip()
+            break
+    if not abstract and assembled.sections:  # no "Abstract" heading: the first long front-matter paragraph
+        long = [p for p in assembled.front_paragraphs if len(p) > 300]
+        abstract = long[0] if long else ""
+
+    authors = _split_meta_authors(metadata.get("Author", ""))
+    if not authors and first_page is pages[0]:
+        authors = find_authors(pages[0][title_lines : title_lines + 6])
+    year = _year(extra.get("arxiv_id", ""), metadata.get("CreationDate", ""))
+
+    # Same content, same id, whatever the file is called: the arXiv id when printed, else the bytes' hash.
+    paper_id = f"arxiv:{arxiv.group(1)}" if arxiv else "pdf:" + file_sha256(path)[:16]
+    return Paper(
+        id=paper_id,
+        title=title or path.stem,
+        text=text,
+        authors=authors,
+        year=year,
+        source="pdf",
+        abstract=abstract,
+        page_starts=assembled.page_starts,
+        sections=sections,
+        extra=extra,
+    )
+
+
+def _sections(found: list[tuple[str, int, str]], length: int) -> list[Section]:
+    """Sections that tile the text: a front-matter section before the first heading, then one per heading."""
+    starts = [(title, start, kind) for title, start, kind in found if start < length]
+    out: list[Section] = []
+    if not starts or starts[0][1] > 0:
+        first_end = starts[0][1] if starts else length
+        out.append(Section("", 0, first_end, "body"))
+    for k, (title, start, kind) in enumerate(starts):
+        end = starts[k + 1][1] if k + 1 < len(starts) else length
+        out.append(Section(title, start, end, kind))
+    return [s for s in out if s.end > s.start] or [Section("", 0, length)]
+
+
+def _sane_meta_title(title: str) -> str:
+    """PDF /Title is often empty, a file name or the producing tool: use it only when it reads like a title."""
+    title = normalise_text(title)
+    if len(title) < 6 or len(title.split()) < 2:
+        return ""
+    if re.search(r"\.(pdf|docx?|tex|dvi|ps)$|^microsoft|^untitled|^template|^slide", title, re.IGNORECASE):
+        return ""
+    return title
+
+
+def _split_meta_authors(value: str) -> list[str]:
+    value = normalise_text(value)
+    if not value or len(value) > 400:
+        return []
+    return [a.strip() for a in re.split(r";|,|\band\b", value) if len(a.strip().split()) >= 2]
+
+
+def _year(arxiv_id: str, created: str) -> int | None:
+    match = re.match(r"(\d{2})(\d{2})\.", arxiv_id)
+    if match:
+        return 2000 + int(match.group(1))
+    match = re.match(r"[a-z-]+(?:\.[A-Z]{2})?/(\d{2})", arxiv_id)
+    if match:
+        yy = int(match.group(1))
+        return 1900 + yy if yy > 90 else 2000 + yy
+    match = re.match(r"D:(\d{4})", created)
+    return int(match.group(1)) if match and 1990 <= int(match.group(1)) <= 2100 else None

@@ -1,0 +1,175 @@
+"""Open a PDF with pypdf and turn each page into positioned lines with their font size and weight.
+
+pypdf's `visitor_text` callback sees every text run with its matrices and font; concatenating the
+runs gives exactly `extract_text()`'s output, so splitting that stream on newlines yields lines
+that still know how big, how bold and where they were drawn. Later stages (header removal,
+paragraphs, headings, title) work on these lines only; no page object outlives its iteration.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ingest.models import SourceError
+
+_BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-medi|\bcmbx|cmbx|\+.*-b$|,bold", re.IGNORECASE)
+
+
+@dataclass(frozen=True)
+class Line:
+    """One extracted line of a page, with the dominant font size/weight of its characters."""
+
+    text: str
+    page: int  # 0-based
+    size: float  # effective font size in points (0 when unknown)
+    bold: bool
+    y: float  # baseline of the line's first run; larger is higher on the page
+    x: float = 0.0  # left edge of the line's first run
+    outside: bool = False  # drawn outside the page box: text of an embedded figure in its own coordinates
+
+
+@contextmanager
+def quiet_pypdf() -> Iterator[None]:
+    """pypdf logs a warning per oddity in broken files; the caller reports one error line instead."""
+    logger = logging.getLogger("pypdf")
+    previous = logger.level
+    logger.setLevel(logging.ERROR)
+    try:
+        yield
+    finally:
+        logger.setLevel(previous)
+
+
+def open_reader(path: Path, password: str | None) -> Any:
+    """A decrypted `PdfReader` for `path`, or SourceError with a one-line reason."""
+    from pypdf import PdfReader
+    from pypdf.errors import DependencyError, PdfReadError, PyPdfError
+
+    source = str(path)
+    try:
+        with path.open("rb") as fh:
+            head = fh.read(1024)
+    except OSError as exc:
+        raise SourceError(source, f"cannot read: {exc.strerror or exc}") from None
+    if not head:
+        raise SourceError(source, "empty file")
+    if b"%PDF" not in head:
+        raise SourceError(source, "not a PDF (no %PDF header)")
+    try:
+        reader = PdfReader(path, strict=False)
+        if reader.is_encrypted:
+            _decrypt(reader, source, password)
+        n = len(reader.pages)
+    except SourceError:
+        raise
+    except DependencyError:
+        raise SourceError(source, "encrypted with AES; install the 'cryptography' package to read it") from None
+    except (PdfReadError, PyPdfError, ValueError, KeyError, TypeError, AttributeError, IndexError) as exc:
+        raise SourceError(source, f"corrupt or truncated PDF ({_one_line(exc)})") from None
+    except RecursionError:
+        raise SourceError(source, "corrupt PDF (cyclic object references)") from None
+    if n == 0:
+        raise SourceError(source, "PDF has zero pages")
+    return reader
+
+
+def _decrypt(reader: Any, source: str, password: str | None) -> None:
+    from pypdf import PasswordType
+
+    # Many PDFs are "encrypted" only with an empty user password (permissions), so try that first.
+    if reader.decrypt("") != PasswordType.NOT_DECRYPTED:
+        return
+    if password is None:
+        raise SourceError(source, "encrypted, give --password")
+    if reader.decrypt(password) == PasswordType.NOT_DECRYPTED:
+        raise SourceError(source, "wrong password")
+
+
+def _one_line(exc: BaseException) -> str:
+    text = " ".join(str(exc).split()) or type(exc).__name__
+    return text[:160]
+
+
+def iter_page_lines(
+    reader: Any, source: str, on_page: Callable[[int, int], None] | None = None
+) -> Iterator[list[Line]]:
+    """Yield each page's lines in reading order (pypdf's content-stream order), one page at a time."""
+    n = len(reader.pages)
+    for index in range(n):
+        try:
+            page = reader.pages[index]
+            lines = _page_lines(page, index)
+        except RecursionError:
+            raise SourceError(source, f"corrupt PDF (cyclic objects on page {index + 1})") from None
+        except Exception as exc:  # pypdf raises many types on a damaged page; name the page
+            raise SourceError(source, f"cannot extract page {index + 1}: {_one_line(exc)}") from None
+        del page
+        if on_page is not None:
+            on_page(index + 1, n)
+        yield lines
+
+
+def _page_lines(page: Any, index: int) -> list[Line]:
+    runs: list[tuple[str, float, bool, float, float]] = []
+
+    def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
+        if not text:
+            return
+        try:
+            # Rendering matrix = tm x cm; its second row scales glyph height, its translation is the origin.
+            c = tm[2] * cm[0] + tm[3] * cm[2]
+            d = tm[2] * cm[1] + tm[3] * cm[3]
+            eff = float(size or 0) * math.hypot(c, d)
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+        except (TypeError, IndexError):
+            eff, x, y = 0.0, 0.0, 0.0
+        name = ""
+        if font is not None and hasattr(font, "get"):
+            name = str(font.get("/BaseFont", "") or "")
+        runs.append((text, round(eff, 1), bool(_BOLD.search(name)), float(x), float(y)))
+
+    page.extract_text(visitor_text=visit)
+    try:
+        box = page.mediabox
+        left, bottom, right, top = float(box.left), float(box.bottom), float(box.right), float(box.top)
+    except Exception:  # a broken /MediaBox: treat everything as inside
+        left, bottom, right, top = -1e9, -1e9, 1e9, 1e9
+    slack = 0.05 * max(right - left, top - bottom, 1.0)
+    lines: list[Line] = []
+    parts: list[str] = []
+    weights: dict[tuple[float, bool], int] = {}
+    first: tuple[float, float] | None = None
+
+    def flush() -> None:
+        nonlocal parts, weights, first
+        text = "".join(parts)
+        if text.strip():
+            size, bold = max(weights.items(), key=lambda kv: kv[1])[0] if weights else (0.0, False)
+            x, y = first if first is not None else (0.0, 0.0)
+            outside = not (left - slack <= x <= right + slack and bottom - slack <= y <= top + slack)
+            lines.append(Line(text, index, size, bold, y, x, outside))
+        parts, weights, first = [], {}, None
+
+    for text, size, bold, x, y in runs:
+        pieces = text.split("\n")
+        for k, piece in enumerate(pieces):
+            if k > 0:
+                flush()
+            if piece:
+                parts.append(piece)
+                visible = len(piece.strip())
+                if visible:
+                    if first is None:
+                        first = (x, y)
+                    key = (size, bold)
+                    weights[key] = weights.get(key, 0) + visible
+    flush()
+    return lines

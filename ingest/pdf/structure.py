@@ -1,0 +1,259 @@
+"""Recognise the structure a reader sees: section headings, title, authors and printed identifiers.
+
+Headings are found from text patterns ("3.2 Training", "II. METHOD", "Appendix A", "References")
+confirmed by typography (bold or larger than body text) and by numbering order, which rejects
+numbered list items, table rows and table-of-contents lines.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+from ingest.pdf.extract import Line
+
+REFERENCE_NAMES = {"references", "bibliography", "literature cited", "works cited", "reference", "literatur"}
+ABSTRACT_NAMES = {"abstract", "summary", "zusammenfassung"}
+APPENDIX_NAMES = {"appendix", "appendices", "supplementary material", "supplementary materials", "anhang"}
+_NAMED = (
+    REFERENCE_NAMES
+    | ABSTRACT_NAMES
+    | APPENDIX_NAMES
+    | {
+        "introduction",
+        "related work",
+        "related works",
+        "background",
+        "conclusion",
+        "conclusions",
+        "discussion",
+        "acknowledgements",
+        "acknowledgments",
+        "acknowledgement",
+        "acknowledgment",
+        "limitations",
+        "ethics statement",
+        "ethical considerations",
+        "broader impact",
+        "broader impacts",
+        "future work",
+        "results",
+        "methods",
+        "materials and methods",
+        "experiments",
+        "evaluation",
+        "conclusion and future work",
+        "conclusions and future work",
+        "preliminaries",
+        "contents",
+        "inhaltsverzeichnis",
+        "vorwort",
+        "einleitung",
+    }
+)
+_ARABIC = re.compile(r"^(?P<num>\d{1,2}(?:\.\d{1,2}){0,3})\.?\s+(?P<title>\S.*)$")
+_ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\.\s+(?P<title>\S.*)$")
+_LETTER = re.compile(r"^(?P<num>[A-H](?:\.\d{1,2}){0,3})(?P<dot>\.?)\s+(?P<title>\S.*)$")
+_APPENDIX = re.compile(r"^(?:appendix|anhang)\s+(?P<num>[A-H]|\d{1,2})\b[.:]?\s*(?P<title>.*)$", re.IGNORECASE)
+_ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+
+ARXIV_ID = re.compile(r"arXiv:\s?(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?")
+DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;:)\]])")
+
+
+@dataclass(frozen=True)
+class Heading:
+    title: str  # the full heading text, numbering included ("3.2 Training")
+    kind: str  # "references", "abstract" or "body"
+    lines: int  # how many source lines the heading spans (long headings wrap)
+
+
+def body_size(pages: list[list[Line]]) -> float:
+    """Font size of most characters: the yardstick for "larger than body text"."""
+    weights: Counter[float] = Counter()
+    for lines in pages:
+        for line in lines:
+            if line.size > 0:
+                weights[round(line.size * 2) / 2] += len(line.text)
+    return weights.most_common(1)[0][0] if weights else 0.0
+
+
+def _roman(text: str) -> int:
+    total, prev = 0, 0
+    for ch in reversed(text):
+        value = _ROMAN_VALUES[ch]
+        total = total - value if value < prev else total + value
+        prev = max(prev, value)
+    return total
+
+
+def _looks_like_title(title: str) -> bool:
+    """A heading's title: short, starts with a letter, mostly letters, no sentence or TOC ending."""
+    words = title.split()
+    if not words or len(words) > 14 or len(title) > 110:
+        return False
+    if not title[0].isalpha() or not (title[0].isupper() or not title[0].isascii()):
+        return False
+    if title.rstrip().endswith((",", ";", "=")) or re.search(r"(\.\s?){3,}\s*\d+$|\s\d{1,4}$", title):
+        return False
+    letters = sum(ch.isalpha() for ch in title)
+    return letters >= 0.6 * len(title.replace(" ", "")) and letters >= 2
+
+
+class HeadingDetector:
+    """Stateful: numbering must advance like a real table of contents, and letter headings ("A Details")
+    are accepted only in the appendix part (after References or an "Appendix" heading)."""
+
+    def __init__(self, body: float, has_typography: bool) -> None:
+        self.body = body
+        self.has_typography = has_typography
+        self.last_number: tuple[int, ...] | None = None
+        self.last_letter: tuple[int, ...] | None = None
+        self.appendix = False
+
+    def emphasised(self, line: Line) -> bool:
+        return line.bold or (self.body > 0 and line.size >= self.body + 0.9)
+
+    def _advance(self, last: tuple[int, ...] | None, num: tuple[int, ...], first_max: int) -> bool:
+        if last is None:
+            return num[0] <= first_max and all(n <= 3 for n in num[1:])
+        if num <= last or num[0] > last[0] + 1:
+            return False
+        if num[0] == last[0] + 1:
+            return all(n <= 2 for n in num[1:])
+        depth = min(len(num), len(last))
+        for i in range(1, len(num)):
+            prev = last[i] if i < len(last) and num[:i] == last[:i] else 0
+            if num[i] > prev + 2:
+                return False
+            if i >= depth:
+                break
+        return True
+
+    def classify(self, line: Line) -> Heading | None:
+        text = line.text.strip()
+        emph = self.emphasised(line) or not self.has_typography
+        plain = text.rstrip(".:").strip()
+        lowered = plain.lower()
+        if lowered in _NAMED and (emph or line.size >= self.body - 0.1):
+            kind = "references" if lowered in REFERENCE_NAMES else "abstract" if lowered in ABSTRACT_NAMES else "body"
+            if lowered in APPENDIX_NAMES:
+                self.appendix = True
+            if kind == "references":
+                self.appendix = True  # what follows the references is appendix material
+            return Heading(plain, kind, 1)
+        if not emph:
+            return None
+        match = _APPENDIX.match(text)
+        if match and (not match.group("title") or _looks_like_title(match.group("title"))):
+            self.appendix = True
+            return Heading(text, "body", 1)
+        match = _ARABIC.match(text)
+        if match and _looks_like_title(match.group("title")):
+            num = tuple(int(n) for n in match.group("num").split("."))
+            if self._advance(self.last_number, num, 2 if not self.appendix else 99):
+                self.last_number = num
+                return Heading(text, "body", 1)
+            return None
+        match = _ROMAN.match(text)
+        if match and _looks_like_title(match.group("title")):
+            value = _roman(match.group("num"))
+            if self._advance(self.last_number, (value,), 2):
+                self.last_number = (value,)
+                return Heading(text, "body", 1)
+            return None
+        match = _LETTER.match(text)
+        if match and _looks_like_title(match.group("title")):
+            parts = match.group("num").split(".")
+            num = (ord(parts[0]) - ord("A") + 1, *(int(p) for p in parts[1:]))
+            # "A. Ordered phase" (dotted) is a subsection anywhere; "A Details" only in the appendix.
+            if match.group("dot") and len(parts) == 1 and not self.appendix:
+                return Heading(text, "body", 1)
+            if self.appendix and self._advance(self.last_letter, num, 2):
+                self.last_letter = num
+                return Heading(text, "body", 1)
+            return None
+        return None
+
+
+def continues_heading(heading_line: Line, line: Line, detector: HeadingDetector) -> bool:
+    """A wrapped heading's second line has the heading's exact typography."""
+    return (
+        detector.has_typography
+        and detector.emphasised(line)
+        and abs(line.size - heading_line.size) < 0.2
+        and line.bold == heading_line.bold
+        and 0 < heading_line.y - line.y < 2.5 * max(line.size, 1.0)
+        and len(line.text) < 90
+        and not line.text.rstrip().endswith(".")
+    )
+
+
+def big_heading(line: Line, detector: HeadingDetector) -> bool:
+    """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION")."""
+    if detector.body <= 0 or line.size < detector.body * 1.15:
+        return False
+    text = line.text.strip()
+    words = re.findall(r"[^\W\d_\u0370-\u03ff]{3,}", text)  # Greek letters are math symbols here
+    return bool(words) and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10
+
+
+def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
+    """Title from the first page: its largest-font lines near the top, else the first line.
+
+    Returns the title and how many leading lines it used.
+    """
+    candidates = [ln for ln in first_page[:25] if re.search(r"[^\W\d_]{2,}", ln.text)]
+    if not candidates:
+        return "", 0
+    biggest = max(ln.size for ln in candidates)
+    if biggest >= body + 1.0:
+        start = next(i for i, ln in enumerate(candidates) if ln.size == biggest)
+        picked = [candidates[start]]
+        for ln in candidates[start + 1 : start + 4]:
+            if abs(ln.size - biggest) < 0.2:
+                picked.append(ln)
+            else:
+                break
+        title = " ".join(ln.text.strip() for ln in picked)
+        return title, first_page.index(picked[-1]) + 1
+    first = candidates[0].text.strip()
+    # A lone page from a longer paper starts with its running header: "Paper title 9".
+    return re.sub(r"\s+\d{1,4}$", "", first), first_page.index(candidates[0]) + 1
+
+
+_AFFILIATION = re.compile(
+    r"universit|institut|college|school|department|dept\.|laborator|lab\b|@|inc\.|corporation|research|"
+    r"centre|center|academy|\bai\b|google|microsoft|meta\b|\d{5}",
+    re.IGNORECASE,
+)
+
+
+def find_authors(lines_after_title: list[Line]) -> list[str]:
+    """Authors from the lines between the title and the abstract: names split on commas/"and"/markers."""
+    authors: list[str] = []
+    for line in lines_after_title[:4]:
+        text = line.text.strip()
+        lowered = text.lower().rstrip(".:")
+        if lowered in ABSTRACT_NAMES or _AFFILIATION.search(text) or text.startswith(("(", "{")):
+            break
+        # Affiliation markers (†, ∗, α, superscript digits) separate names on one line.
+        cleaned = re.sub(r"[\u2020\u2021\u2217*\u2660-\u2667\u03b1-\u03c9§¶]+(?:,[\u03b1-\u03c9\d]+)*", ",", text)
+        cleaned = re.sub(r"(?<=[a-z\u00e0-\u017f])\d+(?:,\s?\d+)*", ",", cleaned)
+        parts = re.split(r",|\band\b|\s{2,}", cleaned)
+        names = [re.sub(r"\d+", "", p).strip() for p in parts if re.search(r"[^\W\d_]", p)]
+        if not names:
+            break
+        line_names: list[str] = []
+        for name in names:
+            tokens = name.split()
+            if 2 <= len(tokens) <= 4 and all(t[0].isupper() for t in tokens):
+                line_names.append(name)
+            elif len(tokens) > 4 and all(t[0].isupper() or t.endswith(".") for t in tokens) and len(tokens) % 2 == 0:
+                # "Kyle Lo Zejiang Shen": names separated only by spacing; pair the tokens up.
+                line_names.extend(" ".join(tokens[i : i + 2]) for i in range(0, len(tokens), 2))
+            else:
+                return authors
+        authors.extend(line_names)
+    return authors

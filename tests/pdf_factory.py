@@ -1,0 +1,161 @@
+"""Generate small PDFs with known text at test time (fpdf2), recording where each sentence was drawn.
+
+The recorded page and section of every sentence is the ground truth the PDF tests check provenance
+against, so no fixture PDF has to be committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fpdf import FPDF
+
+DEJAVU = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+DEJAVU_BOLD = Path("/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf")
+HEADER = "Journal of Synthetic Testing, Vol. 7"
+TITLE = "Provenance Tracking for Synthetic Research Papers"
+AUTHORS = ["Ada Lovelace", "Alan Turing"]
+
+
+@dataclass
+class Layout:
+    """What the generator drew: sentence -> (page, section title); plus special probes."""
+
+    sentences: dict[str, tuple[int, str]] = field(default_factory=dict)
+    pages: int = 0
+    unicode_font: bool = False
+
+
+def _sentences(topic: str, count: int) -> list[str]:
+    return [f"The {topic} passage sentence {k} describes one detail of the {topic} part." for k in range(count)]
+
+
+class _Doc(FPDF):
+    def __init__(self, unicode_font: bool) -> None:
+        super().__init__(format="A4")
+        self.set_auto_page_break(False)
+        self.set_margins(20, 20, 20)
+        self.family = "Helvetica"
+        if unicode_font:
+            self.add_font("DejaVu", "", str(DEJAVU))
+            self.add_font("DejaVu", "B", str(DEJAVU_BOLD))
+            self.family = "DejaVu"
+
+    def header(self) -> None:
+        self.set_font(self.family, "", 8)
+        self.set_xy(20, 8)
+        self.cell(0, 5, f"{HEADER}    {self.page_no()}")
+
+    def footer(self) -> None:
+        self.set_font(self.family, "", 8)
+        self.set_xy(20, 285)
+        self.cell(0, 5, f"Page {self.page_no()}", align="C")
+
+
+def make_paper_pdf(path: Path, *, arxiv_id: str | None = None) -> Layout:
+    """A 4-page two-level-numbered paper: Abstract, 1 Introduction, 2 Method, 2.1 Training, 3 Results,
+    References (4 entries), A Details. Lines are placed explicitly so the line breaks are known."""
+    unicode_font = DEJAVU.exists() and DEJAVU_BOLD.exists()
+    pdf = _Doc(unicode_font)
+    layout = Layout(unicode_font=unicode_font)
+    state = {"section": ""}
+
+    def line(text: str, size: float = 11, bold: bool = False, gap: float = 5.5) -> None:
+        pdf.set_font(pdf.family, "B" if bold else "", size)
+        pdf.set_x(20)
+        pdf.cell(0, gap, text, new_x="LMARGIN", new_y="NEXT")
+
+    def heading(text: str) -> None:
+        pdf.ln(4)
+        line(text, 13, True, 7)
+        state["section"] = text
+
+    def paragraph(sentences: list[str], per_line: int = 1) -> None:
+        for sentence in sentences:
+            layout.sentences[sentence] = (pdf.page_no(), state["section"])
+        for k in range(0, len(sentences), per_line):
+            line(" ".join(sentences[k : k + per_line]))
+        pdf.ln(4)
+
+    pdf.add_page()
+    pdf.set_y(22)
+    line(TITLE, 18, True, 9)
+    line(", ".join(AUTHORS), 11, False, 6)
+    if arxiv_id:
+        line(f"arXiv:{arxiv_id} [cs.CL] 4 Jan 2021", 9)
+    heading("Abstract")
+    state["section"] = "Abstract"
+    paragraph(_sentences("abstract", 3))
+    heading("1 Introduction")
+    paragraph(_sentences("introduction", 6))
+    # A word hyphenated across a line break, and (with a Unicode font) a ligature glyph.
+    line("Automatic pattern recog-")
+    line("nition of headings is the first probe sentence here.")
+    if unicode_font:
+        line("The e\ufb03cient \ufb01ltering of \ufb02oating text is the ligature probe.")
+    pdf.ln(4)
+    # A paragraph that starts on page 1 and continues on page 2.
+    spill = _sentences("spillover", 3)
+    for sentence in spill[:2]:
+        layout.sentences[sentence] = (1, state["section"])
+        line(sentence)
+    pdf.add_page()
+    pdf.set_y(22)
+    layout.sentences[spill[2]] = (2, state["section"])
+    line(spill[2])
+    pdf.ln(4)
+    heading("2 Method")
+    paragraph(_sentences("method", 8))
+    heading("2.1 Training")
+    paragraph(_sentences("training", 8))
+    pdf.add_page()
+    pdf.set_y(22)
+    heading("3 Results")
+    paragraph(_sentences("results", 10))
+    heading("References")
+    for k, (first, second) in enumerate(
+        [
+            ("[1] A. Lovelace. Notes on the analytical engine. Scientific Memoirs,", "3:666-731, 1843."),
+            ("[2] A. Turing. On computable numbers. Proceedings of the London", "Mathematical Society, 1936."),
+            ("[3] C. Shannon. A mathematical theory of communication. Bell System", "Technical Journal, 1948."),
+            ("[4] N. Wiener. Cybernetics. MIT Press, 1948.", ""),
+        ]
+    ):
+        line(first, 10)
+        if second:
+            pdf.set_x(26)
+            pdf.set_font(pdf.family, "", 10)
+            pdf.cell(0, 5, second, new_x="LMARGIN", new_y="NEXT")
+        pdf.ln(2)
+        del k
+    pdf.add_page()
+    pdf.set_y(22)
+    heading("A Details")
+    paragraph(_sentences("appendix", 6))
+    layout.pages = pdf.page_no()
+    pdf.output(str(path))
+    return layout
+
+
+def make_blank_pdf(path: Path) -> None:
+    """A page with a drawing but no text layer: what a scanned page looks like to a text extractor."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.rect(20, 20, 100, 60, style="F")
+    pdf.output(str(path))
+
+
+def make_long_pdf(path: Path, pages: int) -> None:
+    """Many simple pages for progress-callback and memory checks."""
+    pdf = FPDF()
+    pdf.set_auto_page_break(False)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 11)
+        for k in range(5):
+            pdf.set_xy(20, 30 + 8 * k)
+            tag = hashlib.sha1(f"{number}-{k}".encode()).hexdigest()[:8]  # no two lines alike, as in a book
+            pdf.cell(0, 6, f"Sheet {number} row {k} ({tag}) carries some ordinary body text for the test.")
+    pdf.output(str(path))
