@@ -90,3 +90,9 @@ def test_list_file_expands_to_its_entries(tmp_path) -> None:
     listing = tmp_path / "inputs.txt"
     listing.write_text("# my inputs\nrefs.bib\n", encoding="utf-8")
     assert list(expand_inputs([str(listing)])) == [str(tmp_path / "refs.bib")]
+
+
+def test_an_input_named_twice_is_loaded_once(tmp_path) -> None:
+    bib = tmp_path / "refs.bib"
+    bib.write_text(BIB, encoding="utf-8")
+    assert list(expand_inputs([str(tmp_path), str(bib), str(tmp_path / "." / "refs.bib")])) == [str(bib)]

@@ -6,6 +6,7 @@ yields `Paper`s or `SourceError`s (one bad record never stops the others).
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
@@ -91,7 +92,18 @@ KNOWN_SUFFIXES = {".pdf", ".jsonl", ".ndjson", ".bib", ".bibtex"}
 
 def expand_inputs(inputs: Iterable[str], glob: str | None = None) -> Iterator[str | SourceError]:
     """Folders become their matching files (recursive; by default every file of a known format),
-    list files their lines; URLs pass through."""
+    list files their lines; URLs pass through. An input named twice is loaded once."""
+    seen: set[str] = set()
+    for item in _expand(inputs, glob):
+        key = item if isinstance(item, SourceError) else os.path.realpath(item) if "://" not in item else item
+        if isinstance(key, str):
+            if key in seen:
+                continue
+            seen.add(key)
+        yield item
+
+
+def _expand(inputs: Iterable[str], glob: str | None) -> Iterator[str | SourceError]:
     for raw in inputs:
         if raw.startswith(("http://", "https://")):
             yield raw
@@ -118,7 +130,7 @@ def expand_inputs(inputs: Iterable[str], glob: str | None = None) -> Iterator[st
                 lines = path.read_text(encoding="utf-8", errors="replace").splitlines()
                 entries = [ln.strip() for ln in lines if ln.strip() and not ln.lstrip().startswith("#")]
                 resolved = [e if "://" in e else str(path.parent / e) for e in entries]
-                yield from expand_inputs(resolved, glob)
+                yield from _expand(resolved, glob)
             else:
                 yield str(path)
 
