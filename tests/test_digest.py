@@ -14,25 +14,82 @@ from tests.conftest import BUNDLED, shared_path
 
 # Read off the seed page by eye (title line, then its "Authors:" line), not produced by the parser.
 EXPECTED = [
-    ('NOVER: Incentive Training for Language Models via Verifier-Free Reinforcement Learning', 'Wei Liu, Siya Qi, Xinyu Wang, Chen Qian, Yali Du, Yulan He'),
-    ('Pixel Reasoner: Incentivizing Pixel-Space Reasoning with Curiosity-Driven Reinforcement Learning', 'Alex Su, Haozhe Wang, Weimin Ren, Fangzhen Lin, Wenhu Chen'),
-    ('Aligning Dialogue Agents with Global Feedback via Large Language Model Reward Decomposition', 'Dong Won Lee, Hae Won Park, Cynthia Breazeal, Louis-Philippe Morency'),
-    ('Learning to Reason via Mixture-of-Thought for Logical Reasoning', 'Tong Zheng, Lichang Chen, Simeng Han, R. Thomas McCoy, Heng Huang'),
-    ('GUI-G1: Understanding R1-Zero-Like Training for Visual Grounding in GUI Agents', 'Yuqi Zhou, Sunhao Dai, Shuai Wang, Kaiwen Zhou, Qinglin Jia, Jun Xu'),
-    ('HCRMP: A LLM-Hinted Contextual Reinforcement Learning Framework for Autonomous Driving', 'Zhiwen Chen, Bo Leng, Zhuoren Li, Hanming Deng, Guizhe Jin, Ran Yu, Huanxi Wen'),
-    ('Thought-Augmented Policy Optimization: Bridging External Guidance and Internal Capabilities', 'Jinyang Wu, Chonghua Liao, Mingkuan Feng, Shuai Zhang, Zhengqi Wen, Pengpeng Shao, Huazhe Xu, Jianhua Tao'),
-    ('Learn to Reason Efficiently with Adaptive Length-based Reward Shaping', 'Wei Liu, Ruochen Zhou, Yiyun Deng, Yuzhen Huang, Junteng Liu, Yuntian Deng, Yizhe Zhang, Junxian He'),
-    ('Towards Explainable Temporal Reasoning in Large Language Models: A Structure-Aware Generative Framework', 'Zihao Jiang, Ben Liu, Miao Peng, Wenjie Xu, Yao Xiao, Zhenyan Shan, Min Peng'),
-    ('AvatarShield: Visual Reinforcement Learning for Human-Centric Video Forgery Detection', 'Zhipei Xu, Xuanyu Zhang, Xing Zhou, Jian Zhang'),
-    ('StepSearch: Igniting LLMs Search Ability via Step-Wise Proximal Policy Optimization', 'Ziliang Wang, Xuhui Zheng, Kang An, Cijun Ouyang, Jialu Cai, Yuhang Wang, Yichao Wu'),
-    ('DISCO Balances the Scales: Adaptive Domain- and Difficulty-Aware Reinforcement Learning on Imbalanced Data', 'Yuhang Zhou, Jing Zhu, Shengyi Qian, Zhuokai Zhao, Xiyao Wang, Xiaoyu Liu, Ming Li, Paiheng Xu, Wei Ai, Furong Huang'),
-    ('General-Reasoner: Advancing LLM Reasoning Across All Domains', 'Xueguang Ma, Qian Liu, Dongfu Jiang, Ge Zhang, Zejun Ma, Wenhu Chen'),
-    ('Think Only When You Need with Large Hybrid-Reasoning Models', 'Lingjie Jiang, Xun Wu, Shaohan Huang, Qingxiu Dong, Zewen Chi, Li Dong, Xingxing Zhang, Tengchao Lv, Lei Cui, Furu Wei'),
-    ('TinyV: Reducing False Negatives in Verification Improves RL for LLM Reasoning', 'Zhangchen Xu, Yuetai Li, Fengqing Jiang, Bhaskar Ramasubramanian, Luyao Niu, Bill Yuchen Lin, Radha Poovendran'),
-    ('Not All Correct Answers Are Equal: Why Your Distillation Source Matters', 'Xiaoyu Tian, Yunjie Ji, Haotian Wang, Shuaiting Chen, Sitong Zhao, Yiping Peng, Han Zhao, Xiangang Li'),
-    ('Towards Omnidirectional Reasoning with 360-R1: A Dataset, Benchmark, and GRPO-based Method', 'Xinshen Zhang, Zhen Ye, Xu Zheng'),
-    ('Safety Subspaces are Not Distinct: A Fine-Tuning Case Study', 'Kaustubh Ponkshe, Shaan Shah, Raghav Singhal, Praneeth Vepakomma'),
-    ('Prior Prompt Engineering for Reinforcement Fine-Tuning', 'Pittawat Taveekitworachai, Potsawee Manakul, Sarana Nutanong, Kunat Pipatanakul'),
+    (
+        "NOVER: Incentive Training for Language Models via Verifier-Free Reinforcement Learning",
+        "Wei Liu, Siya Qi, Xinyu Wang, Chen Qian, Yali Du, Yulan He",
+    ),
+    (
+        "Pixel Reasoner: Incentivizing Pixel-Space Reasoning with Curiosity-Driven Reinforcement Learning",
+        "Alex Su, Haozhe Wang, Weimin Ren, Fangzhen Lin, Wenhu Chen",
+    ),
+    (
+        "Aligning Dialogue Agents with Global Feedback via Large Language Model Reward Decomposition",
+        "Dong Won Lee, Hae Won Park, Cynthia Breazeal, Louis-Philippe Morency",
+    ),
+    (
+        "Learning to Reason via Mixture-of-Thought for Logical Reasoning",
+        "Tong Zheng, Lichang Chen, Simeng Han, R. Thomas McCoy, Heng Huang",
+    ),
+    (
+        "GUI-G1: Understanding R1-Zero-Like Training for Visual Grounding in GUI Agents",
+        "Yuqi Zhou, Sunhao Dai, Shuai Wang, Kaiwen Zhou, Qinglin Jia, Jun Xu",
+    ),
+    (
+        "HCRMP: A LLM-Hinted Contextual Reinforcement Learning Framework for Autonomous Driving",
+        "Zhiwen Chen, Bo Leng, Zhuoren Li, Hanming Deng, Guizhe Jin, Ran Yu, Huanxi Wen",
+    ),
+    (
+        "Thought-Augmented Policy Optimization: Bridging External Guidance and Internal Capabilities",
+        "Jinyang Wu, Chonghua Liao, Mingkuan Feng, Shuai Zhang, Zhengqi Wen, Pengpeng Shao, Huazhe Xu, Jianhua Tao",
+    ),
+    (
+        "Learn to Reason Efficiently with Adaptive Length-based Reward Shaping",
+        "Wei Liu, Ruochen Zhou, Yiyun Deng, Yuzhen Huang, Junteng Liu, Yuntian Deng, Yizhe Zhang, Junxian He",
+    ),
+    (
+        "Towards Explainable Temporal Reasoning in Large Language Models: A Structure-Aware Generative Framework",
+        "Zihao Jiang, Ben Liu, Miao Peng, Wenjie Xu, Yao Xiao, Zhenyan Shan, Min Peng",
+    ),
+    (
+        "AvatarShield: Visual Reinforcement Learning for Human-Centric Video Forgery Detection",
+        "Zhipei Xu, Xuanyu Zhang, Xing Zhou, Jian Zhang",
+    ),
+    (
+        "StepSearch: Igniting LLMs Search Ability via Step-Wise Proximal Policy Optimization",
+        "Ziliang Wang, Xuhui Zheng, Kang An, Cijun Ouyang, Jialu Cai, Yuhang Wang, Yichao Wu",
+    ),
+    (
+        "DISCO Balances the Scales: Adaptive Domain- and Difficulty-Aware Reinforcement Learning on Imbalanced Data",
+        "Yuhang Zhou, Jing Zhu, Shengyi Qian, Zhuokai Zhao, Xiyao Wang, Xiaoyu Liu, Ming Li, Paiheng Xu, Wei Ai, Furong Huang",
+    ),
+    (
+        "General-Reasoner: Advancing LLM Reasoning Across All Domains",
+        "Xueguang Ma, Qian Liu, Dongfu Jiang, Ge Zhang, Zejun Ma, Wenhu Chen",
+    ),
+    (
+        "Think Only When You Need with Large Hybrid-Reasoning Models",
+        "Lingjie Jiang, Xun Wu, Shaohan Huang, Qingxiu Dong, Zewen Chi, Li Dong, Xingxing Zhang, Tengchao Lv, Lei Cui, Furu Wei",
+    ),
+    (
+        "TinyV: Reducing False Negatives in Verification Improves RL for LLM Reasoning",
+        "Zhangchen Xu, Yuetai Li, Fengqing Jiang, Bhaskar Ramasubramanian, Luyao Niu, Bill Yuchen Lin, Radha Poovendran",
+    ),
+    (
+        "Not All Correct Answers Are Equal: Why Your Distillation Source Matters",
+        "Xiaoyu Tian, Yunjie Ji, Haotian Wang, Shuaiting Chen, Sitong Zhao, Yiping Peng, Han Zhao, Xiangang Li",
+    ),
+    (
+        "Towards Omnidirectional Reasoning with 360-R1: A Dataset, Benchmark, and GRPO-based Method",
+        "Xinshen Zhang, Zhen Ye, Xu Zheng",
+    ),
+    (
+        "Safety Subspaces are Not Distinct: A Fine-Tuning Case Study",
+        "Kaustubh Ponkshe, Shaan Shah, Raghav Singhal, Praneeth Vepakomma",
+    ),
+    (
+        "Prior Prompt Engineering for Reinforcement Fine-Tuning",
+        "Pittawat Taveekitworachai, Potsawee Manakul, Sarana Nutanong, Kunat Pipatanakul",
+    ),
 ]
 
 
