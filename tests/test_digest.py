@@ -60,7 +60,8 @@ EXPECTED = [
     ),
     (
         "DISCO Balances the Scales: Adaptive Domain- and Difficulty-Aware Reinforcement Learning on Imbalanced Data",
-        "Yuhang Zhou, Jing Zhu, Shengyi Qian, Zhuokai Zhao, Xiyao Wang, Xiaoyu Liu, Ming Li, Paiheng Xu, Wei Ai, Furong Huang",
+        "Yuhang Zhou, Jing Zhu, Shengyi Qian, Zhuokai Zhao, Xiyao Wang, Xiaoyu Liu, Ming Li, Paiheng Xu, "
+        "Wei Ai, Furong Huang",
     ),
     (
         "General-Reasoner: Advancing LLM Reasoning Across All Domains",
@@ -68,11 +69,13 @@ EXPECTED = [
     ),
     (
         "Think Only When You Need with Large Hybrid-Reasoning Models",
-        "Lingjie Jiang, Xun Wu, Shaohan Huang, Qingxiu Dong, Zewen Chi, Li Dong, Xingxing Zhang, Tengchao Lv, Lei Cui, Furu Wei",
+        "Lingjie Jiang, Xun Wu, Shaohan Huang, Qingxiu Dong, Zewen Chi, Li Dong, Xingxing Zhang, "
+        "Tengchao Lv, Lei Cui, Furu Wei",
     ),
     (
         "TinyV: Reducing False Negatives in Verification Improves RL for LLM Reasoning",
-        "Zhangchen Xu, Yuetai Li, Fengqing Jiang, Bhaskar Ramasubramanian, Luyao Niu, Bill Yuchen Lin, Radha Poovendran",
+        "Zhangchen Xu, Yuetai Li, Fengqing Jiang, Bhaskar Ramasubramanian, Luyao Niu, Bill Yuchen Lin, "
+        "Radha Poovendran",
     ),
     (
         "Not All Correct Answers Are Equal: Why Your Distillation Source Matters",
