@@ -1,0 +1,229 @@
+// End-to-end check of the papers web app in Debian's Chromium (never a downloaded browser).
+// Driven by tests/browser/test_e2e.py, which starts `papers serve` and passes, in the environment:
+//   APP_URL, SHOT_DIR, UPLOAD_PDF, UPLOAD_QUESTION, UPLOAD_TITLE, HOSTILE_QUESTION, PROFILE_DIR
+// Prints one JSON line of measurements on success; exits non-zero with a message on the first failure.
+import { chromium } from "playwright-core";
+import fs from "node:fs";
+import path from "node:path";
+
+const env = (name) => {
+  const value = process.env[name];
+  if (!value) throw new Error(`missing env ${name}`);
+  return value;
+};
+const APP_URL = env("APP_URL");
+const SHOT_DIR = env("SHOT_DIR");
+const PROFILE_DIR = env("PROFILE_DIR");
+fs.mkdirSync(SHOT_DIR, { recursive: true });
+
+const check = (cond, message) => {
+  if (!cond) throw new Error(`assertion failed: ${message}`);
+};
+
+const context = await chromium.launchPersistentContext(PROFILE_DIR, {
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+  ],
+  viewport: { width: 1440, height: 1000 },
+});
+const page = context.pages()[0] || (await context.newPage());
+const external = [];
+const appHost = new URL(APP_URL).host;
+page.on("request", (req) => {
+  const url = new URL(req.url());
+  if (!["data:", "blob:"].includes(url.protocol) && url.host !== appHost) external.push(req.url());
+});
+const consoleErrors = [];
+page.on("pageerror", (err) => consoleErrors.push(String(err)));
+const shots = [];
+const shot = async (name) => {
+  const file = path.join(SHOT_DIR, `${name}.png`);
+  await page.screenshot({ path: file, fullPage: true });
+  shots.push(file);
+};
+const tab = async (name) => {
+  await page.getByRole("tab", { name }).click();
+};
+
+// Ask one question and wait until the streamed answer is complete: the sources panel names this
+// question, the chat's progress tracker is hidden and the bot text has not changed for 800 ms.
+// Timing is taken in the page: a MutationObserver stamps every change of the answer's text, from the
+// click on Ask (first: the first answer text on screen; full: its last change).
+const ask = async (question) => {
+  const before = await page.locator('#chat [data-testid="bot"]').count();
+  await page.locator("#question textarea").fill(question);
+  await page.evaluate((before) => {
+    const chat = document.querySelector("#chat");
+    window.__ticks = [];
+    window.__obs?.disconnect();
+    window.__obs = new MutationObserver(() => {
+      const bots = chat.querySelectorAll('[data-testid="bot"]');
+      const text = bots.length > before ? bots[bots.length - 1].innerText : "";
+      const last = window.__ticks[window.__ticks.length - 1];
+      if (text && (!last || last.text !== text)) window.__ticks.push({ t: performance.now(), text });
+    });
+    window.__obs.observe(chat, { subtree: true, childList: true, characterData: true });
+    document.querySelector("#ask-btn").addEventListener("click", () => { window.__t0 = performance.now(); },
+      { capture: true, once: true });
+  }, before);
+  await page.locator("#ask-btn").click();
+  const bot = page.locator('#chat [data-testid="bot"]').nth(before);
+  await bot.waitFor({ timeout: 60000 });
+  let lastText = "";
+  let stableSince = Date.now();
+  const deadline = Date.now() + 120000;
+  while (Date.now() < deadline) {
+    const text = (await bot.innerText().catch(() => "")) || "";
+    if (text !== lastText) {
+      lastText = text;
+      stableSince = Date.now();
+    }
+    const panelQ = (await page.locator("#sources .panel-q").innerText().catch(() => "")) || "";
+    const busy = await page.locator('#chat [data-testid="status-tracker"]:not(.hide)').count();
+    const started = text && !text.includes("Searching the papers");
+    if (started && busy === 0 && panelQ.includes(question.slice(0, 30)) && Date.now() - stableSince > 800) break;
+    await page.waitForTimeout(25);
+  }
+  const ticks = await page.evaluate(() => {
+    window.__obs.disconnect();
+    return window.__ticks.map((k) => ({ t: k.t - window.__t0, text: k.text }));
+  });
+  const answered = ticks.filter((k) => !k.text.includes("Searching the papers"));
+  check(answered.length > 0, `no answer streamed for ${question}`);
+  return {
+    first: Math.round(answered[0].t),
+    full: Math.round(answered[answered.length - 1].t),
+    updates: answered.length,
+    text: lastText,
+    bot,
+  };
+};
+
+const results = {};
+
+// -- first launch ----------------------------------------------------------------------------------
+await page.goto(APP_URL, { waitUntil: "domcontentloaded" });
+await page.locator("#question textarea").waitFor({ timeout: 60000 });
+await page.waitForTimeout(1500);
+results.first_view = await page.locator("body").innerText();
+check(/papers · .*passages indexed/.test(results.first_view.replace(/\s+/g, " ")), "stats line shown on first launch");
+await shot("0-first-launch");
+
+// -- Ask ---------------------------------------------------------------------------------------------
+const nover = await ask("How does NOVER avoid an external verifier?");
+results.ask_first_ms = nover.first;
+results.ask_full_ms = nover.full;
+results.ask_stream_updates = nover.updates;
+check(nover.text.includes("[1]"), `answer has [1]: ${nover.text}`);
+const cite = nover.bot.locator('a.cite, a[href^="#src-"]').first();
+check((await cite.count()) === 1, "citation is a link");
+const href = await cite.getAttribute("href");
+check(/^#src-\d+-1$/.test(href), `citation links into the sources panel (${href})`);
+const source = page.locator(`#sources ${href.replace("#", "#")}`);
+await source.waitFor({ timeout: 10000 });
+check((await source.locator(".src-title").innerText()).length > 10, "source shows a title");
+check((await source.locator("mark").count()) >= 1, "source highlights the quoted sentence");
+const quote = await source.locator("mark").first().innerText();
+check(nover.text.includes(quote.slice(0, 40)), "highlighted quote is the answer's sentence");
+await cite.click();
+await page.waitForTimeout(400);
+check(await source.evaluate((el) => el.classList.contains("flash")), "clicking [1] flashes its source");
+// A follow-up uses the conversation.
+const follow = await ask("What data does it need?");
+check(follow.text.length > 20, "follow-up answered");
+results.followup_first_ms = follow.first;
+results.followup_full_ms = follow.full;
+await shot("1-ask");
+
+// -- Search ------------------------------------------------------------------------------------------
+await tab("Search");
+await page.locator("#query textarea").fill("reward shaping for shorter reasoning");
+await page.locator("#search-btn").click();
+await page.waitForFunction(() => document.querySelectorAll("#results .virtual-row").length >= 3, null,
+  { timeout: 30000 });
+const secondTitle = await page.locator('#results [data-testid="cell-1-2"]').innerText();
+await page.locator('#results [data-testid="cell-1-2"]').click();
+await page.waitForFunction(
+  (t) => document.querySelector("#context .src-title")?.innerText.includes(t.slice(0, 30)) &&
+    document.querySelector("#context .ctx.focus"),
+  secondTitle, { timeout: 20000 },
+);
+check((await page.locator("#context .ctx").count()) >= 1, "passage shown in context");
+results.search_rows = await page.locator("#results .virtual-row").count();
+await shot("2-search");
+
+// -- Related -----------------------------------------------------------------------------------------
+await tab("Related");
+const picker = page.locator("#related-pick input");
+await picker.click();
+await picker.pressSequentially("NOVER", { delay: 20 });
+await page.locator('ul[role="listbox"] li', { hasText: "NOVER" }).first().click();
+await page.locator("#related-out .rel").first().waitFor({ timeout: 30000 });
+results.related = await page.locator("#related-out .rel").count();
+check(results.related >= 3, "related papers listed");
+check((await page.locator("#related-out .pair blockquote").count()) >= 2, "matched passage pair shown");
+await shot("3-related");
+
+// -- Library: upload a PDF, see it listed, ask about it --------------------------------------------------
+await tab("Library");
+await page.locator("#upload input[type=file]").setInputFiles(env("UPLOAD_PDF"));
+await page.waitForTimeout(1000);
+const t0 = Date.now();
+await page.locator("#add-btn").click();
+await page.locator("#outcomes .out-added").waitFor({ timeout: 120000 });
+results.upload_ms = Date.now() - t0;
+const title = env("UPLOAD_TITLE");
+// Listed: the stats line counts it and the paper pickers offer it.
+await page.waitForFunction(() => /21\s*papers/.test(document.querySelector("#stats")?.innerText || ""), null,
+  { timeout: 30000 });
+const tableSearch = page.locator("#papers-table input");
+if (await tableSearch.count()) await tableSearch.first().fill("Lunar");
+await page.waitForTimeout(500);
+const removePick = page.locator("#remove-pick input");
+await removePick.click();
+await removePick.pressSequentially("Lunar", { delay: 20 });
+await page.locator('ul[role="listbox"] li', { hasText: title }).first().waitFor({ timeout: 10000 });
+await page.keyboard.press("Escape");
+await shot("4-library");
+await tab("Ask");
+const uploaded = await ask(env("UPLOAD_QUESTION"));
+check(uploaded.text.includes("[1]"), "answer about the uploaded PDF is cited");
+const srcTitles = await page.locator("#sources .src-title").allInnerTexts();
+check(srcTitles.some((t) => t.includes(title)), `uploaded paper is a source: ${srcTitles}`);
+const pdfLink = page.locator("#sources .src a.pdf").first();
+check((await pdfLink.count()) === 1, "uploaded PDF passage links to its page");
+results.uploaded_pdf_link = await pdfLink.getAttribute("href");
+const linked = await page.request.get(new URL(results.uploaded_pdf_link, APP_URL).href);
+check(linked.ok() && (await linked.body()).subarray(0, 5).toString() === "%PDF-", "PDF link serves the PDF");
+
+// -- Hostile paper text stays text ------------------------------------------------------------------------
+const hostile = await ask(env("HOSTILE_QUESTION"));
+await page.waitForTimeout(500);
+const pwned = await page.evaluate(() => window.__pwned);
+check(pwned === undefined, `hostile paper text executed (window.__pwned=${pwned})`);
+const panel = await page.locator("#sources").innerText();
+check(panel.includes("<script>"), "hostile <script> shown as literal text in sources");
+check(hostile.text.includes("[x](javascript:") || panel.includes("[x](javascript:"), "markdown link kept literal");
+check((await page.locator('#sources script, #chat script, #sources img, #chat img[src="x"]').count()) === 0,
+  "no element injected");
+check((await page.locator('a[href^="javascript:"]').count()) === 0, "no javascript: link");
+await shot("5-hostile");
+
+// Search results show the hostile title as text too.
+await tab("Search");
+await page.locator("#query textarea").fill("quantum banana ripening");
+await page.locator("#search-btn").click();
+await page.waitForFunction(() => document.querySelector('#results [data-testid="cell-0-2"]')?.innerText
+  .includes("<script>"), null, { timeout: 30000 });
+check((await page.evaluate(() => window.__pwned)) === undefined, "search table did not execute paper text");
+
+results.external_requests = external;
+check(external.length === 0, `page fetched from outside the app: ${external.slice(0, 5)}`);
+results.page_errors = consoleErrors;
+results.screenshots = shots;
+delete results.first_view;
+await context.close();
+console.log(JSON.stringify(results));
