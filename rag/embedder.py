@@ -34,10 +34,64 @@ def resolve_model_path(name: str) -> str:
 class Embedder:
     """Loads the model once (lazily) and encodes batches as normalised float32 arrays."""
 
-    def __init__(self, model_name: str, *, device: str = "cpu", batch_size: int = 32) -> None:
+    def __init__(
+        self,
+        model_name: str,
+        *,
+        device: str = "cpu",
+        batch_size: int = 32,
+        backend: str = "torch",
+        onnx_dir: Path | None = None,
+    ) -> None:
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
+        self.backend = backend  # "torch" (sentence-transformers) or "onnx" (rag.fast_encoder, same vectors)
+        self.onnx_dir = onnx_dir
+
+    @cached_property
+    def onnx(self):
+        """The ONNX Runtime encoder (exported on first use), or None when the backend is torch or the model
+        is not a plain mean-pooled transformer; then everything goes through sentence-transformers."""
+        if self.backend != "onnx" or self.onnx_dir is None:
+            return None
+        from rag.fast_encoder import OnnxEncoder, UnsupportedModel, export_onnx, onnx_paths
+
+        path = Path(resolve_model_path(self.model_name))
+        if not path.exists():
+            return None
+        fp32, _ = onnx_paths(self.onnx_dir, self.model_name)
+        try:
+            if not fp32.exists():
+                export_onnx(path, fp32)  # needs torch + the `onnx` package, once per model
+            return OnnxEncoder(path, fp32)
+        except UnsupportedModel:
+            return None
+        except Exception as exc:  # no `onnx` package, an exporter failure: sentence-transformers still works
+            import sys
+
+            print(f"papers: warning: ONNX export failed ({exc}); using torch", file=sys.stderr)
+            return None
+
+    @cached_property
+    def query_llama(self):
+        """What llama-index's VectorStoreIndex is given: encodes through this Embedder, so building the
+        dense retriever never loads a model (queries arrive already embedded)."""
+        from llama_index.core.embeddings import BaseEmbedding
+
+        embedder = self
+
+        class _Adapter(BaseEmbedding):
+            def _get_query_embedding(self, query: str) -> list[float]:
+                return embedder.encode_query(query).tolist()
+
+            def _get_text_embedding(self, text: str) -> list[float]:
+                return embedder.encode([text])[0].tolist()
+
+            async def _aget_query_embedding(self, query: str) -> list[float]:
+                return self._get_query_embedding(query)
+
+        return _Adapter(model_name=self.model_name)
 
     @cached_property
     def llama(self) -> HuggingFaceEmbedding:
@@ -58,6 +112,8 @@ class Embedder:
 
     @property
     def dimension(self) -> int:
+        if self.onnx is not None:
+            return self.onnx.dimension
         model = self.llama._model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
@@ -66,6 +122,8 @@ class Embedder:
         """Documents → (n, dim) float32, unit length. sentence-transformers sorts by length inside."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
+        if self.onnx is not None:
+            return self.onnx.encode(texts, batch_size=self.batch_size)
         vectors = self.llama._model.encode(
             texts,
             batch_size=self.batch_size,
@@ -76,4 +134,6 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
+        if self.onnx is not None:
+            return self.onnx.encode([text])[0]
         return np.asarray(self.llama.get_query_embedding(text), dtype=np.float32)

@@ -7,6 +7,7 @@ import fcntl
 import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -15,9 +16,10 @@ import numpy as np
 
 from ingest.chunking import chunk_paper
 from ingest.models import Chunk, Paper, SourceError
-from rag.answer import Answer, extractive_answer
+from rag.answer import Answer
 from rag.errors import BadQueryError, IndexLockedError
-from rag.lexical import LexicalIndex, lexical_text
+from rag.lexical import LexicalIndex, is_cjk, lexical_text
+from rag.related import RelatedPaper, related_papers
 from rag.retrieval import Filters, Hit, Retriever
 from rag.settings import Settings
 from rag.store import PaperRecord, Store
@@ -39,14 +41,6 @@ class IngestReport:
     @property
     def chunks(self) -> int:
         return sum(n for _, _, n in self.added)
-
-
-@dataclass
-class RelatedPaper:
-    paper: PaperRecord
-    score: float
-    query_passage: Hit | None = None  # the passage of the query paper that matched best
-    matched_passage: Hit | None = None  # and the passage of this paper it matched
 
 
 def clean_query(query: str) -> str:
@@ -72,7 +66,13 @@ class Library:
         from rag.embedder import Embedder
 
         s = self.settings
-        return Embedder(s.embed_model, device=s.device, batch_size=s.embed_batch_size)
+        return Embedder(
+            s.embed_model,
+            device=s.device,
+            batch_size=s.embed_batch_size,
+            backend=s.encoder_backend,
+            onnx_dir=s.onnx_dir,
+        )
 
     @cached_property
     def _embed_cache(self):
@@ -90,7 +90,7 @@ class Library:
     def _vector_index(self):
         from llama_index.core import VectorStoreIndex
 
-        return VectorStoreIndex.from_vector_store(self._vector_store, embed_model=self.embedder.llama)
+        return VectorStoreIndex.from_vector_store(self._vector_store, embed_model=self.embedder.query_llama)
 
     def _lexical(self) -> LexicalIndex:
         """The BM25 index at the store's current revision, rebuilt from Chroma when stale."""
@@ -124,7 +124,21 @@ class Library:
 
     @cached_property
     def retriever(self) -> Retriever:
-        return Retriever(self._vector_index, self.store, self._lexical(), rrf_k=self.settings.rrf_k)
+        s = self.settings
+        return Retriever(
+            self._vector_index, self.store, self._lexical(), s.rrf_k, fusion=s.fusion, dense_weight=s.dense_weight
+        )
+
+    @cached_property
+    def reranker(self):
+        from rag.rerank import CrossEncoderReranker
+
+        s = self.settings
+        if not s.rerank_model:
+            from rag.errors import PapersError
+
+            raise PapersError("reranking needs a cross-encoder: set PAPERS_RERANK_MODEL to a model name or path")
+        return CrossEncoderReranker(s.rerank_model, device=s.device, depth=s.rerank_depth)
 
     # -- writing ---------------------------------------------------------------------------------------
 
@@ -166,6 +180,8 @@ class Library:
             "password": password,
             "max_bytes": self.settings.max_download_bytes,
             "timeout": self.settings.download_timeout,
+            # big books report per page, so a 100+ page PDF shows progress while it is parsed
+            "on_page": (lambda done, total: progress("pages", done, total)) if progress else None,
         }
 
         def stream() -> Iterator[Paper | SourceError]:
@@ -177,6 +193,61 @@ class Library:
 
         return self.add_papers(stream(), progress=progress)
 
+    def add_arxiv(
+        self,
+        ids: Iterable[str] = (),
+        *,
+        query: str | None = None,
+        category: str | None = None,
+        since: date | None = None,
+        until: date | None = None,
+        max_results: int | None = 50,
+        abstract_only: bool = False,
+        progress: Progress | None = None,
+    ) -> IngestReport:
+        """arXiv papers by id, by search query, or by category and date range, PDFs included."""
+        source = self.arxiv_source
+
+        def tick(done: int, total: int | None) -> None:
+            if progress:
+                progress("arxiv", done, total)
+
+        def stream() -> Iterator[Paper | SourceError]:
+            if ids:
+                yield from source.fetch(list(ids), abstract_only=abstract_only, progress=tick)
+            if query:
+                yield from source.search(query, max_results=max_results, abstract_only=abstract_only, progress=tick)
+            if category:
+                start = since or date.today()
+                yield from source.list_category(
+                    category,
+                    start,
+                    until or date.today(),
+                    max_results=max_results,
+                    abstract_only=abstract_only,
+                    progress=tick,
+                )
+
+        return self.add_papers(stream())
+
+    @cached_property
+    def arxiv_source(self):
+        """One client per Library, so the polite delay between requests holds across calls."""
+        from ingest.sources.arxiv import ArxivSettings, ArxivSource
+
+        s = self.settings
+        return ArxivSource(
+            ArxivSettings(
+                api_url=s.arxiv_api_url,
+                delay_seconds=s.arxiv_delay_seconds,
+                num_retries=s.arxiv_retries,
+                pdf_base=s.arxiv_pdf_base,
+                cache_dir=s.cache_dir / "arxiv",
+                timeout=s.download_timeout,
+                max_pdf_bytes=s.max_download_bytes,
+            )
+        )
+
     def add_papers(self, papers: Iterable[Paper | SourceError], *, progress: Progress | None = None) -> IngestReport:
         """Chunk, embed and store papers; unchanged papers are skipped, changed ones replaced."""
         report = IngestReport()
@@ -185,7 +256,7 @@ class Library:
             batch: list[tuple[Paper, list[Chunk]]] = []
             seen = 0
             changed = False
-            for item in papers:
+            for item in prefetch(papers):  # parsing runs in a thread while this one encodes
                 seen += 1
                 if isinstance(item, SourceError):
                     (report.skipped if item.skipped else report.failed).append((item.source, item.reason))
@@ -211,6 +282,8 @@ class Library:
             if changed:
                 self.store.bump_revision()
                 self._refresh()
+            elif seen:
+                self._lexical()  # a run killed before its BM25 save left it behind: rebuild it now
         return report
 
     def _embed_text(self, paper: Paper, chunk: Chunk) -> str:
@@ -222,6 +295,7 @@ class Library:
         dim = self.embedder.dimension
         placeholder = np.zeros(dim, dtype=np.float32)
         placeholder[0] = 1.0
+        self.store.bump_revision()  # any write moves the revision, so BM25 never trusts a half-written batch
         for paper, chunks in batch:  # mark first: an interrupted batch is redone on the next run
             self.store.put_paper(self._record(paper, len(chunks), "indexing"), placeholder)
             self.store.delete_chunks_of(paper.id)
@@ -276,6 +350,54 @@ class Library:
             extra=paper.extra,
         )
 
+    def reindex(self, embed_model: str | None = None, *, progress: Progress | None = None) -> int:
+        """Re-embed every stored chunk (with `embed_model`, or the current one) into new collections, then
+        swap them in. Texts come from the index itself, so nothing is re-parsed; unchanged (model, text)
+        pairs come from the embedding cache. Returns the number of chunks."""
+        with self._write_lock():
+            old_model = self.store.embed_model
+            if old_model is None:
+                self.store.open_for_read(self.settings.embed_model)  # raises the usual clear error
+            model = embed_model or self.settings.embed_model
+            if model != self.settings.embed_model:
+                self.settings.embed_model = model
+                for name in ("embedder", "_embed_cache", "_vector_store", "_vector_index", "_bank"):
+                    self.__dict__.pop(name, None)
+            chunks, catalogue = self.store.create_next(model, self.embedder.dimension)
+            sums: dict[str, tuple[np.ndarray, int, bool]] = {}  # paper → (sum, n, from body/abstract only)
+            total, done = self.store.count(), 0
+            for ids, metas, docs in self.store.chunk_rows():
+                texts = [f"{m.get('title', '')}\n{d}" for m, d in zip(metas, docs, strict=True)]  # = _embed_text
+                vectors = self._embed_cache.encode(texts, self.embedder.encode)
+                chunks.add(ids=ids, embeddings=vectors, metadatas=metas, documents=docs)
+                for meta, vector in zip(metas, vectors, strict=True):
+                    pid, body = meta.get("paper_id", ""), meta.get("kind") in ("body", "abstract")
+                    acc, n, only_body = sums.get(pid, (np.zeros_like(vector), 0, False))
+                    if body and not only_body:  # the first body chunk replaces any non-body sum
+                        acc, n, only_body = np.zeros_like(vector), 0, True
+                    if body or not only_body:
+                        sums[pid] = (acc + vector, n + 1, only_body)
+                done += len(ids)
+                if progress:
+                    progress("chunks", done, total)
+            for ids, metas, docs, _ in self.store._pages(self.store.catalogue, include=["metadatas", "documents"]):
+                keep = [i for i, pid in enumerate(ids) if pid in sums]
+                if not keep:
+                    continue
+                vectors = [sums[ids[i]][0] / (np.linalg.norm(sums[ids[i]][0]) or 1.0) for i in keep]
+                catalogue.add(
+                    ids=[ids[i] for i in keep],
+                    embeddings=np.vstack(vectors),
+                    metadatas=[metas[i] for i in keep],
+                    documents=[docs[i] for i in keep],
+                )
+            self.store.swap_in_next()
+            self.__dict__.pop("_vector_store", None)
+            self.__dict__.pop("_vector_index", None)
+            self.store.bump_revision()
+            self._refresh()
+        return done
+
     def remove(self, paper: str) -> tuple[PaperRecord, int]:
         """Remove a paper (by id, or a unique title prefix) and all its chunks."""
         with self._write_lock():
@@ -320,13 +442,19 @@ class Library:
         return {p.id for p in self.store.papers() if filters.matches(p)}
 
     def search(
-        self, query: str, *, k: int | None = None, filters: Filters | None = None, mode: str | None = None
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        rerank: bool | None = None,
     ) -> list[Hit]:
-        hits, _ = self._retrieve(query, k=k, filters=filters, mode=mode)
+        hits, _ = self._retrieve(query, k=k, filters=filters, mode=mode, rerank=rerank)
         return hits
 
     def _retrieve(
-        self, query: str, *, k: int | None, filters: Filters | None, mode: str | None
+        self, query: str, *, k: int | None, filters: Filters | None, mode: str | None, rerank: bool | None = None
     ) -> tuple[list[Hit], np.ndarray | None]:
         query = clean_query(query)
         self.store.open_for_read(self.settings.embed_model)
@@ -339,16 +467,34 @@ class Library:
             return [], vector
         if self.store.revision != self.retriever._lexical.revision:
             self._refresh()
+        k = k or self.settings.top_k
+        rerank = self.settings.rerank if rerank is None else rerank
         hits = self.retriever.retrieve(
             query,
             vector,
             mode=mode,
-            k=k or self.settings.top_k,
+            k=max(k, self.settings.rerank_depth) if rerank else k,
             candidates=self.settings.candidates,
             allowed=allowed,
             include_refs=filters.include_references,
         )
-        return hits, vector
+        if rerank:
+            hits = self.reranker.rerank(query, hits)
+        return hits[:k], vector
+
+    def _sentence_bank(self):
+        """Sentence vectors per passage, kept across questions (and on disk via the embedding cache)."""
+        from rag.answer import SentenceBank
+
+        bank = getattr(self, "_bank", None)
+        if bank is None:
+            try:
+                cache = self._embed_cache
+                bank = SentenceBank(lambda texts: cache.encode(texts, self.embedder.encode))
+            except OSError:  # a read-only index still answers, encoding in memory
+                bank = SentenceBank(self.embedder.encode)
+            self._bank = bank
+        return bank
 
     def ask(
         self,
@@ -356,26 +502,52 @@ class Library:
         *,
         k: int | None = None,
         filters: Filters | None = None,
-        history: list[tuple[str, str]] | None = None,
+        history: list[tuple[str, Any]] | None = None,
         mode: str | None = None,
+        on_token: Callable[[str], None] | None = None,
     ) -> Answer:
-        """A cited answer from the corpus (extractive: every sentence quoted from a shown passage).
+        """A cited answer from the corpus, checked citation by citation (see `rag.citations`).
 
-        `history` is the conversation so far as (question, answer) pairs, used to resolve follow-ups;
-        `mode` is "extractive" (default) or "llm" when an LLM backend is configured.
+        `history` is the conversation so far as (question, answer) pairs — answers as `Answer`s (or
+        their dicts, or text) — used to resolve follow-ups; `mode` is "extractive" (default) or "llm"
+        (needs `llm_base_url`); `on_token` receives LLM text as it streams.
         """
-        del history, mode  # follow-up resolution and LLM answers plug in here
-        hits, vector = self._retrieve(question, k=k, filters=filters, mode=None)
+        from rag.answer import compose_answer, confidence_of
+        from rag.conversation import prefer, resolve
+
         s = self.settings
-        return extractive_answer(
-            clean_query(question),
+        question = clean_query(question)
+        backend = None
+        if (mode or s.answer_mode) == "llm":
+            from rag.llm import backend_from_settings
+
+            backend = backend_from_settings(s)  # a missing endpoint is a clear error before any work
+        self.store.open_for_read(s.embed_model)
+        titles = {p.id: p.title for p in self.store.papers()} if history else None
+        resolution = resolve(question, history, titles=titles)
+        hits, vector = self._retrieve(resolution.query, k=k, filters=filters, mode=None)
+        if history and not resolution.expanded:
+            threshold = s.min_coverage_cjk if is_cjk(question) else s.min_relevance
+            if confidence_of(question, hits) < threshold:  # weak on its own: try it as a follow-up
+                resolution = resolve(question, history, titles=titles, force=True)
+                hits, vector = self._retrieve(resolution.query, k=k, filters=filters, mode=None)
+        if resolution.prefer_papers and resolution.expanded:
+            pinned, _ = self._retrieve(
+                resolution.query, k=3, filters=Filters(papers=resolution.prefer_papers), mode=None
+            )
+            hits = prefer(hits, pinned, resolution.prefer_papers, k or s.top_k)
+        answer = compose_answer(
+            question,
             vector,
             hits,
-            self.embedder.encode,
-            max_sentences=s.max_answer_sentences,
-            min_relevance=s.min_relevance,
-            min_coverage_cjk=s.min_coverage_cjk,
+            self._sentence_bank(),
+            s,
+            backend=backend,
+            prefer_papers=resolution.prefer_papers if resolution.expanded else None,
+            on_token=on_token,
         )
+        answer.query = resolution.query
+        return answer
 
     def neighbours(self, chunk_id: str, n: int = 1) -> list[Hit]:
         """The chunk and up to `n` chunks either side of it in its paper, in reading order."""
@@ -397,34 +569,8 @@ class Library:
         return hits[max(0, at - n) : at + n + 1]
 
     def related(self, paper: str, *, k: int = 5) -> list[RelatedPaper]:
-        """Papers most similar to one in the index, by paper vector, with the best-matching passage pair."""
-        self.store.open_for_read(self.settings.embed_model)
-        record = self.resolve_paper(paper)
-        ids, vectors = self.store.paper_vectors()
-        if len(ids) < 2:
-            return []
-        own = vectors[ids.index(record.id)]
-        scores = vectors @ own
-        order = [i for i in np.argsort(-scores) if ids[i] != record.id][:k]
-        own_chunks = self._paper_chunks(record.id)
-        results = []
-        for i in order:
-            other = self.store.paper(ids[i])
-            if other is None:
-                continue
-            pair = _best_pair(own_chunks, self._paper_chunks(other.id))
-            results.append(RelatedPaper(other, float(scores[i]), *pair))
-        return results
-
-    def _paper_chunks(self, paper_id: str) -> list[tuple[Hit, np.ndarray]]:
-        got = self.store.chunks.get(
-            where={"$and": [{"paper_id": paper_id}, {"kind": {"$ne": "references"}}]},
-            include=["metadatas", "documents", "embeddings"],
-        )
-        return [
-            (Hit.from_metadata(i, d, m), np.asarray(e, dtype=np.float32))
-            for i, d, m, e in zip(got["ids"], got["documents"], got["metadatas"], got["embeddings"], strict=True)
-        ]
+        """Papers most similar to one (in the index, a PDF path, or an arXiv id), best passage pair each."""
+        return related_papers(self, paper, k)
 
     def section_chunk_counts(self, paper_id: str) -> dict[str, int]:
         got = self.store.chunks.get(where={"paper_id": paper_id}, include=["metadatas"])
@@ -450,6 +596,47 @@ class Library:
         }
 
 
+def prefetch(items: Iterable[Any], depth: int = 8) -> Iterator[Any]:
+    """Iterate `items` in a worker thread, up to `depth` ahead: PDF parsing (the producer) overlaps with
+    encoding (the consumer, which releases the GIL inside torch/onnxruntime). Errors re-raise here."""
+    import queue
+    import threading
+
+    done = object()
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def put(entry: tuple[Any, BaseException | None]) -> bool:
+        while not stop.is_set():
+            with contextlib.suppress(queue.Full):
+                box.put(entry, timeout=0.1)
+                return True
+        return False
+
+    def work() -> None:
+        try:
+            for item in items:
+                if not put((item, None)):
+                    return
+            put((done, None))
+        except BaseException as exc:  # handed to the consumer, raised there
+            put((done, exc))
+
+    worker = threading.Thread(target=work, name="papers-parse", daemon=True)
+    worker.start()
+    try:
+        while True:
+            item, error = box.get()
+            if item is done:
+                if error is not None:
+                    raise error
+                return
+            yield item
+    finally:
+        stop.set()
+        worker.join(timeout=5)
+
+
 def _chunk_meta(paper: Paper, chunk: Chunk) -> dict[str, Any]:
     meta: dict[str, Any] = {
         "paper_id": paper.id,
@@ -468,15 +655,3 @@ def _chunk_meta(paper: Paper, chunk: Chunk) -> dict[str, Any]:
         meta["page_start"] = chunk.page_start
         meta["page_end"] = chunk.page_end
     return meta
-
-
-def _best_pair(
-    mine: list[tuple[Hit, np.ndarray]], theirs: list[tuple[Hit, np.ndarray]]
-) -> tuple[Hit | None, Hit | None]:
-    if not mine or not theirs:
-        return None, None
-    sims = np.vstack([v for _, v in mine]) @ np.vstack([v for _, v in theirs]).T
-    i, j = np.unravel_index(int(np.argmax(sims)), sims.shape)
-    a, b = mine[i][0], theirs[j][0]
-    a.score = b.score = float(sims[i, j])
-    return a, b

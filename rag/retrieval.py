@@ -80,6 +80,7 @@ class Hit:
     score: float = 0.0  # the score that ranked it (fused for hybrid)
     dense: float | None = None  # cosine similarity to the query, when known
     bm25: float | None = None
+    rerank: float | None = None  # the cross-encoder's score, when reranked
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Hit:
@@ -134,30 +135,80 @@ def reciprocal_rank_fusion(
     return sorted(fused.items(), key=lambda kv: -kv[1])
 
 
+def convex_fusion(
+    dense: dict[str, float], lexical: dict[str, float], dense_weight: float = 0.5
+) -> list[tuple[str, float]]:
+    """Weighted sum of min-max normalised scores over the union of candidates (every candidate carries
+    both scores). Unlike RRF it keeps how far apart the scores are, not only their order."""
+
+    def normalise(scores: dict[str, float]) -> dict[str, float]:
+        if not scores:
+            return {}
+        lo, hi = min(scores.values()), max(scores.values())
+        span = hi - lo
+        return {c: (v - lo) / span if span > 0 else 1.0 for c, v in scores.items()}
+
+    nd, nl = normalise(dense), normalise(lexical)
+    items = set(nd) | set(nl)
+    fused = {c: dense_weight * nd.get(c, 0.0) + (1 - dense_weight) * nl.get(c, 0.0) for c in items}
+    return sorted(fused.items(), key=lambda kv: -kv[1])
+
+
 class Retriever:
     """Runs one query in the chosen mode; owns no state beyond handles to the stores."""
 
-    def __init__(self, vector_index, store, lexical: LexicalIndex, rrf_k: int = 60) -> None:
+    def __init__(
+        self,
+        vector_index,
+        store,
+        lexical: LexicalIndex,
+        rrf_k: int = 60,
+        *,
+        fusion: str = "rrf",
+        dense_weight: float = 0.5,
+    ) -> None:
         self._index = vector_index  # llama-index VectorStoreIndex over the Chroma chunk collection
         self._store = store
         self._lexical = lexical
         self._rrf_k = rrf_k
+        self._fusion = fusion
+        self._dense_weight = dense_weight  # share of the dense side in fusion (RRF weight, or convex weight)
 
     def dense(
         self, query: str, query_vector: np.ndarray, k: int, allowed: set[str] | None, include_refs: bool
     ) -> list[Hit]:
-        from llama_index.core.schema import QueryBundle
         from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
 
         filters = []
         if allowed is not None:
             filters.append(MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN))
         excluded = excluded_kinds(query, include_refs)
+        share = self._excluded_share(tuple(excluded)) if excluded and allowed is None else 1.0
+        if share < 0.5:
+            # A Chroma `where` is a pre-filter that scans every row's metadata (~5x the cost of the HNSW
+            # search at 10k chunks, growing linearly): over-fetch unfiltered and drop the excluded kinds
+            # here; only when too few survive, pay for the filtered query (bench/query_latency.py).
+            fetched = int(k / (1.0 - share) * 1.3) + 10
+            hits = self._dense_query(query, query_vector, fetched, None)
+            kept = [h for h in hits if h.kind not in excluded]
+            if len(kept) >= k or len(hits) < fetched:
+                return kept[:k]
         if excluded:
             filters.append(MetadataFilter(key="kind", value=excluded, operator=FilterOperator.NIN))
-        retriever = self._index.as_retriever(
-            similarity_top_k=k, filters=MetadataFilters(filters=filters) if filters else None
-        )
+        return self._dense_query(query, query_vector, k, MetadataFilters(filters=filters) if filters else None)
+
+    def _excluded_share(self, excluded: tuple[str, ...]) -> float:
+        """Share of chunks of the excluded kinds (from the BM25 rows, which mirror Chroma's), per retriever."""
+        cache = self.__dict__.setdefault("_shares", {})
+        if excluded not in cache:
+            kinds = self._lexical.kinds
+            cache[excluded] = float(np.isin(kinds, list(excluded)).mean()) if len(kinds) else 1.0
+        return cache[excluded]
+
+    def _dense_query(self, query: str, query_vector: np.ndarray, k: int, filters) -> list[Hit]:
+        from llama_index.core.schema import QueryBundle
+
+        retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
         results = retriever.retrieve(QueryBundle(query_str=query, embedding=query_vector.tolist()))
         hits = []
         for result in results:
@@ -219,20 +270,35 @@ class Retriever:
         assert query_vector is not None
         if mode == "dense":
             return self.dense(query, query_vector, k, allowed, include_refs)
-        dense = self.dense(query, query_vector, max(k, candidates), allowed, include_refs)
         lexical = self.bm25(query, max(k, candidates), allowed, include_refs, query_vector)
-        by_id: dict[str, Hit] = {h.chunk_id: h for h in lexical}
-        for hit in dense:  # dense hits carry the cosine; keep BM25's score on the same object
+        if is_cjk(query) and lexical:  # the English-only embedder ranks Chinese text at random: BM25 decides
+            return self.fuse(query, [], lexical)[:k]
+        dense = self.dense(query, query_vector, max(k, candidates), allowed, include_refs)
+        return self.fuse(query, dense, lexical)[:k]
+
+    def fuse(self, query: str, dense: list[Hit], lexical: list[Hit]) -> list[Hit]:
+        """One ranking from the dense and BM25 candidate lists; every returned hit carries both scores."""
+        by_id: dict[str, Hit] = {h.chunk_id: h for h in lexical}  # these already know their cosine
+        for hit in dense:
             if hit.chunk_id in by_id:
                 hit.bm25 = by_id[hit.chunk_id].bm25
             by_id[hit.chunk_id] = hit
-        # The packaged embedder is English-only: for Chinese questions, trust the lexical side.
-        weights = [0.25, 1.0] if is_cjk(query) else [1.0, 1.0]
-        fused = reciprocal_rank_fusion(
-            [[h.chunk_id for h in dense], [h.chunk_id for h in lexical]], k=self._rrf_k, weights=weights
-        )
+        missing = [h.chunk_id for h in dense if h.bm25 is None]
+        for cid, score in zip(missing, self._lexical.scores_for(query, missing), strict=True):
+            by_id[cid].bm25 = score
+        w = self._dense_weight if dense and lexical else (1.0 if dense else 0.0)
+        if self._fusion == "convex":
+            fused = convex_fusion(
+                {h.chunk_id: h.dense or 0.0 for h in by_id.values()},
+                {h.chunk_id: h.bm25 or 0.0 for h in by_id.values()},
+                dense_weight=w,
+            )
+        else:
+            fused = reciprocal_rank_fusion(
+                [[h.chunk_id for h in dense], [h.chunk_id for h in lexical]], k=self._rrf_k, weights=[2 * w, 2 - 2 * w]
+            )
         hits = []
-        for cid, score in fused[:k]:
+        for cid, score in fused:
             hit = by_id[cid]
             hit.score = score
             hits.append(hit)

@@ -81,6 +81,14 @@ class PaperRecord:
         )
 
 
+def _forget_failed_system(path: str) -> None:
+    """Drop chromadb's cached, half-started client for `path` so a later open can try again."""
+    from chromadb.api.shared_system_client import SharedSystemClient
+
+    for key in [k for k in SharedSystemClient._identifier_to_system if k == path or k.endswith(path)]:
+        SharedSystemClient._identifier_to_system.pop(key, None)
+
+
 class Store:
     """Owns the Chroma client and its two collections; knows nothing of models or text."""
 
@@ -112,7 +120,13 @@ class Store:
                 raise PapersError(f"cannot reach Chroma server at {self.settings.chroma_url}: {exc}") from None
         path = self.settings.index_dir / "chroma"
         path.mkdir(parents=True, exist_ok=True)
-        return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        try:
+            return chromadb.PersistentClient(path=str(path), settings=chroma_settings)
+        except Exception as exc:
+            _forget_failed_system(str(path))  # else every later open in this process fails obscurely
+            readonly = "readonly" in str(exc).lower() or "read-only" in str(exc).lower()
+            why = "the index is read-only (Chroma must be able to write to it, even to search)" if readonly else exc
+            raise PapersError(f"cannot open the index at {path}: {why}") from None
 
     @property
     def _names(self) -> tuple[str, str]:
@@ -153,13 +167,15 @@ class Store:
             hint = "newer" if isinstance(version, int) and version > FORMAT_VERSION else "older"
             raise IndexFormatError(
                 f"index at {self.location} has format {version} ({hint}); this papers reads format "
-                f"{FORMAT_VERSION}: {'upgrade papers' if hint == 'newer' else 'run `papers reindex`'}"
+                f"{FORMAT_VERSION}: "
+                + ("upgrade papers" if hint == "newer" else "rebuild it with `papers ingest` into a new --index DIR")
             )
         if meta.get("embed_model") != model_name:
             raise ModelMismatchError(
                 f"index at {self.location} was built with embedding model {meta.get('embed_model')!r} "
                 f"(dim {meta.get('dim')}), not {model_name!r}; pass --embed-model "
-                f"{meta.get('embed_model')!r} or rebuild with `papers reindex --embed-model {model_name}`"
+                f"{meta.get('embed_model')!r}, or build a new index with this model "
+                "(`papers ingest --embed-model … --index NEW`)"
             )
 
     @property
@@ -185,6 +201,32 @@ class Store:
         meta["revision"] = int(meta.get("revision", 0)) + 1
         chunks.modify(metadata=meta)
         return meta["revision"]
+
+    # -- rebuilding (papers reindex) ---------------------------------------------------------------
+
+    def create_next(self, model_name: str, dim: int):
+        """Empty `<prefix>_next_*` collections to rebuild into; the live ones keep answering meanwhile."""
+        chunks_name, papers_name = self._names
+        revision = self.revision + 1
+        config = {"hnsw": {"space": "cosine"}}
+        made = []
+        for name, meta in (
+            (chunks_name, {"format": FORMAT_VERSION, "embed_model": model_name, "dim": dim, "revision": revision}),
+            (papers_name, {"format": FORMAT_VERSION}),
+        ):
+            nxt = f"{name}_next"
+            if nxt in {c if isinstance(c, str) else c.name for c in self.client.list_collections()}:
+                self.client.delete_collection(nxt)  # leftover of an interrupted rebuild
+            made.append(
+                self.client.create_collection(nxt, metadata=meta, configuration=config, embedding_function=None)
+            )
+        return made[0], made[1]
+
+    def swap_in_next(self) -> None:
+        """Replace the live collections with the rebuilt `_next` ones (Chroma renames in place)."""
+        for name in self._names:
+            self.client.delete_collection(name)
+            self.client.get_collection(f"{name}_next", embedding_function=None).modify(name=name)
 
     # -- catalogue ---------------------------------------------------------------------------------
 

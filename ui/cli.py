@@ -28,6 +28,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--index", metavar="DIR", type=Path, help="index directory (env PAPERS_INDEX_DIR)")
     common.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     common.add_argument("--embed-model", metavar="NAME", help="sentence-transformers model name or path")
+    common.add_argument("--debug", action="store_true", help="print the full traceback of unexpected errors")
 
     parser = argparse.ArgumentParser(
         prog="papers",
@@ -45,6 +46,22 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--chunk-overlap", type=int, help="overlap in tokens (default 32)")
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
+    p = sub.add_parser(
+        "add",
+        parents=[common],
+        help="add arXiv papers (ids, a search query, or a category by date), PDFs included",
+        description="Add arXiv papers by id (2505.16022, arxiv:2505.15966v2, an abs/pdf URL, astro-ph/0601001),"
+        " by search query, or by category and submission dates. Other inputs (files, folders) go to ingest.",
+    )
+    p.add_argument("refs", nargs="*", metavar="ID", help="arXiv ids or URLs (files and folders work too)")
+    p.add_argument("--arxiv-query", metavar="QUERY", help="arXiv search, e.g. 'ti:\"reward shaping\" AND cat:cs.LG'")
+    p.add_argument("--arxiv-category", metavar="CAT", help="an arXiv category to follow, e.g. cs.CL")
+    p.add_argument("--since", type=_date, help="with --arxiv-category: first submission day (YYYY-MM-DD)")
+    p.add_argument("--until", type=_date, help="with --arxiv-category: last submission day (default today)")
+    p.add_argument("--max", type=int, default=50, help="at most this many papers from a query/category")
+    p.add_argument("--abstract-only", action="store_true", help="index the abstracts, skip the PDFs")
+    p.add_argument("--json", action="store_true", help="print the report as JSON")
+
     p = sub.add_parser("search", parents=[common], help="ranked passages for a query")
     p.add_argument("query")
     _retrieval_flags(p)
@@ -53,7 +70,13 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("ask", parents=[common], help="a cited answer to a question")
     p.add_argument("question")
     _retrieval_flags(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    p.add_argument("--llm", action="store_true", help="LLM-written answer (needs PAPERS_LLM_BASE_URL)")
+    p.add_argument("--json", action="store_true", help="machine-readable output (with per-sentence support)")
+
+    p = sub.add_parser("chat", parents=[common], help="ask questions in a row; follow-ups use the previous turns")
+    _retrieval_flags(p)
+    p.add_argument("--llm", action="store_true", help="LLM-written answers (needs PAPERS_LLM_BASE_URL)")
+    p.add_argument("--json", action="store_true", help="one JSON answer per line")
 
     p = sub.add_parser("list", parents=[common], help="papers in the index with chunk counts")
     p.add_argument("--json", action="store_true", help="machine-readable output")
@@ -62,17 +85,61 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("related", parents=[common], help="papers most similar to a paper in the index")
-    p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
+    p = sub.add_parser("related", parents=[common], help="papers most similar to a paper, an arXiv id or a PDF")
+    p.add_argument("paper", help="paper id, arXiv id, unique part of the title, or a PDF path (not indexed)")
     p.add_argument("-k", type=int, default=5, help="how many papers (default 5)")
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("remove", parents=[common], help="remove a paper and all its chunks")
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
 
+    sub.add_parser(
+        "reindex",
+        parents=[common],
+        help="re-embed the stored chunks (with --embed-model NAME: switch model); new collections, then swap",
+    )
+
     p = sub.add_parser("stats", parents=[common], help="size and state of the index")
     p.add_argument("--json", action="store_true", help="machine-readable output")
+
+    p = sub.add_parser(
+        "digest",
+        parents=[common],
+        help="a digest page: each paper with key takeaways quoted from it and cited",
+        description="Fetch a day of an arXiv category (or a search) into the index, or take papers already in"
+        " it (--indexed), and write a digest: title, authors, abstract, links, pages, and 3-6 key takeaways"
+        " that are sentences quoted from the paper, cited to section and page.",
+    )
+    p.add_argument("--category", metavar="CAT", help="arXiv category, e.g. cs.CL (with --date)")
+    p.add_argument("--date", type=_date, help="submission day YYYY-MM-DD (default today)")
+    p.add_argument("--query", metavar="QUERY", help="an arXiv search instead of a category")
+    p.add_argument("--max", type=int, default=50, help="at most this many papers (default 50)")
+    p.add_argument("--abstract-only", action="store_true", help="do not download PDFs")
+    p.add_argument("--indexed", action="store_true", help="papers already in the index (no fetching)")
+    p.add_argument("--paper", action="append", default=[], help="with --indexed: only this paper (repeatable)")
+    p.add_argument("--takeaways", type=int, default=6, help="at most this many takeaways per paper (3-6)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE.md (and FILE.html)")
+    p.add_argument("--format", choices=["md", "html", "both", "json"], help="default: md (both with -o)")
+
+    p = sub.add_parser("serve", parents=[common], help="the web app (Ask, Search, Related, Library)")
+    p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
+    p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
+    p.add_argument("--share", action="store_true", help="also open a public *.gradio.live link (needs internet)")
+    p.add_argument("--auth", metavar="USER:PASS", help="require this login (recommended with --share)")
+
+    p = sub.add_parser("doctor", parents=[common], help="check catalogue, chunks and BM25 agree (--repair fixes)")
+    p.add_argument("--repair", action="store_true", help="fix what is found (takes the write lock)")
+    p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
+
+
+def _date(text: str):
+    from datetime import date
+
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
 def _retrieval_flags(p: argparse.ArgumentParser) -> None:
@@ -85,6 +152,9 @@ def _retrieval_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--category", action="append", default=[], help="only this arXiv category (repeatable)")
     p.add_argument("--source", action="append", default=[], help="only papers from this source (pdf, arxiv, …)")
     p.add_argument("--include-references", action="store_true", help="also search References sections")
+    p.add_argument(
+        "--rerank", action="store_true", default=None, help="rerank the top passages with PAPERS_RERANK_MODEL"
+    )
 
 
 def settings_from(args: argparse.Namespace):
@@ -98,6 +168,7 @@ def settings_from(args: argparse.Namespace):
         ("chunk_size", "chunk_size"),
         ("chunk_overlap", "chunk_overlap"),
         ("mode", "retrieval_mode"),
+        ("rerank", "rerank"),
     ]:
         value = getattr(args, flag, None)
         if value is not None:
@@ -122,18 +193,62 @@ def filters_from(args: argparse.Namespace):
 # -- commands -----------------------------------------------------------------------------------------
 
 
-def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
+def _progress_bar(args: argparse.Namespace):
     from tqdm import tqdm
 
-    bar = tqdm(desc="ingesting", unit="paper", file=sys.stderr, disable=args.json or not sys.stderr.isatty())
+    bar = tqdm(desc="adding", unit="paper", file=sys.stderr, disable=args.json or not sys.stderr.isatty())
 
     def progress(what: str, done: int, total: int | None) -> None:
+        bar.set_description(what)
         bar.total = total
         bar.n = done
         bar.refresh()
 
+    return bar, progress
+
+
+def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
+    bar, progress = _progress_bar(args)
     report = lib.ingest(args.inputs, glob=args.glob, password=args.password, progress=progress)
     bar.close()
+    return _print_report(lib, report, args)
+
+
+def cmd_add(lib: Library, args: argparse.Namespace) -> int:
+    from ingest.arxiv_ids import looks_like_arxiv_id
+
+    if not (args.refs or args.arxiv_query or args.arxiv_category):
+        raise _usage("give arXiv ids, --arxiv-query or --arxiv-category (see `papers add --help`)")
+    if args.since and not args.arxiv_category:
+        raise _usage("--since/--until go with --arxiv-category")
+    files = [r for r in args.refs if Path(r).exists() or (r.startswith("http") and "arxiv.org" not in r)]
+    ids = [r for r in args.refs if r not in files]
+    bar, progress = _progress_bar(args)
+    report = lib.add_arxiv(
+        [r for r in ids if looks_like_arxiv_id(r)] + [r for r in ids if not looks_like_arxiv_id(r)],
+        query=args.arxiv_query,
+        category=args.arxiv_category,
+        since=args.since,
+        until=args.until,
+        max_results=args.max,
+        abstract_only=args.abstract_only,
+        progress=progress,
+    )
+    if files:
+        more = lib.ingest(files, progress=progress)
+        for name in ("added", "unchanged", "skipped", "failed"):
+            getattr(report, name).extend(getattr(more, name))
+    bar.close()
+    return _print_report(lib, report, args)
+
+
+def _usage(message: str):
+    from rag.errors import PapersError
+
+    return PapersError(message)
+
+
+def _print_report(lib: Library, report, args: argparse.Namespace) -> int:
     if args.json:
         print(to_json(report))
     else:
@@ -153,7 +268,7 @@ def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_search(lib: Library, args: argparse.Namespace) -> int:
-    hits = lib.search(args.query, k=args.k, filters=filters_from(args), mode=args.mode)
+    hits = lib.search(args.query, k=args.k, filters=filters_from(args), mode=args.mode, rerank=args.rerank)
     if args.json:
         print(to_json(hits))
         return 0
@@ -167,10 +282,24 @@ def cmd_search(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
-    answer = lib.ask(args.question, k=args.k, filters=filters_from(args))
+    answer = lib.ask(
+        args.question, k=args.k, filters=filters_from(args), mode="llm" if args.llm else None, on_token=_streamer()
+    )
     if args.json:
         print(to_json(answer.to_dict()))
         return 0
+    print_answer(answer)
+    return 0
+
+
+def _streamer():
+    """LLM tokens go to stderr as they arrive (on a terminal); the checked answer follows on stdout."""
+    if not sys.stderr.isatty():
+        return None
+    return lambda piece: print(safe(piece), end="", file=sys.stderr, flush=True)
+
+
+def print_answer(answer) -> None:
     print(safe(answer.text))
     if answer.refused:
         if answer.closest:
@@ -178,14 +307,43 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
             for hit in answer.closest:
                 print(f"  - {one_line(hit.title, 80)} — {hit.location}")
                 print(wrap(f'"{hit.text[:300]}"', indent="      "))
-        return 0
+        return
+    flagged = [s for s in answer.sentences if not s.supported]
+    if flagged:
+        print("\nNot supported by the cited passages (check before relying on them):")
+        for s in flagged:
+            print(wrap(f"- {s.text} (support {s.support:.2f})", indent="  "))
+    if answer.removed_citations:
+        print(f"\n(removed citations to passages that were never given: {answer.removed_citations})")
     print("\nSources:")
     for source in answer.sources:
         hit = source.hit
         print(f"[{source.n}] {one_line(hit.title, 90)}" + (f" — {hit.location}" if hit.location else ""))
         for a, b in source.quotes:
             print(wrap(f'"{hit.text[a:b]}"', indent="      "))
-    return 0
+
+
+def cmd_chat(lib: Library, args: argparse.Namespace) -> int:
+    """A REPL: one question per line until EOF, a blank line or "exit"; works with piped stdin."""
+    history: list = []
+    interactive = sys.stdin.isatty()
+    while True:
+        if interactive:
+            print("? ", end="", flush=True)
+        line = sys.stdin.readline()
+        question = line.strip()
+        if not line or not question or question.lower() in ("exit", "quit"):
+            return 0
+        answer = lib.ask(
+            question, k=args.k, filters=filters_from(args), history=history, mode="llm" if args.llm else None
+        )
+        history.append((question, answer))
+        if args.json:
+            print(to_json(answer.to_dict()).replace("\n", " "))
+            continue
+        print(f"Q: {one_line(question)}")
+        print_answer(answer)
+        print()
 
 
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
@@ -251,6 +409,13 @@ def cmd_remove(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_reindex(lib: Library, args: argparse.Namespace) -> int:
+    before = lib.store.embed_model
+    n = lib.reindex()
+    print(f"reindexed {n} chunks: {before} → {lib.settings.embed_model} — index: {lib.store.location}")
+    return 0
+
+
 def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
     stats = lib.stats()
     if args.json:
@@ -261,33 +426,180 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
+    from rag.digest import build_digest, fetch_papers, select_indexed
+    from ui.digest_render import to_html, to_markdown
+
+    if not (args.indexed or args.category or args.query):
+        raise _usage("give --category CAT [--date D], --query QUERY, or --indexed (see `papers digest --help`)")
+    if args.paper and not args.indexed:
+        raise _usage("--paper goes with --indexed")
+    scope = args.category or (f"query: {args.query}" if args.query else "indexed papers")
+    day = args.date.isoformat() if args.date else ""
+    problems: list[tuple[str, str]] = []
+    if args.indexed:
+        records = select_indexed(lib, args.paper, category=args.category, day=args.date)
+    else:
+        if args.category and not args.date:
+            from datetime import date
+
+            day = date.today().isoformat()
+        ids, report = fetch_papers(
+            lib,
+            category=args.category,
+            day=args.date,
+            query=None if args.category else args.query,
+            max_results=args.max,
+            abstract_only=args.abstract_only,
+        )
+        problems = report.failed + report.skipped
+        records = [r for r in (lib.store.paper(i) for i in ids) if r is not None]
+    if not records:
+        why = "; ".join(f"{one_line(s)}: {one_line(r)}" for s, r in problems)
+        where = f"{scope}" + (f" on {day}" if day else "")
+        print(f"papers: no papers for a digest of {where}" + (f" ({why})" if why else ""), file=sys.stderr)
+        return 1
+    digest = build_digest(lib, records, scope=scope, day=day, max_takeaways=max(3, min(args.takeaways, 6)))
+    digest.not_included = problems
+    fmt = args.format or ("both" if args.output else "md")
+    rendered = {"md": to_markdown, "html": to_html, "json": lambda d: to_json(d) + "\n"}
+    formats = ["md", "html"] if fmt == "both" else [fmt]
+    if not args.output:
+        print(rendered[formats[0]](digest), end="")
+        return 0
+    for name in formats:
+        target = args.output.with_suffix(f".{name}")
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(rendered[name](digest), encoding="utf-8")
+        print(f"wrote {target}")
+    n_takeaways = sum(len(e.takeaways) for e in digest.entries)
+    left_out = f", {len(problems)} not included" if problems else ""
+    print(f"{len(digest.entries)} papers, {n_takeaways} takeaways{left_out}")
+    return 0
+
+
+def cmd_serve(lib: Library, args: argparse.Namespace) -> int:
+    from ui.app import launch_app
+
+    auth = None
+    if args.auth:
+        user, sep, password = args.auth.partition(":")
+        if not sep or not user or not password:
+            print("papers: error: --auth takes USER:PASS", file=sys.stderr)
+            return 2
+        auth = (user, password)
+    launch_app(lib, host=args.host, port=args.port, share=args.share, auth=auth)
+    return 0
+
+
+def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
+    from rag import doctor
+
+    report = doctor.repair(lib) if args.repair else doctor.check(lib)
+    if args.json:
+        print(to_json(report))
+        return 0 if report.ok or args.repair else 1
+    if report.writer:
+        print(f"note: the index is being written by {one_line(report.writer)}; what follows may be transient")
+    for problem in report.problems:
+        print(f"problem    {problem.kind:<14} {one_line(problem.detail)}")
+    for fix in report.repaired:
+        print(f"repaired   {one_line(fix)}")
+    print(f"\n{report.papers} papers, {report.chunks} chunks, revision {report.revision} — index: {report.location}")
+    if report.ok:
+        print("consistent: catalogue, chunks and BM25 agree")
+        return 0
+    if args.repair:
+        return 0
+    print("run `papers doctor --repair` to fix")
+    return 1
+
+
+def _os_error(err: OSError, location: str) -> str:
+    """One line for a failed read or write: what, where, and what to do."""
+    import errno
+
+    where = f" ({err.filename})" if getattr(err, "filename", None) else ""
+    if err.errno == errno.ENOSPC:
+        return (
+            f"no space left on the device holding {location}{where}; free some space and run the same "
+            "command again (papers already indexed are kept)"
+        )
+    if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM):
+        return f"cannot write to {location}{where}: {err.strerror}; the index is read-only for this user"
+    return f"{err.strerror or err}{where}"
+
+
 COMMANDS = {
     "ingest": cmd_ingest,
+    "add": cmd_add,
     "search": cmd_search,
     "ask": cmd_ask,
+    "chat": cmd_chat,
     "list": cmd_list,
     "show": cmd_show,
     "related": cmd_related,
     "remove": cmd_remove,
     "stats": cmd_stats,
+    "reindex": cmd_reindex,
+    "serve": cmd_serve,
+    "digest": cmd_digest,
+    "doctor": cmd_doctor,
 }
 
 
 def main(argv: list[str] | None = None) -> int:
+    import errno
+
     args = build_parser().parse_args(argv)
     from rag.errors import PapersError
 
+    location = "the index"
     try:
         from rag import Library
 
         lib = Library(settings_from(args))
+        location = lib.store.location
         return COMMANDS[args.command](lib, args)
     except PapersError as err:
-        print(f"papers: error: {err}", file=sys.stderr)
+        print(f"papers: error: {one_line(str(err))}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         print("papers: interrupted; run the same command again to resume", file=sys.stderr)
         return 130
+    except Exception as err:  # one line for the user; the traceback only with --debug
+        if getattr(args, "debug", False):
+            import traceback
+
+            traceback.print_exc()
+        if isinstance(err, OSError):
+            print(f"papers: error: {one_line(_os_error(err, location))}", file=sys.stderr)
+            return 2
+        if _readonly(err):
+            print(f"papers: error: cannot write to {location}: the index is read-only for this user", file=sys.stderr)
+            return 2
+        if _disk_full(location):  # Chroma reports a full disk as its own InternalError
+            print(f"papers: error: {_os_error(OSError(errno.ENOSPC, 'no space'), location)}", file=sys.stderr)
+            return 2
+        hint = "" if getattr(args, "debug", False) else " (rerun with --debug for the traceback)"
+        print(f"papers: internal error: {type(err).__name__}: {one_line(str(err), 300)}{hint}", file=sys.stderr)
+        return 3
+
+
+def _disk_full(location: str) -> bool:
+    """Less than 5 MB left on the device holding the index (a local one): the likely cause of a failed write."""
+    import shutil
+
+    try:
+        return shutil.disk_usage(location).free < 5_000_000
+    except OSError:
+        return False
+
+
+def _readonly(err: Exception) -> bool:
+    """Chroma reports a read-only database as its own exception type, not as an OSError."""
+    text = str(err).lower()
+    return "readonly database" in text or "read-only" in text or "read only" in text
 
 
 if __name__ == "__main__":

@@ -1,0 +1,233 @@
+"""Answer quality: right paper cited, expected text, citation validity, verbatim quotes, support,
+refusals on unanswerable questions, false refusals, latency.
+
+    python -m bench.eval_answers bundled                 # data/papers.jsonl + bench/questions/bundled_*.jsonl
+    python -m bench.eval_answers scifact                 # SciFact train claims (needs ../shared/eval/scifact)
+    python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
+    python -m bench.eval_answers bundled --llm           # LLM mode (needs PAPERS_LLM_BASE_URL)
+
+Question files are JSONL: {"question": ..., "paper": expected paper id, "expect": expected substring}
+(answerable) and {"question": ...} (unanswerable).
+"""
+
+from __future__ import annotations
+
+import argparse
+import itertools
+import json
+import random
+import statistics
+import sys
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "bench" / "questions"
+SHARED = ROOT.parent / "shared"
+SCIFACT = SHARED / "eval" / "scifact"
+
+
+@dataclass
+class Tally:
+    right_paper: list[bool] = field(default_factory=list)
+    expected_text: list[bool] = field(default_factory=list)
+    citations_valid: list[bool] = field(default_factory=list)  # per citation, after the check
+    verbatim: list[bool] = field(default_factory=list)  # per sentence, checked against the source text
+    supported: list[bool] = field(default_factory=list)  # per sentence
+    removed_citations: int = 0
+    refused_unanswerable: list[bool] = field(default_factory=list)
+    false_refusal: list[bool] = field(default_factory=list)
+    latency_ms: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def report(self) -> dict[str, float | int | str]:
+        def pct(xs: list[bool]) -> float | str:
+            return round(100 * sum(xs) / len(xs), 1) if xs else "n/a"
+
+        lat = sorted(self.latency_ms)
+        return {
+            "answerable": len(self.false_refusal),
+            "unanswerable": len(self.refused_unanswerable),
+            "right_paper_cited_%": pct(self.right_paper),
+            "expected_substring_%": pct(self.expected_text),
+            "citation_validity_%": pct(self.citations_valid),
+            "citations_removed_by_check": self.removed_citations,
+            "verbatim_quote_%": pct(self.verbatim),
+            "supported_sentence_%": pct(self.supported),
+            "refusal_on_unanswerable_%": pct(self.refused_unanswerable),
+            "false_refusal_%": pct(self.false_refusal),
+            "latency_p50_ms": round(statistics.median(lat), 1) if lat else "n/a",
+            "latency_p95_ms": round(lat[min(len(lat) - 1, int(0.95 * len(lat)))], 1) if lat else "n/a",
+        }
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def score_answer(tally: Tally, answer, item: dict | None) -> None:
+    """Fold one answer into the tally; `item` is None for an unanswerable question."""
+    if item is None:
+        tally.refused_unanswerable.append(answer.refused)
+        if not answer.refused:
+            tally.misses.append(f"answered unanswerable: {answer.question!r} (conf {answer.confidence:.3f})")
+    else:
+        tally.false_refusal.append(answer.refused)
+        if item.get("paper"):
+            ok = any(p in answer.cited_papers for p in item.get("papers") or [item["paper"]])
+            tally.right_paper.append(ok)
+            if not ok:
+                tally.misses.append(f"wrong paper: {item['question']!r} → {answer.cited_papers[:2]}")
+        if item.get("expect"):
+            ok = item["expect"].lower() in answer.text.lower()
+            tally.expected_text.append(ok)
+            if not ok and not answer.refused:
+                tally.misses.append(f"no {item['expect']!r}: {item['question']!r}")
+    if answer.refused:
+        return
+    numbers = {s.n for s in answer.sources}
+    tally.removed_citations += len(answer.removed_citations)
+    for sentence in answer.sentences:
+        tally.citations_valid += [n in numbers for n in sentence.citations]
+        texts = [s.hit.text for s in answer.sources if s.n in sentence.citations]
+        tally.verbatim.append(any(sentence.text in t for t in texts))
+        tally.supported.append(sentence.supported)
+
+
+def evaluate(lib, answerable: list[dict], unanswerable: list[dict], *, mode: str | None) -> Tally:
+    tally = Tally()
+    lib.ask("warm-up question about reinforcement learning", mode="extractive")
+    items = [(q, True) for q in answerable] + [(q, False) for q in unanswerable]
+    for item, answerable_q in items:
+        start = time.perf_counter()
+        answer = lib.ask(item["question"], mode=mode)
+        tally.latency_ms.append(1000 * (time.perf_counter() - start))
+        score_answer(tally, answer, item if answerable_q else None)
+    return tally
+
+
+def calibrate(lib, answerable: list[dict], unanswerable: list[dict]) -> None:
+    """Print each question's confidence and the threshold range that separates the two sets."""
+    from rag.lexical import is_cjk
+
+    lib.settings.min_relevance = lib.settings.min_coverage_cjk = -1.0
+    rows: dict[str, tuple[list, list]] = {"en": ([], []), "zh": ([], [])}
+    for items, slot in ((answerable, 0), (unanswerable, 1)):
+        for item in items:
+            answer = lib.ask(item["question"])
+            rows["zh" if is_cjk(item["question"]) else "en"][slot].append((answer.confidence, item["question"]))
+    for lang, (yes, no) in rows.items():
+        if not yes or not no:
+            continue
+        print(f"{lang}: lowest answerable {[(round(c, 3), q[:50]) for c, q in sorted(yes)[:3]]}")
+        print(f"{lang}: highest unanswerable {[(round(c, 3), q[:50]) for c, q in sorted(no)[-3:]]}")
+        values = sorted({c for c, _ in yes + no})
+        cuts = [(a + b) / 2 for a, b in itertools.pairwise(values)]
+
+        def rates(t: float, yes: list = yes, no: list = no) -> tuple[float, float]:
+            return sum(c < t for c, _ in no) / len(no), sum(c < t for c, _ in yes) / len(yes)
+
+        # Most refusals with at most 5 % false refusals; ties → the middle of the widest gap.
+        ok = [t for t in cuts if rates(t)[1] <= 0.05] or cuts
+        top = max(rates(t)[0] for t in ok)
+        best = [t for t in ok if rates(t)[0] == top]
+        t = (best[0] + best[-1]) / 2
+        refused, false = rates(t)
+        print(f"{lang}: threshold {t:.3f} → refusal {100 * refused:.0f}%, false refusals {100 * false:.0f}%")
+
+
+# -- corpora ---------------------------------------------------------------------------------------------
+
+
+def bundled(work: Path) -> tuple[Path, list[dict], list[dict]]:
+    return (
+        ROOT / "data",
+        read_jsonl(QUESTIONS / "bundled_answerable.jsonl"),
+        read_jsonl(QUESTIONS / "bundled_unanswerable.jsonl"),
+    )
+
+
+def scifact(work: Path, n_claims: int = 100, n_distractors: int = 1000, n_unanswerable: int = 50, seed: int = 13):
+    """A SciFact subset as JSONL abstracts: the cited docs of `n_claims` train claims plus distractors;
+    claims whose docs were left out are the unanswerable questions. Also writes the question sets."""
+    queries = {q["_id"]: q["text"] for q in read_jsonl(SCIFACT / "queries_train.jsonl")}
+    qrels: dict[str, list[str]] = {}
+    for line in (SCIFACT / "qrels" / "train.tsv").read_text().splitlines()[1:]:
+        qid, doc, _ = line.split("\t")
+        qrels.setdefault(qid, []).append(doc)
+    rng = random.Random(seed)
+    claim_ids = sorted(q for q in qrels if q in queries)
+    rng.shuffle(claim_ids)
+    keep, left_out = claim_ids[:n_claims], []
+    kept_docs = {d for q in keep for d in qrels[q]}
+    for qid in claim_ids[n_claims:]:
+        if not set(qrels[qid]) & kept_docs:
+            left_out.append(qid)
+        if len(left_out) == n_unanswerable:
+            break
+    excluded = {d for q in left_out for d in qrels[q]}
+    corpus = read_jsonl(SCIFACT / "corpus.jsonl")
+    pool = [d for d in corpus if d["_id"] not in kept_docs and d["_id"] not in excluded]
+    rng.shuffle(pool)
+    chosen = [d for d in corpus if d["_id"] in kept_docs] + pool[:n_distractors]
+    data = work / "scifact_data"
+    data.mkdir(parents=True, exist_ok=True)
+    with (data / "scifact_subset.jsonl").open("w", encoding="utf-8") as out:
+        for d in chosen:
+            record = {"id": f"scifact-{d['_id']}", "title": d["title"] or d["text"][:80], "abstract": d["text"]}
+            out.write(json.dumps(record, ensure_ascii=False) + "\n")
+    answerable = [
+        {"question": queries[q], "paper": f"scifact-{qrels[q][0]}", "papers": [f"scifact-{d}" for d in qrels[q]]}
+        for q in keep
+    ]
+    unanswerable = [{"question": queries[q]} for q in left_out]
+    for name, rows in (("scifact_answerable", answerable), ("scifact_unanswerable", unanswerable)):
+        (QUESTIONS / f"{name}.jsonl").write_text(
+            "".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), encoding="utf-8"
+        )
+    return data, answerable, unanswerable
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("corpus", choices=["bundled", "scifact"])
+    parser.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="index + data folder")
+    parser.add_argument("--llm", action="store_true", help="LLM answers (needs PAPERS_LLM_BASE_URL)")
+    parser.add_argument("--calibrate", action="store_true", help="print confidences and suggested thresholds")
+    parser.add_argument("--limit", type=int, help="only the first N questions of each set")
+    parser.add_argument("--show-misses", action="store_true")
+    args = parser.parse_args(argv)
+
+    if args.corpus == "scifact" and not SCIFACT.exists():
+        print(f"skipping SciFact: {SCIFACT} is absent (shared evaluation data not mounted)")
+        return 0
+    from rag import Library, Settings
+
+    work = args.work / args.corpus
+    data, answerable, unanswerable = (bundled if args.corpus == "bundled" else scifact)(work)
+    if args.limit:
+        answerable, unanswerable = answerable[: args.limit], unanswerable[: args.limit]
+    lib = Library(Settings(index_dir=work / "index"))
+    started = time.perf_counter()
+    report = lib.ingest([str(data)])
+    print(
+        f"index {work / 'index'}: {len(report.added)} added, {len(report.unchanged)} unchanged "
+        f"({time.perf_counter() - started:.1f} s)",
+        file=sys.stderr,
+    )
+    if args.calibrate:
+        calibrate(lib, answerable, unanswerable)
+        return 0
+    s = lib.settings
+    print(f"thresholds: min_relevance={s.min_relevance} min_coverage_cjk={s.min_coverage_cjk}", file=sys.stderr)
+    tally = evaluate(lib, answerable, unanswerable, mode="llm" if args.llm else "extractive")
+    print(json.dumps({"corpus": args.corpus, "mode": "llm" if args.llm else "extractive", **tally.report()}, indent=2))
+    if args.show_misses:
+        for miss in tally.misses:
+            print("  " + miss)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
