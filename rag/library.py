@@ -25,7 +25,9 @@ from rag.settings import Settings
 from rag.store import PaperRecord, Store
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total)
-_BATCH_CHUNKS = 256  # chunks encoded and written together (cross-paper batching for small papers)
+# Papers are checked, chunked, encoded and written in groups: one Chroma call per group, not per paper.
+_BATCH_PAPERS = 128
+_BATCH_CHARS = 400_000  # ≈ 300 chunks of 256 tokens
 MAX_QUERY_CHARS = 2000
 
 
@@ -253,38 +255,46 @@ class Library:
         report = IngestReport()
         with self._write_lock():
             self.store.open_for_write(self.settings.embed_model, self.embedder.dimension)
-            batch: list[tuple[Paper, list[Chunk]]] = []
+            pending: list[Paper] = []
             seen = 0
             changed = False
             for item in prefetch(papers):  # parsing runs in a thread while this one encodes
                 seen += 1
                 if isinstance(item, SourceError):
                     (report.skipped if item.skipped else report.failed).append((item.source, item.reason))
-                    continue
-                existing = self.store.paper(item.id)
-                if existing and existing.state == "ready" and existing.content_hash == item.content_hash:
-                    report.unchanged.append((item.id, item.title))
-                    continue
-                chunks = chunk_paper(item, self.settings.chunk_size, self.settings.chunk_overlap)
-                if not chunks:
-                    report.failed.append((item.id, "no text to index"))
-                    continue
-                batch.append((item, chunks))
-                if sum(len(c) for _, c in batch) >= _BATCH_CHUNKS:
-                    self._write_batch(batch, report)
-                    changed = True
-                    batch = []
+                else:
+                    pending.append(item)
+                if len(pending) >= _BATCH_PAPERS or sum(len(p.text) for p in pending) >= _BATCH_CHARS:
+                    changed |= self._ingest_group(pending, report)
+                    pending = []
                 if progress:
                     progress("papers", seen, None)
-            if batch:
-                self._write_batch(batch, report)
-                changed = True
+            changed |= self._ingest_group(pending, report)
             if changed:
                 self.store.bump_revision()
                 self._refresh()
             elif seen:
                 self._lexical()  # a run killed before its BM25 save left it behind: rebuild it now
         return report
+
+    def _ingest_group(self, papers: list[Paper], report: IngestReport) -> bool:
+        """Skip the unchanged papers of a group, chunk and write the rest; True when anything was written."""
+        if not papers:
+            return False
+        known = self.store.states(list(dict.fromkeys(p.id for p in papers)))
+        batch: list[tuple[Paper, list[Chunk]]] = []
+        for paper in {p.id: p for p in papers}.values():  # the same paper twice in a group: the last wins
+            if known.get(paper.id) == ("ready", paper.content_hash):
+                report.unchanged.append((paper.id, paper.title))
+                continue
+            chunks = chunk_paper(paper, self.settings.chunk_size, self.settings.chunk_overlap)
+            if not chunks:
+                report.failed.append((paper.id, "no text to index"))
+                continue
+            batch.append((paper, chunks))
+        if batch:
+            self._write_batch(batch, report)
+        return bool(batch)
 
     def _embed_text(self, paper: Paper, chunk: Chunk) -> str:
         return f"{paper.title}\n{chunk.text}"
@@ -296,9 +306,9 @@ class Library:
         placeholder = np.zeros(dim, dtype=np.float32)
         placeholder[0] = 1.0
         self.store.bump_revision()  # any write moves the revision, so BM25 never trusts a half-written batch
-        for paper, chunks in batch:  # mark first: an interrupted batch is redone on the next run
-            self.store.put_paper(self._record(paper, len(chunks), "indexing"), placeholder)
-            self.store.delete_chunks_of(paper.id)
+        # mark first: an interrupted batch is redone on the next run
+        self.store.put_papers([self._record(p, len(c), "indexing") for p, c in batch], [placeholder] * len(batch))
+        self.store.delete_chunks_of([p.id for p, _ in batch])
         texts = [self._embed_text(p, c) for p, chunks in batch for c in chunks]
         vectors = self._embed_cache.encode(texts, self.embedder.encode)
         nodes, offset = [], 0
@@ -312,14 +322,16 @@ class Library:
                     )
                 )
         self._vector_store.add(nodes)
-        offset = 0
+        offset, records, paper_vectors = 0, [], []
         for paper, chunks in batch:
             mine = vectors[offset : offset + len(chunks)]
             offset += len(chunks)
             body = [v for c, v in zip(chunks, mine, strict=True) if c.kind in ("body", "abstract")]
             mean = np.mean(body or list(mine), axis=0)
-            self.store.put_paper(self._record(paper, len(chunks), "ready"), mean / (np.linalg.norm(mean) or 1.0))
-            report.added.append((paper.id, paper.title, len(chunks)))
+            records.append(self._record(paper, len(chunks), "ready"))
+            paper_vectors.append(mean / (np.linalg.norm(mean) or 1.0))
+        self.store.put_papers(records, paper_vectors)
+        report.added += [(p.id, p.title, len(c)) for p, c in batch]
 
     @staticmethod
     def _record(paper: Paper, n_chunks: int, state: str) -> PaperRecord:

@@ -184,7 +184,7 @@ class Retriever:
             filters.append(MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN))
         excluded = excluded_kinds(query, include_refs)
         share = self._excluded_share(tuple(excluded)) if excluded and allowed is None else 1.0
-        if share < 0.5:
+        if share < 0.8:
             # A Chroma `where` is a pre-filter that scans every row's metadata (~5x the cost of the HNSW
             # search at 10k chunks, growing linearly): over-fetch unfiltered and drop the excluded kinds
             # here; only when too few survive, pay for the filtered query (bench/query_latency.py).

@@ -231,12 +231,26 @@ class Store:
     # -- catalogue ---------------------------------------------------------------------------------
 
     def put_paper(self, record: PaperRecord, vector: np.ndarray) -> None:
-        self.catalogue.upsert(
-            ids=[record.id],
-            embeddings=[vector.tolist()],
-            metadatas=[record.to_metadata()],
-            documents=[f"{record.title}\n\n{record.abstract}"],
-        )
+        self.put_papers([record], [vector])
+
+    def put_papers(self, records: list[PaperRecord], vectors: list[np.ndarray]) -> None:
+        """One upsert for many catalogue entries (a Chroma call per paper costs as much as encoding it)."""
+        if records:
+            self.catalogue.upsert(
+                ids=[r.id for r in records],
+                embeddings=[v.tolist() for v in vectors],
+                metadatas=[r.to_metadata() for r in records],
+                documents=[f"{r.title}\n\n{r.abstract}" for r in records],
+            )
+
+    def states(self, paper_ids: list[str]) -> dict[str, tuple[str, str]]:
+        """paper id → (ingest state, content hash) for those of `paper_ids` in the catalogue."""
+        found: dict[str, tuple[str, str]] = {}
+        for start in range(0, len(paper_ids), _PAGE):
+            got = self.catalogue.get(ids=paper_ids[start : start + _PAGE], include=["metadatas"])
+            for pid, meta in zip(got["ids"], got["metadatas"], strict=True):
+                found[pid] = (meta.get("state", ""), meta.get("content_hash", ""))
+        return found
 
     def set_state(self, paper_ids: list[str], state: str) -> None:
         if not paper_ids:
@@ -275,9 +289,11 @@ class Store:
 
     # -- chunks ------------------------------------------------------------------------------------
 
-    def delete_chunks_of(self, paper_id: str) -> int:
+    def delete_chunks_of(self, paper_id: str | list[str]) -> int:
+        """Delete every chunk of one paper, or of several in one query."""
         chunks = self.chunks
-        ids = chunks.get(where={"paper_id": paper_id}, include=[])["ids"]
+        where = {"paper_id": paper_id} if isinstance(paper_id, str) else {"paper_id": {"$in": list(paper_id)}}
+        ids = chunks.get(where=where, include=[])["ids"]
         for start in range(0, len(ids), _PAGE):
             chunks.delete(ids=ids[start : start + _PAGE])
         return len(ids)

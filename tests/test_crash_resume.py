@@ -72,10 +72,10 @@ def _nth_call(target: object, name: str, n: int, monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     "point",
     [
-        ("put_paper", 3),  # first batch partly marked "indexing", its old chunks partly deleted
-        ("delete_chunks_of", 2),
-        ("add", 2),  # first batch written and ready, the second batch's chunks not written
-        ("put_paper", 30),  # among the fourth batch's "ready" marks: chunks written, not all ready
+        ("put_papers", 2),  # first group marked "indexing" and its chunks written, the "ready" mark lost
+        ("delete_chunks_of", 2),  # second group marked "indexing", its old chunks not yet deleted
+        ("add", 2),  # first group written and ready, the second group's chunks not written
+        ("put_papers", 7),  # three groups ready, the fourth not even marked
         ("bump_revision", 6),  # after every batch, before the final revision bump and BM25 save
     ],
     ids=lambda p: f"{p[0]}-{p[1]}",
@@ -83,7 +83,7 @@ def _nth_call(target: object, name: str, n: int, monkeypatch: pytest.MonkeyPatch
 def test_interrupted_ingest_resumes_to_exactly_the_clean_result(
     point, bundled_library, clean_ids, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(library_module, "_BATCH_CHUNKS", 16, raising=False)  # 5 batches of 3-4 papers
+    monkeypatch.setattr(library_module, "_BATCH_PAPERS", 4)  # 5 groups of 3-4 papers
     folder = tmp_path / "index"
     lib = fresh(bundled_library, folder)
     name, n = point

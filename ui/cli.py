@@ -578,6 +578,13 @@ def main(argv: list[str] | None = None) -> int:
         if _readonly(err):
             print(f"papers: error: cannot write to {location}: the index is read-only for this user", file=sys.stderr)
             return 2
+        if "Error finding id" in str(err):  # embedded Chroma read racing a writer in another process
+            print(
+                f"papers: error: the index at {location} changed while it was read (another process is writing "
+                "to it); run the command again, or serve the index from one process (`papers serve`)",
+                file=sys.stderr,
+            )
+            return 2
         if _disk_full(location):  # Chroma reports a full disk as its own InternalError
             print(f"papers: error: {_os_error(OSError(errno.ENOSPC, 'no space'), location)}", file=sys.stderr)
             return 2

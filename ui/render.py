@@ -34,4 +34,7 @@ def to_json(value: Any) -> str:
             return obj.to_dict()
         return str(obj)
 
-    return json.dumps(value, ensure_ascii=False, indent=2, default=default)
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=default)
+    # Readable non-ASCII (Chinese titles) stays; control and bidi characters, which JSON only allows
+    # inside strings, are written as \uXXXX escapes so a terminal never acts on them.
+    return _CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
