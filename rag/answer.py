@@ -19,7 +19,7 @@ import numpy as np
 
 from rag.lexical import is_cjk, tokenize
 from rag.retrieval import Hit
-from rag.sentences import sentence_spans
+from rag.sentences import is_heading, sentence_spans
 
 REFUSAL = "The indexed papers don't appear to answer this."
 Encode = Callable[[list[str]], np.ndarray]
@@ -206,6 +206,8 @@ def _candidates(question: str, hits: list[Hit], bank: SentenceBank, passages: in
         spans, vectors = bank.get(hit.text) if not cjk else (sentence_spans(hit.text), None)
         for i, (start, end) in enumerate(spans):
             text = hit.text[start:end]
+            if is_heading(text) and not cjk:  # a section title is not an answer
+                continue
             if 25 <= len(text) <= 700 or (cjk and len(text) >= 8):
                 out.append(_Candidate(rank, start, end, text, vector=None if vectors is None else vectors[i]))
     return out

@@ -1,0 +1,28 @@
+"""Sentence spans: verbatim, never across a paragraph break or a heading line, abbreviations kept."""
+
+from rag.sentences import is_heading, sentence_spans
+
+
+def test_headings_and_paragraphs_are_boundaries_and_abbreviations_are_not() -> None:
+    text = (
+        "A.3 Evaluating papermage against Grobid\nHere, we detail the evaluation (e.g. Fig. 3 of Lo et al. 2023). "
+        "It improves F1 by 7.7 points!\n\nAbstract\nWe propose NOVER. This line is wrapped\nin the middle of a sentence."
+    )
+    got = [text[s:e] for s, e in sentence_spans(text)]
+    assert got == [
+        "A.3 Evaluating papermage against Grobid",
+        "Here, we detail the evaluation (e.g. Fig. 3 of Lo et al. 2023).",
+        "It improves F1 by 7.7 points!",
+        "Abstract",
+        "We propose NOVER.",
+        "This line is wrapped\nin the middle of a sentence.",
+    ]
+    assert [is_heading(g) for g in got] == [True, False, False, True, False, False]
+
+
+def test_chinese_sentences_split_at_full_stops() -> None:
+    text = "本文提出了一种新的奖励分解方法，效果显著。实验表明该方法优于基线模型。"
+    assert [text[s:e] for s, e in sentence_spans(text, min_chars=4)] == [
+        "本文提出了一种新的奖励分解方法，效果显著。",
+        "实验表明该方法优于基线模型。",
+    ]
