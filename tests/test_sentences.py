@@ -5,8 +5,10 @@ from rag.sentences import is_heading, sentence_spans
 
 def test_headings_and_paragraphs_are_boundaries_and_abbreviations_are_not() -> None:
     text = (
-        "A.3 Evaluating papermage against Grobid\nHere, we detail the evaluation (e.g. Fig. 3 of Lo et al. 2023). "
-        "It improves F1 by 7.7 points!\n\nAbstract\nWe propose NOVER. This line is wrapped\nin the middle of a sentence."
+        "A.3 Evaluating papermage against Grobid\n"
+        "Here, we detail the evaluation (e.g. Fig. 3 of Lo et al. 2023). "
+        "It improves F1 by 7.7 points!\n\nAbstract\n"
+        "We propose NOVER. This line is wrapped\nin the middle of a sentence."
     )
     got = [text[s:e] for s, e in sentence_spans(text)]
     assert got == [
