@@ -63,12 +63,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser("search", parents=[common], help="ranked passages for a query")
-    p.add_argument("query")
+    p.add_argument("query", help="keywords or a sentence")
     _retrieval_flags(p)
     p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("ask", parents=[common], help="a cited answer to a question")
-    p.add_argument("question")
+    p.add_argument("question", help="a question in your own words (any language)")
     _retrieval_flags(p)
     p.add_argument("--llm", action="store_true", help="LLM-written answer (needs PAPERS_LLM_BASE_URL)")
     p.add_argument("--json", action="store_true", help="machine-readable output (with per-sentence support)")
