@@ -8,7 +8,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from functools import cached_property
+from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any
 
@@ -52,6 +52,26 @@ def clean_query(query: str) -> str:
     if not cleaned:
         raise BadQueryError("the query is empty; type a question or some keywords")
     return cleaned[:MAX_QUERY_CHARS]
+
+
+def _reopen_if_stale(method):
+    """Retry a read once on a freshly opened index when another process wrote to it meanwhile.
+
+    Embedded Chroma keeps in-memory state per process; after another process's ingest it can fail
+    with "Error finding id" until the index is opened again (a Chroma server has no such problem).
+    """
+
+    @wraps(method)
+    def wrapper(self: Library, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except Exception as exc:
+            if "Error finding id" not in str(exc) or self.settings.chroma_url:
+                raise
+            self._reopen()
+            return method(self, *args, **kwargs)
+
+    return wrapper
 
 
 class Library:
@@ -420,6 +440,13 @@ class Library:
             self._refresh()
         return record, n
 
+    def _reopen(self) -> None:
+        """Forget every handle on the index (client, vector store, retriever, BM25) and open it afresh."""
+        self.store.reopen()
+        for name in ("_vector_store", "_vector_index", "retriever"):
+            self.__dict__.pop(name, None)
+        self._lexical_cached = None
+
     def _refresh(self) -> None:
         """Derived state (BM25, retriever) follows the store's new revision."""
         self.__dict__.pop("retriever", None)
@@ -428,6 +455,7 @@ class Library:
 
     # -- reading ---------------------------------------------------------------------------------------
 
+    @_reopen_if_stale
     def papers(self) -> list[PaperRecord]:
         self.store.open_for_read(self.settings.embed_model)
         return sorted(self.store.papers(), key=lambda p: (p.title.lower(), p.id))
@@ -453,6 +481,7 @@ class Library:
             return None
         return {p.id for p in self.store.papers() if filters.matches(p)}
 
+    @_reopen_if_stale
     def search(
         self,
         query: str,
@@ -508,6 +537,7 @@ class Library:
             self._bank = bank
         return bank
 
+    @_reopen_if_stale
     def ask(
         self,
         question: str,
@@ -561,6 +591,7 @@ class Library:
         answer.query = resolution.query
         return answer
 
+    @_reopen_if_stale
     def neighbours(self, chunk_id: str, n: int = 1) -> list[Hit]:
         """The chunk and up to `n` chunks either side of it in its paper, in reading order."""
         got = self.store.get_chunks([chunk_id])
@@ -580,6 +611,7 @@ class Library:
         at = next(i for i, h in enumerate(hits) if h.chunk_id == chunk_id)
         return hits[max(0, at - n) : at + n + 1]
 
+    @_reopen_if_stale
     def related(self, paper: str, *, k: int = 5) -> list[RelatedPaper]:
         """Papers most similar to one (in the index, a PDF path, or an arXiv id), best passage pair each."""
         return related_papers(self, paper, k)

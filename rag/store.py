@@ -128,6 +128,16 @@ class Store:
             why = "the index is read-only (Chroma must be able to write to it, even to search)" if readonly else exc
             raise PapersError(f"cannot open the index at {path}: {why}") from None
 
+    def reopen(self) -> None:
+        """Open the index afresh: drop this process's cached Chroma system for it (embedded mode)."""
+        client = self.__dict__.pop("client", None)
+        identifier = getattr(client, "_identifier", None)
+        if identifier is not None and not self.settings.chroma_url:
+            from chromadb.api.shared_system_client import SharedSystemClient
+
+            SharedSystemClient._identifier_to_system.pop(identifier, None)
+            SharedSystemClient._identifier_to_refcount.pop(identifier, None)
+
     @property
     def _names(self) -> tuple[str, str]:
         prefix = self.settings.collection

@@ -132,11 +132,6 @@ def test_second_writer_process_gets_one_clear_line(shared_model, tmp_path, capsy
     assert "9 unchanged" in capsys.readouterr().out
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="embedded Chroma does not support a reader process beside a writer process: queries can fail with "
-    "'Error finding id' while the other process writes (the CLI turns it into one line; a Chroma server fixes it)",
-)
 def test_reader_in_another_process_during_an_ingest(shared_model, tmp_path) -> None:
     first, rest = _halves(tmp_path)
     index = tmp_path / "index"
