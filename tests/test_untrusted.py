@@ -125,3 +125,31 @@ def test_uploads_are_checked_by_content_and_size(tmp_path) -> None:
     with pytest.raises(uploads.UploadRejected, match="limit"):
         uploads.store_upload(big, "big.pdf", tmp_path / "cache", max_bytes=1_000)
     assert not any(Path(tmp_path / "cache").rglob("*.pdf"))
+
+
+def test_serve_with_auth_refuses_anonymous_clients(bundled_library) -> None:
+    """`papers serve --auth user:pass`: the page config, the API and gradio_client all need the login."""
+    import httpx
+    from gradio_client import Client
+
+    app = pytest.importorskip("ui.app")
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    demo = app.launch_app(bundled_library, port=port, auth=("alice", "s3cret"), block=False, warm_up=False, quiet=True)
+    base = f"http://127.0.0.1:{port}"
+    try:
+        assert httpx.get(f"{base}/config").status_code == 401
+        assert httpx.get(f"{base}/gradio_api/info").status_code == 401
+        with httpx.Client() as session:
+            assert session.post(f"{base}/login", data={"username": "alice", "password": "wrong"}).status_code >= 400
+            assert session.post(f"{base}/login", data={"username": "alice", "password": "s3cret"}).status_code == 200
+            assert session.get(f"{base}/config").status_code == 200
+        with pytest.raises(Exception, match="credentials"):
+            Client(f"{base}/", verbose=False)
+        answer = Client(f"{base}/", auth=("alice", "s3cret"), verbose=False).predict(
+            "How does NOVER avoid an external verifier?", api_name="/ask"
+        )
+        assert "[1]" in answer["answer"]
+    finally:
+        demo.close()
