@@ -22,7 +22,7 @@ from rag.lexical import LexicalIndex, is_cjk, lexical_text
 from rag.related import RelatedPaper, related_papers
 from rag.retrieval import Filters, Hit, Retriever
 from rag.settings import Settings
-from rag.store import PaperRecord, Store
+from rag.store import PaperRecord, Store, chunk_metadata
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total)
 # Papers are checked, chunked, encoded and written in groups: one Chroma call per group, not per paper.
@@ -338,7 +338,7 @@ class Library:
             for chunk, vector in zip(chunks, mine, strict=True):
                 nodes.append(
                     TextNode(
-                        id_=chunk.id, text=chunk.text, embedding=vector.tolist(), metadata=_chunk_meta(paper, chunk)
+                        id_=chunk.id, text=chunk.text, embedding=vector.tolist(), metadata=chunk_metadata(paper, chunk)
                     )
                 )
         self._vector_store.add(nodes)
@@ -679,23 +679,3 @@ def prefetch(items: Iterable[Any], depth: int = 8) -> Iterator[Any]:
     finally:
         stop.set()
         worker.join(timeout=5)
-
-
-def _chunk_meta(paper: Paper, chunk: Chunk) -> dict[str, Any]:
-    meta: dict[str, Any] = {
-        "paper_id": paper.id,
-        "title": paper.title,
-        "authors": ", ".join(paper.authors),
-        "source": paper.source,
-        "url": paper.url,
-        "section": chunk.section,
-        "kind": chunk.kind,
-        "start": chunk.start,
-        "end": chunk.end,
-    }
-    if paper.year is not None:
-        meta["year"] = paper.year
-    if chunk.page_start is not None:
-        meta["page_start"] = chunk.page_start
-        meta["page_end"] = chunk.page_end
-    return meta

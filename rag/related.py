@@ -17,6 +17,7 @@ import numpy as np
 
 from rag.errors import PapersError
 from rag.retrieval import Hit
+from rag.store import chunk_metadata
 
 if TYPE_CHECKING:
     from ingest.models import Paper
@@ -63,21 +64,7 @@ def embed_paper(library: Library, paper: Paper) -> ChunkVectors:
         raise PapersError(f"{paper.id}: no text to compare")
     texts = [library._embed_text(paper, c) for c in chunks]
     vectors = library._embed_cache.encode(texts, library.embedder.encode)
-    meta = {"paper_id": paper.id, "title": paper.title, "authors": ", ".join(paper.authors), "year": paper.year}
-    hits = [
-        Hit(
-            chunk_id=c.id,
-            text=c.text,
-            start=c.start,
-            end=c.end,
-            section=c.section,
-            kind=c.kind,
-            page_start=c.page_start,
-            page_end=c.page_end,
-            **meta,
-        )
-        for c in chunks
-    ]
+    hits = [Hit.from_metadata(c.id, c.text, chunk_metadata(paper, c)) for c in chunks]
     return list(zip(hits, vectors, strict=True))
 
 

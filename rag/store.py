@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from ingest.models import Chunk, Paper
 from rag.errors import EmptyIndexError, IndexFormatError, IndexMissingError, ModelMismatchError, PapersError
 from rag.settings import Settings
 
@@ -340,3 +341,24 @@ class Store:
             if len(got["ids"]) < _PAGE:
                 return
             offset += _PAGE
+
+
+def chunk_metadata(paper: Paper, chunk: Chunk) -> dict[str, Any]:
+    """The metadata a chunk row carries in Chroma: its provenance and what filters need."""
+    meta: dict[str, Any] = {
+        "paper_id": paper.id,
+        "title": paper.title,
+        "authors": ", ".join(paper.authors),
+        "source": paper.source,
+        "url": paper.url,
+        "section": chunk.section,
+        "kind": chunk.kind,
+        "start": chunk.start,
+        "end": chunk.end,
+    }
+    if paper.year is not None:
+        meta["year"] = paper.year
+    if chunk.page_start is not None:
+        meta["page_start"] = chunk.page_start
+        meta["page_end"] = chunk.page_end
+    return meta
