@@ -189,14 +189,6 @@ def is_broad(question: str) -> bool:
     return bool(_BROAD.search(question))
 
 
-def page_label(hit: Hit) -> str:
-    if hit.page_start is None:
-        return ""
-    if hit.page_end not in (None, hit.page_start):
-        return f"pp. {hit.page_start}-{hit.page_end}"
-    return f"p. {hit.page_start}"
-
-
 def _candidates(question: str, hits: list[Hit], bank: SentenceBank, passages: int) -> list[_Candidate]:
     cjk = is_cjk(question)
     out: list[_Candidate] = []
@@ -329,7 +321,7 @@ def _compose(question: str, chosen: list[_Candidate], hits: list[Hit], confidenc
         if source is None:
             source = sources[c.hit_rank] = Source(n=len(sources) + 1, hit=hit)
         source.quotes.append((c.start, c.end))
-        sentences.append(AnswerSentence(c.text, [source.n], verbatim=True, page=page_label(hit)))
+        sentences.append(AnswerSentence(c.text, [source.n], verbatim=True, page=hit.pages))
     return Answer(question, sentences, list(sources.values()), confidence=confidence)
 
 

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from rag.answer import Answer, AnswerSentence, SentenceBank, Source, page_label
+from rag.answer import Answer, AnswerSentence, SentenceBank, Source
 from rag.lexical import tokenize
 from rag.retrieval import Hit
 from rag.sentences import sentence_spans
@@ -152,7 +152,7 @@ def check_answer(
         if valid and at >= 0:
             hit = passages[at]
             if not sentence.page:
-                sentence.page = page_label(hit)
+                sentence.page = hit.pages
             if sentence.verbatim:
                 span = _locate(hit.text, sentence.text)
             elif sent_at >= 0 and bank is not None:

@@ -101,17 +101,18 @@ class Hit:
         )
 
     @property
+    def pages(self) -> str:
+        """'p. 5' or 'pp. 5-6'; empty when the source has no pages."""
+        if self.page_start is None:
+            return ""
+        if self.page_end not in (None, self.page_start):
+            return f"pp. {self.page_start}-{self.page_end}"
+        return f"p. {self.page_start}"
+
+    @property
     def location(self) -> str:
         """'§3 Method, p. 5' style label."""
-        parts = []
-        if self.section:
-            parts.append(f"§ {self.section}")
-        if self.page_start is not None:
-            pages = f"p. {self.page_start}"
-            if self.page_end not in (None, self.page_start):
-                pages = f"pp. {self.page_start}-{self.page_end}"
-            parts.append(pages)
-        return ", ".join(parts)
+        return ", ".join(part for part in (f"§ {self.section}" if self.section else "", self.pages) if part)
 
 
 def excluded_kinds(query: str, include_refs: bool) -> list[str]:

@@ -99,11 +99,8 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def pages_label(hit: Hit) -> str:
-    if hit.page_start is None:
-        return ""
-    if hit.page_end not in (None, hit.page_start):
-        return f"pp. {hit.page_start}–{hit.page_end}"
-    return f"p. {hit.page_start}"
+    """Hit.pages set with an en dash for the page ("pp. 5–6")."""
+    return hit.pages.replace("-", "–")
 
 
 def hit_links(hit: Hit, local_pdf: str | None = None, arxiv_abs: str | None = None) -> list[str]:
