@@ -172,12 +172,9 @@ def repair(library: Library) -> DoctorReport:
         if changed:
             store.bump_revision()
         if changed or bm25_bad:
-            folder = library._lexical_dir
-            shutil.rmtree(folder, ignore_errors=True)
-            revision = store.revision
-            index = library._build_lexical(revision)
-            index.save(folder)
-            library._lexical_cached = index
-            library.__dict__.pop("retriever", None)
-            report.repaired.append(f"rebuilt the BM25 index from Chroma ({len(index.ids)} chunks, revision {revision})")
+            shutil.rmtree(library._lexical_dir, ignore_errors=True)
+            index = library.rebuild_lexical()
+            report.repaired.append(
+                f"rebuilt the BM25 index from Chroma ({len(index.ids)} chunks, revision {index.revision})"
+            )
         return report

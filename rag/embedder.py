@@ -46,14 +46,17 @@ class Embedder:
         self.model_name = model_name
         self.device = device
         self.batch_size = batch_size
-        self.backend = backend  # "torch" (sentence-transformers) or "onnx" (rag.fast_encoder, same vectors)
+        # "torch": sentence-transformers for everything; "onnx": rag.fast_encoder (same vectors) for everything;
+        # "auto": torch for bulk encoding (ingest: fastest here), ONNX for the few texts a query encodes
+        # (no torch import: a cold `papers search` starts in about a second instead of ten).
+        self.backend = backend
         self.onnx_dir = onnx_dir
 
     @cached_property
     def onnx(self):
         """The ONNX Runtime encoder (exported on first use), or None when the backend is torch or the model
         is not a plain mean-pooled transformer; then everything goes through sentence-transformers."""
-        if self.backend != "onnx" or self.onnx_dir is None:
+        if self.backend not in ("onnx", "auto") or self.onnx_dir is None:
             return None
         from rag.fast_encoder import OnnxEncoder, UnsupportedModel, export_onnx, onnx_paths
 
@@ -110,20 +113,34 @@ class Embedder:
 
             raise PapersError(f"cannot load embedding model {self.model_name!r}: {str(exc).splitlines()[0]}") from None
 
+    def _onnx_for(self, interactive: bool):
+        """The ONNX encoder when this call should use it, else None (then sentence-transformers runs)."""
+        if self.backend == "onnx" or (self.backend == "auto" and interactive):
+            return self.onnx
+        return None
+
+    def prepare_query_encoder(self) -> None:
+        """Export the ONNX query encoder now if it is missing (called after an ingest, while torch is loaded
+        anyway), so the first question never pays for the export."""
+        if self.backend == "auto":
+            _ = self.onnx
+
     @property
     def dimension(self) -> int:
-        if self.onnx is not None:
+        if self.backend == "onnx" and self.onnx is not None:
             return self.onnx.dimension
         model = self.llama._model
         getter = getattr(model, "get_embedding_dimension", None) or model.get_sentence_embedding_dimension
         return int(getter())
 
-    def encode(self, texts: list[str], *, show_progress: bool = False) -> np.ndarray:
-        """Documents → (n, dim) float32, unit length. sentence-transformers sorts by length inside."""
+    def encode(self, texts: list[str], *, show_progress: bool = False, interactive: bool = False) -> np.ndarray:
+        """Texts → (n, dim) float32, unit length. sentence-transformers sorts by length inside.
+        `interactive`: a few texts encoded while someone waits for an answer (see `backend`)."""
         if not texts:
             return np.zeros((0, self.dimension), dtype=np.float32)
-        if self.onnx is not None:
-            return self.onnx.encode(texts, batch_size=self.batch_size)
+        onnx = self._onnx_for(interactive)
+        if onnx is not None:
+            return onnx.encode(texts, batch_size=self.batch_size)
         vectors = self.llama._model.encode(
             texts,
             batch_size=self.batch_size,
@@ -134,6 +151,7 @@ class Embedder:
         return np.asarray(vectors, dtype=np.float32)
 
     def encode_query(self, text: str) -> np.ndarray:
-        if self.onnx is not None:
-            return self.onnx.encode([text])[0]
+        onnx = self._onnx_for(interactive=True)
+        if onnx is not None:
+            return onnx.encode([text])[0]
         return np.asarray(self.llama.get_query_embedding(text), dtype=np.float32)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import warnings
 from functools import cached_property
 from pathlib import Path
 
@@ -64,7 +65,8 @@ def export_onnx(model_dir: Path, out: Path) -> Path:
     out.parent.mkdir(parents=True, exist_ok=True)
     tmp = out.with_suffix(".tmp")
     axes = {0: "batch", 1: "seq"}
-    with torch.no_grad():
+    with torch.no_grad(), warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tracer notes about shapes: not the user's concern
         torch.onnx.export(
             Pooled(model),
             (dummy, dummy, torch.zeros_like(dummy)),

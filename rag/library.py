@@ -115,17 +115,16 @@ class Library:
         return VectorStoreIndex.from_vector_store(self._vector_store, embed_model=self.embedder.query_llama)
 
     def _lexical(self) -> LexicalIndex:
-        """The BM25 index at the store's current revision, rebuilt from Chroma when stale."""
-        revision = self.store.revision
+        """The BM25 index at the store's current revision, brought up to date from Chroma when stale."""
+        revision = self.store.revision  # read first: a write after this point moves it again
         cached = getattr(self, "_lexical_cached", None)
         if cached is not None and cached.revision == revision:
             return cached
-        folder = self._lexical_dir
-        index = LexicalIndex.load(folder)
+        index = cached or LexicalIndex.load(self._lexical_dir)
         if index is None or index.revision != revision:
-            index = self._build_lexical(revision)
+            index = self._update_lexical(index, revision)
             with contextlib.suppress(OSError):  # a read-only index still answers, from memory
-                index.save(folder)
+                index.save(self._lexical_dir)
         self._lexical_cached = index
         return index
 
@@ -136,13 +135,35 @@ class Library:
             return self.settings.cache_dir / f"bm25-{safe}-{self.settings.collection}"
         return self.settings.index_dir / "bm25"
 
-    def _build_lexical(self, revision: int) -> LexicalIndex:
-        rows = []
-        for ids, metas, docs in self.store.chunk_rows():
+    def _update_lexical(self, index: LexicalIndex | None, revision: int) -> LexicalIndex:
+        """Re-read only the papers whose catalogue signature moved since `index` was built (all of them
+        when there is no index yet, or when most changed: one paged scan is cheaper then)."""
+        signatures = self.store.paper_signatures()
+        if index is not None:
+            changed = [p for p, sig in signatures.items() if not sig or index.papers.get(p) != sig]
+            if len(changed) <= len(signatures) // 2:
+                gone = set(index.papers).difference(signatures)
+                rows = [
+                    row
+                    for at in range(0, len(changed), 256)
+                    for row in self._lexical_rows({"paper_id": {"$in": changed[at : at + 256]}})
+                ]
+                return index.updated(rows, gone | set(changed), revision, signatures)
+        return LexicalIndex.build(list(self._lexical_rows()), revision, signatures)
+
+    def rebuild_lexical(self) -> LexicalIndex:
+        """BM25 from scratch, every chunk re-read and re-tokenised (`papers doctor --repair`)."""
+        index = self._update_lexical(None, self.store.revision)
+        index.save(self._lexical_dir)
+        self._lexical_cached = index
+        self.__dict__.pop("retriever", None)
+        return index
+
+    def _lexical_rows(self, where: dict | None = None) -> Iterator[tuple[str, str, str, str]]:
+        for ids, metas, docs in self.store.chunk_rows(where):
             for cid, meta, doc in zip(ids, metas, docs, strict=True):
                 text = lexical_text(meta.get("title", ""), meta.get("section", ""), doc)
-                rows.append((cid, meta.get("paper_id", ""), meta.get("kind", "body"), text))
-        return LexicalIndex.build(rows, revision)
+                yield cid, meta.get("paper_id", ""), meta.get("kind", "body"), text
 
     @cached_property
     def retriever(self) -> Retriever:
@@ -293,6 +314,7 @@ class Library:
             if changed:
                 self.store.bump_revision()
                 self._refresh()
+                self.embedder.prepare_query_encoder()
             elif seen:
                 self._lexical()  # a run killed before its BM25 save left it behind: rebuild it now
         return report
@@ -450,7 +472,6 @@ class Library:
     def _refresh(self) -> None:
         """Derived state (BM25, retriever) follows the store's new revision."""
         self.__dict__.pop("retriever", None)
-        self._lexical_cached = None
         self._lexical()
 
     # -- reading ---------------------------------------------------------------------------------------
@@ -523,6 +544,9 @@ class Library:
             hits = self.reranker.rerank(query, hits)
         return hits[:k], vector
 
+    def _encode_interactive(self, texts: list[str]) -> np.ndarray:
+        return self.embedder.encode(texts, interactive=True)
+
     def _sentence_bank(self):
         """Sentence vectors per passage, kept across questions (and on disk via the embedding cache)."""
         from rag.answer import SentenceBank
@@ -531,9 +555,9 @@ class Library:
         if bank is None:
             try:
                 cache = self._embed_cache
-                bank = SentenceBank(lambda texts: cache.encode(texts, self.embedder.encode))
+                bank = SentenceBank(lambda texts: cache.encode(texts, self._encode_interactive))
             except OSError:  # a read-only index still answers, encoding in memory
-                bank = SentenceBank(self.embedder.encode)
+                bank = SentenceBank(self._encode_interactive)
             self._bank = bank
         return bank
 

@@ -37,10 +37,11 @@ class Settings(BaseSettings):
     embed_model: str = Field(DEFAULT_MODEL, description="sentence-transformers model name or local path.")
     embed_batch_size: int = 32
     device: str = "cpu"
-    encoder_backend: Literal["torch", "onnx"] = Field(
-        "torch",
-        description="torch: sentence-transformers; onnx: the same model exported to ONNX and run by onnxruntime "
-        "(same vectors, no sentence-transformers import at query time: fast CLI start).",
+    encoder_backend: Literal["auto", "torch", "onnx"] = Field(
+        "auto",
+        description="torch: sentence-transformers for everything; onnx: the same model exported once to ONNX and "
+        "run by onnxruntime (same vectors) for everything; auto: torch for ingest (fastest for batches here), "
+        "ONNX at query time (no torch import: fast CLI start, less memory for `papers serve`).",
     )
     onnx_dir: Path = Field(
         default_factory=lambda: Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "papers" / "onnx",

@@ -263,6 +263,16 @@ class Store:
                 found[pid] = (meta.get("state", ""), meta.get("content_hash", ""))
         return found
 
+    def paper_signatures(self) -> dict[str, str]:
+        """paper id → 'content hash:chunk count' of every ready paper ('' while it is being indexed):
+        what derived indexes compare to see which papers changed since they were built."""
+        out: dict[str, str] = {}
+        for ids, metas, _, _ in self._pages(self.catalogue, include=["metadatas"]):
+            for pid, meta in zip(ids, metas, strict=True):
+                ready = meta.get("state") == "ready"
+                out[pid] = f"{meta.get('content_hash', '')}:{meta.get('chunks', 0)}" if ready else ""
+        return out
+
     def set_state(self, paper_ids: list[str], state: str) -> None:
         if not paper_ids:
             return

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import shutil
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -10,6 +12,14 @@ import pytest
 os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
 os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
+# The ONNX query encoder is exported once per session here, not into the user's ~/.cache.
+_ONNX_DIR = tempfile.mkdtemp(prefix="papers-test-onnx-")
+os.environ["PAPERS_ONNX_DIR"] = _ONNX_DIR
+
+
+def pytest_sessionfinish(session, exitstatus) -> None:
+    shutil.rmtree(_ONNX_DIR, ignore_errors=True)
+
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"

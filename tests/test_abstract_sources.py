@@ -11,14 +11,28 @@ from ingest.sources import detect_format, expand_inputs, load_input
 def test_jsonl_good_lines_load_and_bad_lines_are_reported_with_line_numbers(tmp_path) -> None:
     path = tmp_path / "abstracts.jsonl"
     lines = [
-        json.dumps({"id": "p1", "title": "Sparse Attention", "abstract": "We sparsify attention heads.",
-                    "authors": ["A. One", "B. Two"], "year": 2021, "url": "https://example.org/p1"}),
+        json.dumps(
+            {
+                "id": "p1",
+                "title": "Sparse Attention",
+                "abstract": "We sparsify attention heads.",
+                "authors": ["A. One", "B. Two"],
+                "year": 2021,
+                "url": "https://example.org/p1",
+            }
+        ),
         "{not json",
         json.dumps({"title": "No Abstract Here"}),
         "",
         json.dumps(["a", "list"]),
-        json.dumps({"title": "Graph Routing", "abstract": "Routing on graphs.", "authors": "C. Three, D. Four",
-                    "venue": "NeurIPS"}),
+        json.dumps(
+            {
+                "title": "Graph Routing",
+                "abstract": "Routing on graphs.",
+                "authors": "C. Three, D. Four",
+                "venue": "NeurIPS",
+            }
+        ),
     ]
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
     results = list(load_input(str(path)))

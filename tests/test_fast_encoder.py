@@ -29,7 +29,8 @@ def test_onnx_export_matches_sentence_transformers(bundled_library, tmp_path: Pa
 
     onnx_lib = Library(bundled_library.settings.model_copy(update={"encoder_backend": "onnx", "onnx_dir": tmp_path}))
     query = "pixel-space reasoning with zoom-in"
-    assert np.abs(onnx_lib.embedder.encode_query(query) - bundled_library.embedder.encode_query(query)).max() < 1e-4
+    reference = bundled_library.embedder.encode([query])[0]  # bulk encoding: sentence-transformers
+    assert np.abs(onnx_lib.embedder.encode_query(query) - reference).max() < 1e-4
     assert [h.chunk_id for h in onnx_lib.search(query, k=5)] == [h.chunk_id for h in bundled_library.search(query, k=5)]
 
 
@@ -38,3 +39,28 @@ def test_models_the_onnx_path_cannot_reproduce_are_refused(tmp_path: Path) -> No
     (tmp_path / "tokenizer.json").write_text("{}")
     with pytest.raises(UnsupportedModel):
         check_supported(tmp_path)
+
+
+def test_auto_backend_answers_a_question_without_importing_torch(bundled_library, tmp_path: Path) -> None:
+    """The default backend: the ingest left an ONNX export behind, so a fresh process searches and
+    answers without sentence-transformers or torch (the cold-start budget of `papers search`)."""
+    import subprocess
+    import sys
+
+    settings = bundled_library.settings
+    assert settings.encoder_backend == "auto"
+    fp32, _ = onnx_paths(settings.onnx_dir, settings.embed_model)
+    assert fp32.exists()  # exported at the end of the fixture's ingest
+    script = (
+        "import sys; from rag import Library, Settings; "
+        f"lib = Library(Settings(index_dir={str(settings.index_dir)!r})); "
+        "hits = lib.search('verifier-free reinforcement learning', k=3); "
+        "answer = lib.ask('How does NOVER avoid an external verifier?'); "
+        "print(hits[0].title); print(answer.refused); "
+        "print(sorted(m for m in ('torch', 'sentence_transformers') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=300, check=True)
+    title, refused, heavy = out.stdout.strip().splitlines()[-3:]
+    assert "NOVER" in title
+    assert refused == "False"
+    assert heavy == "[]"

@@ -106,6 +106,29 @@ def test_bm25_stays_in_step_with_chroma_on_ingest_and_remove(make_library, tmp_p
     assert set(lib._lexical().ids) == _chroma_ids(lib)
 
 
+def test_bm25_update_reads_only_the_changed_papers_and_equals_a_full_build(make_library, tmp_path: Path):
+    lines = BUNDLED.read_text(encoding="utf-8").splitlines()
+    first, second = tmp_path / "first.jsonl", tmp_path / "second.jsonl"
+    first.write_text("\n".join(lines[:4]) + "\n", encoding="utf-8")
+    second.write_text("\n".join(lines[4:6]) + "\n", encoding="utf-8")
+    lib = make_library()
+    lib.ingest([str(first)])
+    lib.remove(json.loads(lines[0])["id"])
+
+    reads: list[dict | None] = []
+    chunk_rows = lib.store.chunk_rows
+    lib.store.chunk_rows = lambda where=None: reads.append(where) or chunk_rows(where)
+    lib.ingest([str(second)])
+    fetched = {pid for where in reads for pid in where["paper_id"]["$in"]}
+    assert fetched == {json.loads(line)["id"] for line in lines[4:6]}  # not the three kept papers
+
+    updated = lib._lexical()
+    full = LexicalIndex.build(list(lib._lexical_rows()), updated.revision)
+    assert sorted(updated.ids) == sorted(full.ids) == sorted(_chroma_ids(lib))
+    for query in ("verifiable rewards for reasoning", "GUI grounding", "reward model"):
+        assert dict(updated.search(query, 50)) == pytest.approx(dict(full.search(query, 50)))
+
+
 # -- questions about the bundled corpus ----------------------------------------------------------------------
 
 
