@@ -126,19 +126,19 @@ def _lock_held(ctx: Ctx) -> Iterator[None]:
 @contextlib.contextmanager
 def _disk_full(ctx: Ctx) -> Iterator[None]:
     """The vector store write fails as a full disk makes it fail (OSError ENOSPC)."""
-    from llama_index.vector_stores.chroma import ChromaVectorStore
+    from rag.store import Store
 
-    original = ChromaVectorStore.add
+    original = Store.add_chunks
 
     def add(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    ChromaVectorStore.add = add  # type: ignore[method-assign]
+    Store.add_chunks = add  # type: ignore[method-assign]
     ctx.extra["index"] = ctx.clone("full")
     try:
         yield
     finally:
-        ChromaVectorStore.add = original  # type: ignore[method-assign]
+        Store.add_chunks = original  # type: ignore[method-assign]
 
 
 @contextlib.contextmanager

@@ -77,26 +77,6 @@ class Embedder:
             return None
 
     @cached_property
-    def query_llama(self):
-        """What llama-index's VectorStoreIndex is given: encodes through this Embedder, so building the
-        dense retriever never loads a model (queries arrive already embedded)."""
-        from llama_index.core.embeddings import BaseEmbedding
-
-        embedder = self
-
-        class _Adapter(BaseEmbedding):
-            def _get_query_embedding(self, query: str) -> list[float]:
-                return embedder.encode_query(query).tolist()
-
-            def _get_text_embedding(self, text: str) -> list[float]:
-                return embedder.encode([text])[0].tolist()
-
-            async def _aget_query_embedding(self, query: str) -> list[float]:
-                return self._get_query_embedding(query)
-
-        return _Adapter(model_name=self.model_name)
-
-    @cached_property
     def llama(self) -> HuggingFaceEmbedding:
         """The llama-index embedding model (what the vector retriever uses)."""
         path = resolve_model_path(self.model_name)

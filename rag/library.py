@@ -74,6 +74,11 @@ def _reopen_if_stale(method):
     return wrapper
 
 
+# What llama-index's ChromaVectorStore added to every chunk row of indexes written before papers wrote
+# chunks itself (a JSON copy of the node, metadata included): dropped when `papers reindex` rewrites them.
+_LLAMA_INDEX_KEYS = frozenset({"_node_content", "_node_type", "ref_doc_id", "doc_id", "document_id"})
+
+
 class Library:
     """An index of papers: add, remove, list, search, ask, related."""
 
@@ -101,18 +106,6 @@ class Library:
         from rag.embed_cache import EmbeddingCache
 
         return EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite", self.settings.embed_model)
-
-    @cached_property
-    def _vector_store(self):
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        return ChromaVectorStore(chroma_collection=self.store.chunks)
-
-    @cached_property
-    def _vector_index(self):
-        from llama_index.core import VectorStoreIndex
-
-        return VectorStoreIndex.from_vector_store(self._vector_store, embed_model=self.embedder.query_llama)
 
     def _lexical(self) -> LexicalIndex:
         """The BM25 index at the store's current revision, brought up to date from Chroma when stale."""
@@ -168,9 +161,7 @@ class Library:
     @cached_property
     def retriever(self) -> Retriever:
         s = self.settings
-        return Retriever(
-            self._vector_index, self.store, self._lexical(), s.rrf_k, fusion=s.fusion, dense_weight=s.dense_weight
-        )
+        return Retriever(self.store, self._lexical(), s.rrf_k, fusion=s.fusion, dense_weight=s.dense_weight)
 
     @cached_property
     def reranker(self):
@@ -342,8 +333,6 @@ class Library:
         return f"{paper.title}\n{chunk.text}"
 
     def _write_batch(self, batch: list[tuple[Paper, list[Chunk]]], report: IngestReport) -> None:
-        from llama_index.core.schema import TextNode
-
         dim = self.embedder.dimension
         placeholder = np.zeros(dim, dtype=np.float32)
         placeholder[0] = 1.0
@@ -353,17 +342,13 @@ class Library:
         self.store.delete_chunks_of([p.id for p, _ in batch])
         texts = [self._embed_text(p, c) for p, chunks in batch for c in chunks]
         vectors = self._embed_cache.encode(texts, self.embedder.encode)
-        nodes, offset = [], 0
-        for paper, chunks in batch:
-            mine = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            for chunk, vector in zip(chunks, mine, strict=True):
-                nodes.append(
-                    TextNode(
-                        id_=chunk.id, text=chunk.text, embedding=vector.tolist(), metadata=chunk_metadata(paper, chunk)
-                    )
-                )
-        self._vector_store.add(nodes)
+        pairs = [(paper, chunk) for paper, chunks in batch for chunk in chunks]
+        self.store.add_chunks(
+            [chunk.id for _, chunk in pairs],
+            vectors,
+            [chunk_metadata(paper, chunk) for paper, chunk in pairs],
+            [chunk.text for _, chunk in pairs],
+        )
         offset, records, paper_vectors = 0, [], []
         for paper, chunks in batch:
             mine = vectors[offset : offset + len(chunks)]
@@ -415,7 +400,7 @@ class Library:
             model = embed_model or self.settings.embed_model
             if model != self.settings.embed_model:
                 self.settings.embed_model = model
-                for name in ("embedder", "_embed_cache", "_vector_store", "_vector_index", "_bank"):
+                for name in ("embedder", "_embed_cache", "_bank"):
                     self.__dict__.pop(name, None)
             chunks, catalogue = self.store.create_next(model, self.embedder.dimension)
             sums: dict[str, tuple[np.ndarray, int, bool]] = {}  # paper → (sum, n, from body/abstract only)
@@ -423,6 +408,7 @@ class Library:
             for ids, metas, docs in self.store.chunk_rows():
                 texts = [f"{m.get('title', '')}\n{d}" for m, d in zip(metas, docs, strict=True)]  # = _embed_text
                 vectors = self._embed_cache.encode(texts, self.embedder.encode)
+                metas = [{k: v for k, v in m.items() if k not in _LLAMA_INDEX_KEYS} for m in metas]
                 chunks.add(ids=ids, embeddings=vectors, metadatas=metas, documents=docs)
                 for meta, vector in zip(metas, vectors, strict=True):
                     pid, body = meta.get("paper_id", ""), meta.get("kind") in ("body", "abstract")
@@ -446,8 +432,6 @@ class Library:
                     documents=[docs[i] for i in keep],
                 )
             self.store.swap_in_next()
-            self.__dict__.pop("_vector_store", None)
-            self.__dict__.pop("_vector_index", None)
             self.store.bump_revision()
             self._refresh()
         return done
@@ -463,10 +447,9 @@ class Library:
         return record, n
 
     def _reopen(self) -> None:
-        """Forget every handle on the index (client, vector store, retriever, BM25) and open it afresh."""
+        """Forget every handle on the index (client, retriever, BM25) and open it afresh."""
         self.store.reopen()
-        for name in ("_vector_store", "_vector_index", "retriever"):
-            self.__dict__.pop(name, None)
+        self.__dict__.pop("retriever", None)
         self._lexical_cached = None
 
     def _refresh(self) -> None:

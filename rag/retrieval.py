@@ -1,4 +1,4 @@
-"""Dense (llama-index over Chroma), BM25 and hybrid retrieval with filters applied inside each retriever.
+"""Dense (Chroma's HNSW), BM25 and hybrid retrieval with filters applied inside each retriever.
 
 Filters on paper metadata (paper, author, year, category, source) are resolved against the catalogue
 to a set of paper ids, which both retrievers apply before ranking (Chroma `where`, a BM25 weight
@@ -7,7 +7,6 @@ mask), so a filter never empties a result list that was truncated first.
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -156,11 +155,16 @@ def convex_fusion(
 
 
 class Retriever:
-    """Runs one query in the chosen mode; owns no state beyond handles to the stores."""
+    """Runs one query in the chosen mode; owns no state beyond handles to the stores.
+
+    Both sides rank chunk ids only (Chroma returns ids and distances, BM25 ids and scores); texts and
+    metadata are fetched once, for the k hits that survive fusion. The dense side asks Chroma directly:
+    llama-index's retriever would fetch every candidate's document and node JSON, and importing it costs
+    1.4-1.9 s of a CLI search's 3 s cold-start budget (llama-index still splits the chunks at ingest).
+    """
 
     def __init__(
         self,
-        vector_index,
         store,
         lexical: LexicalIndex,
         rrf_k: int = 60,
@@ -168,7 +172,6 @@ class Retriever:
         fusion: str = "rrf",
         dense_weight: float = 0.5,
     ) -> None:
-        self._index = vector_index  # llama-index VectorStoreIndex over the Chroma chunk collection
         self._store = store
         self._lexical = lexical
         self._rrf_k = rrf_k
@@ -177,26 +180,29 @@ class Retriever:
 
     def dense(
         self, query: str, query_vector: np.ndarray, k: int, allowed: set[str] | None, include_refs: bool
-    ) -> list[Hit]:
-        from llama_index.core.vector_stores import FilterOperator, MetadataFilter, MetadataFilters
-
-        filters = []
-        if allowed is not None:
-            filters.append(MetadataFilter(key="paper_id", value=sorted(allowed), operator=FilterOperator.IN))
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine) of the k nearest chunks the query may see."""
         excluded = excluded_kinds(query, include_refs)
+        where = {"paper_id": {"$in": sorted(allowed)}} if allowed is not None else None
         share = self._excluded_share(tuple(excluded)) if excluded and allowed is None else 1.0
         if share < 0.8:
-            # A Chroma `where` is a pre-filter that scans every row's metadata (~5x the cost of the HNSW
-            # search at 10k chunks, growing linearly): over-fetch unfiltered and drop the excluded kinds
-            # here; only when too few survive, pay for the filtered query (bench/query_latency.py).
+            # A Chroma `where` is a pre-filter that scans every row's metadata (~30x the cost of the HNSW
+            # search at 100k chunks, growing linearly): over-fetch unfiltered and drop the excluded kinds
+            # here (their kinds are known from the BM25 rows); only when too few survive, pay for the
+            # filtered query (bench/query_latency.py).
             fetched = int(k / (1.0 - share) * 1.3) + 10
-            hits = self._dense_query(query, query_vector, fetched, None)
-            kept = [h for h in hits if h.kind not in excluded]
-            if len(kept) >= k or len(hits) < fetched:
+            ranked = self._store.nearest_chunks(query_vector, fetched)
+            kept = [(cid, sim) for cid, sim in ranked if self._kind(cid) not in excluded]
+            if len(kept) >= k or len(ranked) < fetched:
                 return kept[:k]
         if excluded:
-            filters.append(MetadataFilter(key="kind", value=excluded, operator=FilterOperator.NIN))
-        return self._dense_query(query, query_vector, k, MetadataFilters(filters=filters) if filters else None)
+            kinds = {"kind": {"$nin": excluded}}
+            where = {"$and": [where, kinds]} if where else kinds
+        return self._store.nearest_chunks(query_vector, k, where)
+
+    def _kind(self, chunk_id: str) -> str | None:
+        row = self._lexical.row_of.get(chunk_id)
+        return None if row is None else self._lexical.kinds[row]
 
     def _excluded_share(self, excluded: tuple[str, ...]) -> float:
         """Share of chunks of the excluded kinds (from the BM25 rows, which mirror Chroma's), per retriever."""
@@ -206,29 +212,8 @@ class Retriever:
             cache[excluded] = float(np.isin(kinds, list(excluded)).mean()) if len(kinds) else 1.0
         return cache[excluded]
 
-    def _dense_query(self, query: str, query_vector: np.ndarray, k: int, filters) -> list[Hit]:
-        from llama_index.core.schema import QueryBundle
-
-        retriever = self._index.as_retriever(similarity_top_k=k, filters=filters)
-        results = retriever.retrieve(QueryBundle(query_str=query, embedding=query_vector.tolist()))
-        hits = []
-        for result in results:
-            node = result.node
-            hit = Hit.from_metadata(node.node_id, node.get_content(), node.metadata)
-            # ChromaVectorStore reports exp(-cosine distance); turn it back into cosine similarity.
-            hit.dense = 1.0 + math.log(max(result.score or 1e-12, 1e-12))
-            hit.score = hit.dense
-            hits.append(hit)
-        return hits
-
-    def bm25(
-        self,
-        query: str,
-        k: int,
-        allowed: set[str] | None,
-        include_refs: bool,
-        query_vector: np.ndarray | None = None,
-    ) -> list[Hit]:
+    def bm25(self, query: str, k: int, allowed: set[str] | None, include_refs: bool) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks the query may see."""
         mask = None
         lex = self._lexical
         excluded = excluded_kinds(query, include_refs)
@@ -238,22 +223,7 @@ class Retriever:
                 mask &= np.isin(lex.paper_ids, list(allowed))
             if excluded:
                 mask &= ~np.isin(lex.kinds, excluded)
-        ranked = lex.search(query, k, mask)
-        if not ranked:
-            return []
-        got = self._store.get_chunks([cid for cid, _ in ranked], embeddings=query_vector is not None)
-        rows = {i: n for n, i in enumerate(got["ids"])}
-        hits = []
-        for cid, score in ranked:
-            if cid not in rows:  # a row deleted since the BM25 snapshot is simply skipped
-                continue
-            n = rows[cid]
-            hit = Hit.from_metadata(cid, got["documents"][n], got["metadatas"][n])
-            hit.bm25 = hit.score = score
-            if query_vector is not None:
-                hit.dense = float(np.dot(np.asarray(got["embeddings"][n], dtype=np.float32), query_vector))
-            hits.append(hit)
-        return hits
+        return lex.search(query, k, mask)
 
     def retrieve(
         self,
@@ -267,40 +237,64 @@ class Retriever:
         include_refs: bool,
     ) -> list[Hit]:
         if mode == "bm25":
-            return self.bm25(query, k, allowed, include_refs)[:k]
+            ranked = self.bm25(query, k, allowed, include_refs)
+            return self._hits(ranked, query, include_refs, bm25=dict(ranked))
         assert query_vector is not None
         if mode == "dense":
-            return self.dense(query, query_vector, k, allowed, include_refs)
-        lexical = self.bm25(query, max(k, candidates), allowed, include_refs, query_vector)
+            ranked = self.dense(query, query_vector, k, allowed, include_refs)
+            return self._hits(ranked, query, include_refs, dense=dict(ranked))
+        lexical = self.bm25(query, max(k, candidates), allowed, include_refs)
         if is_cjk(query) and lexical:  # the English-only embedder ranks Chinese text at random: BM25 decides
-            return self.fuse(query, [], lexical)[:k]
-        dense = self.dense(query, query_vector, max(k, candidates), allowed, include_refs)
-        return self.fuse(query, dense, lexical)[:k]
+            dense: list[tuple[str, float]] = []
+        else:
+            dense = self.dense(query, query_vector, max(k, candidates), allowed, include_refs)
+        # Every candidate carries both scores, so fusion sees both signals for the ids only one side found.
+        cosine, bm25 = dict(dense), dict(lexical)
+        missing = [c for c in cosine if c not in bm25]
+        bm25.update(zip(missing, self._lexical.scores_for(query, missing), strict=True))
+        cosine.update(self._store.cosines([c for c in bm25 if c not in cosine], query_vector))
+        return self._hits(self.fuse(dense, lexical, cosine, bm25)[:k], query, include_refs, dense=cosine, bm25=bm25)
 
-    def fuse(self, query: str, dense: list[Hit], lexical: list[Hit]) -> list[Hit]:
-        """One ranking from the dense and BM25 candidate lists; every returned hit carries both scores."""
-        by_id: dict[str, Hit] = {h.chunk_id: h for h in lexical}  # these already know their cosine
-        for hit in dense:
-            if hit.chunk_id in by_id:
-                hit.bm25 = by_id[hit.chunk_id].bm25
-            by_id[hit.chunk_id] = hit
-        missing = [h.chunk_id for h in dense if h.bm25 is None]
-        for cid, score in zip(missing, self._lexical.scores_for(query, missing), strict=True):
-            by_id[cid].bm25 = score
+    def fuse(
+        self,
+        dense: list[tuple[str, float]],
+        lexical: list[tuple[str, float]],
+        cosine: dict[str, float],
+        bm25: dict[str, float],
+    ) -> list[tuple[str, float]]:
+        """One ranking of chunk ids from the two candidate lists (`cosine`/`bm25`: both scores of every
+        candidate, for convex fusion; RRF uses the lists' orders)."""
         w = self._dense_weight if dense and lexical else (1.0 if dense else 0.0)
         if self._fusion == "convex":
-            fused = convex_fusion(
-                {h.chunk_id: h.dense or 0.0 for h in by_id.values()},
-                {h.chunk_id: h.bm25 or 0.0 for h in by_id.values()},
-                dense_weight=w,
-            )
-        else:
-            fused = reciprocal_rank_fusion(
-                [[h.chunk_id for h in dense], [h.chunk_id for h in lexical]], k=self._rrf_k, weights=[2 * w, 2 - 2 * w]
-            )
+            return convex_fusion(cosine, bm25, dense_weight=w)
+        rankings = [[c for c, _ in dense], [c for c, _ in lexical]]
+        return reciprocal_rank_fusion(rankings, k=self._rrf_k, weights=[2 * w, 2 - 2 * w])
+
+    def _hits(
+        self,
+        ranked: list[tuple[str, float]],
+        query: str,
+        include_refs: bool,
+        *,
+        dense: dict[str, float] | None = None,
+        bm25: dict[str, float] | None = None,
+    ) -> list[Hit]:
+        """Texts and provenance for the ranked ids, in one Chroma call."""
+        if not ranked:
+            return []
+        got = self._store.get_chunks([cid for cid, _ in ranked])
+        rows = {cid: n for n, cid in enumerate(got["ids"])}
+        excluded = excluded_kinds(query, include_refs)
         hits = []
-        for cid, score in fused:
-            hit = by_id[cid]
+        for cid, score in ranked:
+            n = rows.get(cid)
+            if n is None:  # deleted since the BM25 snapshot
+                continue
+            hit = Hit.from_metadata(cid, got["documents"][n], got["metadatas"][n])
+            if hit.kind in excluded:  # written after the BM25 snapshot, so not filtered by kind yet
+                continue
             hit.score = score
+            hit.dense = None if dense is None else dense.get(cid)
+            hit.bm25 = None if bm25 is None else bm25.get(cid)
             hits.append(hit)
         return hits

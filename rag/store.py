@@ -327,6 +327,38 @@ class Store:
         for ids, metas, docs, _ in self._pages(self.chunks, include=["metadatas", "documents"], where=where):
             yield ids, metas, docs
 
+    def add_chunks(
+        self, ids: list[str], vectors: np.ndarray, metadatas: list[dict[str, Any]], documents: list[str]
+    ) -> None:
+        """Chunk rows, in batches of the size Chroma accepts."""
+        chunks = self.chunks
+        step = self.client.get_max_batch_size()
+        for at in range(0, len(ids), step):
+            chunks.add(
+                ids=ids[at : at + step],
+                embeddings=vectors[at : at + step],
+                metadatas=metadatas[at : at + step],
+                documents=documents[at : at + step],
+            )
+
+    def nearest_chunks(
+        self, vector: np.ndarray, k: int, where: dict[str, Any] | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, cosine similarity) of the k nearest chunks: ids and distances only, which is several
+        times cheaper than also reading every candidate's document and metadata."""
+        got = self.chunks.query(query_embeddings=[vector], n_results=k, where=where, include=["distances"])
+        return [(cid, 1.0 - float(d)) for cid, d in zip(got["ids"][0], got["distances"][0], strict=True)]
+
+    def cosines(self, ids: list[str], vector: np.ndarray) -> dict[str, float]:
+        """Cosine similarity of stored chunks to a unit query vector (ids no longer stored are left out)."""
+        if not ids:
+            return {}
+        got = self.chunks.get(ids=ids, include=["embeddings"])
+        if not got["ids"]:
+            return {}
+        sims = np.asarray(got["embeddings"], dtype=np.float32) @ vector
+        return dict(zip(got["ids"], sims.tolist(), strict=True))
+
     def get_chunks(self, ids: list[str], *, embeddings: bool = False) -> dict[str, Any]:
         include = ["metadatas", "documents"] + (["embeddings"] if embeddings else [])
         return self.chunks.get(ids=ids, include=include)

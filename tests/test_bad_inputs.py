@@ -75,7 +75,7 @@ def test_malformed_lines_are_numbered_and_good_lines_indexed(ctx: Ctx, tmp_path)
 
 
 def test_full_disk_fails_cleanly_and_a_rerun_repairs_everything(ctx: Ctx, tmp_path, monkeypatch) -> None:
-    from llama_index.vector_stores.chroma import ChromaVectorStore
+    from rag.store import Store
 
     index = tmp_path / "index"
     shutil.copytree(ctx.pristine, index)
@@ -85,7 +85,7 @@ def test_full_disk_fails_cleanly_and_a_rerun_repairs_everything(ctx: Ctx, tmp_pa
     def full(self, *args, **kwargs):
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(ChromaVectorStore, "add", full)
+    monkeypatch.setattr(Store, "add_chunks", full)
     got = run(["ingest", str(more), "--index", str(index)])
     assert got.code == 2 and got.err.count("\n") == 1 and "no space left" in got.err, got.err
     lib = Library(Settings(index_dir=index))

@@ -74,7 +74,7 @@ def _nth_call(target: object, name: str, n: int, monkeypatch: pytest.MonkeyPatch
     [
         ("put_papers", 2),  # first group marked "indexing" and its chunks written, the "ready" mark lost
         ("delete_chunks_of", 2),  # second group marked "indexing", its old chunks not yet deleted
-        ("add", 2),  # first group written and ready, the second group's chunks not written
+        ("add_chunks", 2),  # first group written and ready, the second group's chunks not written
         ("put_papers", 7),  # three groups ready, the fourth not even marked
         ("bump_revision", 6),  # after every batch, before the final revision bump and BM25 save
     ],
@@ -87,12 +87,7 @@ def test_interrupted_ingest_resumes_to_exactly_the_clean_result(
     folder = tmp_path / "index"
     lib = fresh(bundled_library, folder)
     name, n = point
-    if name == "add":
-        from llama_index.vector_stores.chroma import ChromaVectorStore
-
-        _nth_call(ChromaVectorStore, name, n, monkeypatch)
-    else:
-        _nth_call(Store, name, n, monkeypatch)
+    _nth_call(Store, name, n, monkeypatch)
     with pytest.raises(Crash):
         lib.ingest([str(BUNDLED)])
     monkeypatch.undo()
