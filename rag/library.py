@@ -333,15 +333,21 @@ class Library:
         return f"{paper.title}\n{chunk.text}"
 
     def _write_batch(self, batch: list[tuple[Paper, list[Chunk]]], report: IngestReport) -> None:
-        dim = self.embedder.dimension
-        placeholder = np.zeros(dim, dtype=np.float32)
-        placeholder[0] = 1.0
-        self.store.bump_revision()  # any write moves the revision, so BM25 never trusts a half-written batch
-        # mark first: an interrupted batch is redone on the next run
-        self.store.put_papers([self._record(p, len(c), "indexing") for p, c in batch], [placeholder] * len(batch))
-        self.store.delete_chunks_of([p.id for p, _ in batch])
+        # Encode before writing anything: an interruption while encoding leaves the index as it was.
         texts = [self._embed_text(p, c) for p, chunks in batch for c in chunks]
         vectors = self._embed_cache.encode(texts, self.embedder.encode)
+        offset, paper_vectors = 0, []
+        for _, chunks in batch:
+            mine = vectors[offset : offset + len(chunks)]
+            offset += len(chunks)
+            body = [v for c, v in zip(chunks, mine, strict=True) if c.kind in ("body", "abstract")]
+            mean = np.mean(body or list(mine), axis=0)
+            paper_vectors.append(mean / (np.linalg.norm(mean) or 1.0))
+        self.store.bump_revision()  # any write moves the revision, so BM25 never trusts a half-written batch
+        # Mark first (an interrupted batch is redone on the next run), with the final vector, so that
+        # "ready" is a metadata-only update: re-writing a vector costs Chroma 4x as much (HNSW update).
+        self.store.put_papers([self._record(p, len(c), "indexing") for p, c in batch], paper_vectors)
+        self.store.delete_chunks_of([p.id for p, _ in batch])
         pairs = [(paper, chunk) for paper, chunks in batch for chunk in chunks]
         self.store.add_chunks(
             [chunk.id for _, chunk in pairs],
@@ -349,15 +355,7 @@ class Library:
             [chunk_metadata(paper, chunk) for paper, chunk in pairs],
             [chunk.text for _, chunk in pairs],
         )
-        offset, records, paper_vectors = 0, [], []
-        for paper, chunks in batch:
-            mine = vectors[offset : offset + len(chunks)]
-            offset += len(chunks)
-            body = [v for c, v in zip(chunks, mine, strict=True) if c.kind in ("body", "abstract")]
-            mean = np.mean(body or list(mine), axis=0)
-            records.append(self._record(paper, len(chunks), "ready"))
-            paper_vectors.append(mean / (np.linalg.norm(mean) or 1.0))
-        self.store.put_papers(records, paper_vectors)
+        self.store.set_state([p.id for p, _ in batch], "ready")
         report.added += [(p.id, p.title, len(c)) for p, c in batch]
 
     @staticmethod

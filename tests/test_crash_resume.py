@@ -72,10 +72,10 @@ def _nth_call(target: object, name: str, n: int, monkeypatch: pytest.MonkeyPatch
 @pytest.mark.parametrize(
     "point",
     [
-        ("put_papers", 2),  # first group marked "indexing" and its chunks written, the "ready" mark lost
+        ("set_state", 1),  # first group marked "indexing" and its chunks written, the "ready" mark lost
         ("delete_chunks_of", 2),  # second group marked "indexing", its old chunks not yet deleted
         ("add_chunks", 2),  # first group written and ready, the second group's chunks not written
-        ("put_papers", 7),  # three groups ready, the fourth not even marked
+        ("put_papers", 4),  # three groups ready, the fourth not even marked
         ("bump_revision", 6),  # after every batch, before the final revision bump and BM25 save
     ],
     ids=lambda p: f"{p[0]}-{p[1]}",
