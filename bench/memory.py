@@ -2,7 +2,7 @@
 
     python -m bench.memory --index DIR [--runs 3] [--serve]
 
-For each encoder backend (torch, onnx) it runs `papers search` and `papers ask` as new processes and
+For each encoder backend (default: auto, torch) it runs `papers search` and `papers ask` as new processes and
 reports wall time to the printed result, the CPU seconds the process used (user+sys: what wall time is on
 an idle machine, since start-up is single-threaded) and peak RSS (from wait4). With --serve it starts
 `papers serve` (which warms up: model, BM25, HNSW), waits for the page, and reads its peak RSS (VmHWM).
@@ -65,7 +65,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--index", type=Path, required=True)
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--serve", action="store_true")
-    ap.add_argument("--backends", default="torch,onnx")
+    ap.add_argument("--backends", default="auto,torch")
     args = ap.parse_args(argv)
 
     print(f"index: {args.index}  (median of {args.runs} runs; cpu = user+sys seconds)")

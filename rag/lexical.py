@@ -152,31 +152,35 @@ class LexicalIndex:
     def row_of(self) -> dict[str, int]:
         return {cid: n for n, cid in enumerate(self.ids)}
 
-    def _known(self, query: str) -> list[str]:
-        """The query's tokens the index knows (those only deleted rows had score 0 everywhere)."""
+    def scores(self, query: str) -> np.ndarray | None:
+        """BM25 score of every row for the query (None when no query term is in the index): computed
+        once per query, then both the top-k and the scores of the other side's candidates read it."""
         if self._bm25 is None:
-            return []
+            return None
         vocab = self._bm25.vocab_dict
-        return [t for t in tokenize(query) if t in vocab]
+        known = [t for t in tokenize(query) if t in vocab]
+        return np.asarray(self._bm25.get_scores(known), dtype=np.float32) if known else None
 
-    def scores_for(self, query: str, chunk_ids: list[str]) -> list[float]:
-        """Exact BM25 scores of given chunks (0 for unknown ones): lets fusion see both signals for every
-        candidate, not only for those that made both top lists."""
-        tokens = self._known(query)
-        if not tokens:
+    def top(self, scores: np.ndarray | None, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
+        """Top-k (chunk id, score) among rows where mask is true; rows scoring 0 match no query term."""
+        if scores is None or not self.ids or k <= 0:
+            return []
+        if mask is not None:
+            scores = np.where(mask, scores, 0.0)
+        k = min(k, len(scores))
+        best = np.argpartition(-scores, k - 1)[:k]
+        best = best[np.argsort(-scores[best], kind="stable")]
+        return [(self.ids[int(n)], float(scores[n])) for n in best if scores[n] > 0]
+
+    def scores_of(self, scores: np.ndarray | None, chunk_ids: list[str]) -> list[float]:
+        """The scores of given chunks (0 for unknown ones)."""
+        if scores is None:
             return [0.0] * len(chunk_ids)
-        scores = self._bm25.get_scores(tokens)
         return [float(scores[self.row_of[c]]) if c in self.row_of else 0.0 for c in chunk_ids]
 
     def search(self, query: str, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, BM25 score) among rows where mask is true; empty if no query term is known."""
-        known = self._known(query)
-        if not known or not self.ids:
-            return []
-        k = min(k, len(self.ids))
-        weight = None if mask is None else mask.astype(np.float32)
-        docs, scores = self._bm25.retrieve([known], k=k, show_progress=False, weight_mask=weight, n_threads=1)
-        return [(self.ids[int(d)], float(s)) for d, s in zip(docs[0], scores[0], strict=True) if s > 0]
+        return self.top(self.scores(query), k, mask)
 
     # -- persistence -------------------------------------------------------------------------------
 

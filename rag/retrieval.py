@@ -212,8 +212,10 @@ class Retriever:
             cache[excluded] = float(np.isin(kinds, list(excluded)).mean()) if len(kinds) else 1.0
         return cache[excluded]
 
-    def bm25(self, query: str, k: int, allowed: set[str] | None, include_refs: bool) -> list[tuple[str, float]]:
-        """(chunk id, BM25 score) of the k best chunks the query may see."""
+    def bm25(
+        self, query: str, k: int, allowed: set[str] | None, include_refs: bool, scores: np.ndarray | None = None
+    ) -> list[tuple[str, float]]:
+        """(chunk id, BM25 score) of the k best chunks the query may see (`scores`: the query's, if known)."""
         mask = None
         lex = self._lexical
         excluded = excluded_kinds(query, include_refs)
@@ -223,7 +225,7 @@ class Retriever:
                 mask &= np.isin(lex.paper_ids, list(allowed))
             if excluded:
                 mask &= ~np.isin(lex.kinds, excluded)
-        return lex.search(query, k, mask)
+        return lex.top(lex.scores(query) if scores is None else scores, k, mask)
 
     def retrieve(
         self,
@@ -243,7 +245,8 @@ class Retriever:
         if mode == "dense":
             ranked = self.dense(query, query_vector, k, allowed, include_refs)
             return self._hits(ranked, query, include_refs, dense=dict(ranked))
-        lexical = self.bm25(query, max(k, candidates), allowed, include_refs)
+        scores = self._lexical.scores(query)
+        lexical = self.bm25(query, max(k, candidates), allowed, include_refs, scores)
         if is_cjk(query) and lexical:  # the English-only embedder ranks Chinese text at random: BM25 decides
             dense: list[tuple[str, float]] = []
         else:
@@ -251,7 +254,7 @@ class Retriever:
         # Every candidate carries both scores, so fusion sees both signals for the ids only one side found.
         cosine, bm25 = dict(dense), dict(lexical)
         missing = [c for c in cosine if c not in bm25]
-        bm25.update(zip(missing, self._lexical.scores_for(query, missing), strict=True))
+        bm25.update(zip(missing, self._lexical.scores_of(scores, missing), strict=True))
         cosine.update(self._store.cosines([c for c in bm25 if c not in cosine], query_vector))
         return self._hits(self.fuse(dense, lexical, cosine, bm25)[:k], query, include_refs, dense=cosine, bm25=bm25)
 
