@@ -501,15 +501,15 @@ class Library:
     ) -> tuple[list[Hit], np.ndarray | None]:
         query = clean_query(query)
         self.store.open_for_read(self.settings.embed_model)
-        self.store.require_nonempty()
+        if self.store.revision != self.retriever._lexical.revision:
+            self._refresh()
+        self.store.require_nonempty(rows=len(self.retriever._lexical.ids))
         mode = mode or self.settings.retrieval_mode
         vector = None if mode == "bm25" else self.embedder.encode_query(query)
         filters = filters or Filters(include_references=self.settings.include_references)
         allowed = self._allowed(filters)
         if allowed is not None and not allowed:
             return [], vector
-        if self.store.revision != self.retriever._lexical.revision:
-            self._refresh()
         k = k or self.settings.top_k
         rerank = self.settings.rerank if rerank is None else rerank
         hits = self.retriever.retrieve(
