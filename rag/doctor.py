@@ -111,8 +111,7 @@ def check(library: Library) -> DoctorReport:
             )
 
     folder = library._lexical_dir
-    tmp = folder.with_name(folder.name + ".tmp")
-    if tmp.exists():
+    for tmp in sorted(folder.parent.glob(f"{folder.name}.tmp*")):
         report.problems.append(Problem("bm25_tmp", f"leftover {tmp} from an interrupted BM25 save"))
     report.problems += _check_bm25(folder, report.revision, set(all_ids))
     return report
@@ -166,8 +165,9 @@ def repair(library: Library) -> DoctorReport:
                 changed = True
             elif problem.kind == "bm25_tmp":
                 folder = library._lexical_dir
-                shutil.rmtree(folder.with_name(folder.name + ".tmp"), ignore_errors=True)
-                report.repaired.append("removed the leftover bm25.tmp")
+                for tmp in folder.parent.glob(f"{folder.name}.tmp*"):
+                    shutil.rmtree(tmp, ignore_errors=True)
+                report.repaired.append("removed the leftover BM25 temporary folder")
         bm25_bad = any(p.kind.startswith("bm25_") and p.kind != "bm25_tmp" for p in report.problems)
         if changed:
             store.bump_revision()

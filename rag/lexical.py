@@ -9,8 +9,10 @@ drift from the chunks (no empty-docstore pitfall: the texts come from Chroma its
 from __future__ import annotations
 
 import json
+import os
 import re
 import shutil
+import threading
 from dataclasses import dataclass, field
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -46,10 +48,13 @@ def stem(word: str) -> str:
 
     PyStemmer is Snowball's own C build: 10x faster than nltk's port and imports in 2 ms, where
     importing nltk costs 2 s of a cold `papers search`."""
-    return _STEMMER.stemWord(word)
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:  # a PyStemmer object must not be shared between threads
+        stemmer = _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
 
 
-_STEMMER = Stemmer.Stemmer("english")
+_LOCAL = threading.local()
 
 
 def tokenize(text: str) -> list[str]:
@@ -185,7 +190,9 @@ class LexicalIndex:
     # -- persistence -------------------------------------------------------------------------------
 
     def save(self, folder: Path) -> None:
-        tmp = folder.with_name(folder.name + ".tmp")
+        """Write beside `folder`, then swap it in. Each save has its own temporary folder: two threads or
+        processes bringing the index up to date at once must not write into each other's files."""
+        tmp = folder.with_name(f"{folder.name}.tmp-{os.getpid()}-{threading.get_ident()}")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
         if self._bm25 is not None:
@@ -203,8 +210,11 @@ class LexicalIndex:
             "papers": self.papers,
         }
         (tmp / "rows.json").write_text(json.dumps(meta), encoding="utf-8")
-        shutil.rmtree(folder, ignore_errors=True)
-        tmp.rename(folder)  # atomic swap: readers see the old or the new index, never half of one
+        try:
+            shutil.rmtree(folder, ignore_errors=True)
+            tmp.rename(folder)  # readers see the old index, none (and rebuild), or the new one; never half of one
+        except OSError:  # another saver swapped its copy in first; either is checked against the revision
+            shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:

@@ -41,16 +41,23 @@ def test_models_the_onnx_path_cannot_reproduce_are_refused(tmp_path: Path) -> No
         check_supported(tmp_path)
 
 
-def test_auto_backend_answers_a_question_without_importing_torch(bundled_library, tmp_path: Path) -> None:
-    """The default backend: the ingest left an ONNX export behind, so a fresh process searches and
-    answers without sentence-transformers or torch (the cold-start budget of `papers search`)."""
+def test_auto_backend_answers_a_question_without_importing_torch(make_library, tmp_path: Path) -> None:
+    """The default backend: an ingest leaves an ONNX export behind, so a fresh process searches and
+    answers without sentence-transformers or torch (the cold-start budget of `papers search`).
+    Its own small index: another process must not share the session index's open SQLite files."""
     import subprocess
     import sys
 
-    settings = bundled_library.settings
+    from .conftest import BUNDLED
+
+    corpus = tmp_path / "three.jsonl"
+    corpus.write_text("\n".join(BUNDLED.read_text(encoding="utf-8").splitlines()[:3]) + "\n", encoding="utf-8")
+    lib = make_library()
+    lib.ingest([str(corpus)])
+    settings = lib.settings
     assert settings.encoder_backend == "auto"
     fp32, _ = onnx_paths(settings.onnx_dir, settings.embed_model)
-    assert fp32.exists()  # exported at the end of the fixture's ingest
+    assert fp32.exists()  # exported at the end of the ingest
     script = (
         "import sys; from rag import Library, Settings; "
         f"lib = Library(Settings(index_dir={str(settings.index_dir)!r})); "
