@@ -16,6 +16,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from pathlib import Path
@@ -41,7 +42,8 @@ def serve_rss(index: Path, env: dict[str, str], timeout: float = 600) -> tuple[f
         port = s.getsockname()[1]
     cmd = [str(PAPERS), "serve", "--index", str(index), "--port", str(port)]
     t = time.perf_counter()
-    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True)
+    log = (Path(tempfile.gettempdir()) / "papers-bench-serve.log").open("w")
+    proc = subprocess.Popen(cmd, env=env, stdout=log, stderr=subprocess.STDOUT, start_new_session=True)
     try:
         while time.perf_counter() - t < timeout:
             if proc.poll() is not None:

@@ -50,6 +50,9 @@ def _asset(name: str) -> str:
     return (ASSETS / name).read_text(encoding="utf-8")
 
 
+MAX_LISTED = 2000  # papers per picker and in the Library table (see PapersApp.listed)
+
+
 class PapersApp:
     """The handlers behind the UI, one instance per app (no per-user state: that is in gr.State)."""
 
@@ -64,18 +67,22 @@ class PapersApp:
     def records(self) -> dict[str, PaperRecord]:
         """id → record, re-read when the index revision changes (another tab or the CLI may write)."""
         try:
-            papers = self.library.papers()
+            revision = self.library.store.revision if self.library.store.exists() else -1
+            if self._catalogue is None or self._catalogue[0] != revision:  # every write moves the revision
+                self._catalogue = (revision, {p.id: p for p in self.library.papers()})
         except PapersError:
             return {}
-        revision = self.library.store.revision
-        if self._catalogue is None or self._catalogue[0] != revision or len(self._catalogue[1]) != len(papers):
-            self._catalogue = (revision, {p.id: p for p in papers})
         return self._catalogue[1]
+
+    def listed(self) -> list[PaperRecord]:
+        """The papers the pickers and the table carry: all of them up to MAX_LISTED, else the most recently
+        added (each list is sent inside the page, and Gradio gives up on a page that takes 3 s to serve)."""
+        return list(self.records().values())[-MAX_LISTED:]
 
     def paper_choices(self) -> list[tuple[str, str]]:
         """(label, id) pairs for dropdowns; the label is the one-line title, with the year."""
         choices = []
-        for p in self.records().values():
+        for p in self.listed():
             year = f" ({p.year})" if p.year else ""
             choices.append((R.one_line(p.title, 90) + year, p.id))
         return choices
@@ -98,7 +105,7 @@ class PapersApp:
                 p.chunks,
                 p.id,
             ]
-            for p in self.records().values()
+            for p in self.listed()
         ]
 
     def stats_line(self) -> str:
@@ -106,7 +113,10 @@ class PapersApp:
         if not records:
             return "The library is empty: add PDFs in the **Library** tab (or run `papers ingest data/`)."
         chunks = sum(p.chunks for p in records.values())
-        return f"**{len(records)}** papers · **{chunks}** passages indexed"
+        line = f"**{len(records)}** papers · **{chunks}** passages indexed"
+        if len(records) > MAX_LISTED:
+            line += f" · lists show the {MAX_LISTED} most recently added (`papers list` has all)"
+        return line
 
     def example_questions(self, n: int = 4) -> list[str]:
         """Questions about papers that are really in the index, built from their titles."""
