@@ -8,6 +8,7 @@ drift from the chunks (no empty-docstore pitfall: the texts come from Chroma its
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import re
@@ -210,11 +211,16 @@ class LexicalIndex:
             "papers": self.papers,
         }
         (tmp / "rows.json").write_text(json.dumps(meta), encoding="utf-8")
-        try:
-            shutil.rmtree(folder, ignore_errors=True)
-            tmp.rename(folder)  # readers see the old index, none (and rebuild), or the new one; never half of one
-        except OSError:  # another saver swapped its copy in first; either is checked against the revision
-            shutil.rmtree(tmp, ignore_errors=True)
+        folder.parent.mkdir(parents=True, exist_ok=True)
+        with open(folder.parent / f"{folder.name}.lock", "a+") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)  # swaps one at a time, so the revision check below holds
+            try:
+                if _saved_revision(folder) > self.revision:
+                    return  # a reader that started before the last write must not replace the newer index
+                shutil.rmtree(folder, ignore_errors=True)
+                tmp.rename(folder)  # readers see the old index, none (and rebuild), or the new one; never half
+            finally:
+                shutil.rmtree(tmp, ignore_errors=True)
 
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
@@ -244,6 +250,14 @@ class LexicalIndex:
             vocab={t: n for n, t in enumerate(meta["vocab"])},
             papers=meta.get("papers", {}),
         )
+
+
+def _saved_revision(folder: Path) -> int:
+    """The revision of the index saved in `folder` (-1 when there is none or it cannot be read)."""
+    try:
+        return int(json.loads((folder / "rows.json").read_text(encoding="utf-8"))["revision"])
+    except (OSError, ValueError, KeyError, TypeError):
+        return -1
 
 
 def _token_ids(text: str, vocab: dict[str, int]) -> np.ndarray:
