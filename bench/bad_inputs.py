@@ -90,12 +90,16 @@ def run(argv: list[str]) -> Outcome:
 def _set_format(version: int):
     @contextlib.contextmanager
     def setup(ctx: Ctx) -> Iterator[None]:
-        from rag import Library, Settings
+        import chromadb
+        from chromadb.config import Settings as ChromaSettings
+
+        from rag import Settings
 
         index = ctx.clone(f"format-{version}")
-        store = Library(Settings(index_dir=index)).store
-        chunks = store.chunks
-        chunks.modify(metadata={**(chunks.metadata or {}), "format": version})
+        settings = Settings(index_dir=index)
+        raw = chromadb.PersistentClient(path=str(index / "chroma"), settings=ChromaSettings(anonymized_telemetry=False))
+        chunks = raw.get_collection(f"{settings.collection}_chunks", embedding_function=None)
+        chunks.modify(metadata={**(chunks.metadata or {}), "format": version})  # as another papers version wrote it
         ctx.extra["index"] = index
         yield
 
@@ -126,7 +130,7 @@ def _lock_held(ctx: Ctx) -> Iterator[None]:
 @contextlib.contextmanager
 def _disk_full(ctx: Ctx) -> Iterator[None]:
     """The vector store write fails as a full disk makes it fail (OSError ENOSPC)."""
-    from rag.store import Store
+    from rag.index.store import Store
 
     original = Store.add_chunks
 

@@ -3,7 +3,7 @@
     python -m bench.encoder_speed [--passages 128] [--docs 1000] [--queries 100] [--threads 2]
 
 Backends: torch fp32 (sentence-transformers, the reference), torch dynamic int8 (quantize_dynamic on the
-Linear layers), ONNX Runtime fp32 and ONNX Runtime dynamic int8 (rag.fast_encoder; exported once into
+Linear layers), ONNX Runtime fp32 and ONNX Runtime dynamic int8 (rag.index.onnx_encoder; exported once into
 a temp folder). Speed: passages/s on SciFact abstracts (truncated to 256 tokens like ingest), wall and
 per CPU-second (the latter is steadier on a shared machine). Quality: mean cosine to the fp32 vectors,
 top-10 overlap with fp32's ranking, and dense nDCG@10 with SciFact's train qrels (the judged queries'
@@ -50,8 +50,8 @@ def main(argv: list[str] | None = None) -> int:
     import torch
     from sentence_transformers import SentenceTransformer
 
-    from rag.embedder import resolve_model_path
-    from rag.fast_encoder import OnnxEncoder, export_onnx, quantize_int8
+    from rag.index.models import resolve_model_path
+    from rag.index.onnx_encoder import OnnxEncoder, export_onnx, quantize_int8
 
     torch.set_num_threads(args.threads)
     from bench.metrics import evaluate

@@ -109,7 +109,7 @@ def evaluate(lib, answerable: list[dict], unanswerable: list[dict], *, mode: str
 
 def calibrate(lib, answerable: list[dict], unanswerable: list[dict]) -> None:
     """Print each question's confidence and the threshold range that separates the two sets."""
-    from rag.lexical import is_cjk
+    from rag.text import is_cjk
 
     lib.settings.min_relevance = lib.settings.min_coverage_cjk = -1.0
     rows: dict[str, tuple[list, list]] = {"en": ([], []), "zh": ([], [])}

@@ -47,13 +47,15 @@ def embedded_texts(library, inputs: list[str]) -> list[str]:
     from ingest.chunking import chunk_paper
     from ingest.models import Paper
     from ingest.sources import expand_inputs, load_input
+    from rag.index.passages import embed_text
 
     s = library.settings
     texts = []
     for item in expand_inputs(inputs):
         for paper in load_input(item):
             if isinstance(paper, Paper):
-                texts += [library._embed_text(paper, c) for c in chunk_paper(paper, s.chunk_size, s.chunk_overlap)]
+                chunks = chunk_paper(paper, s.chunk_size, s.chunk_overlap)
+                texts += [embed_text(paper.title, c.text) for c in chunks]
     return texts
 
 
@@ -74,7 +76,7 @@ def main(argv: list[str] | None = None) -> int:
         shutil.rmtree(work / old, ignore_errors=True)
     inputs = corpus(work, args.abstracts)
     cold = Library(Settings(index_dir=work / "cold", encoder_backend=args.backend))
-    model = cold.embedder.llama._model if args.backend == "torch" else None
+    model = cold.embedder.model if args.backend == "torch" else None
     cold.embedder.encode(["warm-up"])  # model load is not throughput
 
     start = time.perf_counter()
@@ -91,8 +93,7 @@ def main(argv: list[str] | None = None) -> int:
         cold.embedder.encode(texts)
     t_raw = time.perf_counter() - start
 
-    warm = Library(Settings(index_dir=work / "warm", encoder_backend=args.backend))
-    warm.__dict__["embedder"] = cold.embedder
+    warm = Library(Settings(index_dir=work / "warm", encoder_backend=args.backend), embedder=cold.embedder)
     (work / "warm" / "cache").mkdir(parents=True, exist_ok=True)
     shutil.copy(work / "cold" / "cache" / "embeddings.sqlite", work / "warm" / "cache" / "embeddings.sqlite")
     start = time.perf_counter()

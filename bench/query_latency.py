@@ -34,13 +34,14 @@ SIGMA = 0.02
 def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float]:
     """Fill `target` (an empty Library) with `size` chunks copied from `source`; returns timings."""
     rng = np.random.default_rng(seed)
-    src = source.store.chunks.get(include=["metadatas", "documents", "embeddings"])
+    raw = _raw_collections(source.settings)  # vectors and rows as stored, copied with noise below
+    src = raw[0].get(include=["metadatas", "documents", "embeddings"])
     ids, docs, metas = src["ids"], src["documents"], src["metadatas"]
     vecs = np.asarray(src["embeddings"], dtype=np.float32)
-    papers = source.store.catalogue.get(include=["metadatas", "documents", "embeddings"])
+    papers = raw[1].get(include=["metadatas", "documents", "embeddings"])
     target.store.open_for_write(target.settings.embed_model, vecs.shape[1])
-    chunks, catalogue = target.store.chunks, target.store.catalogue
-    step = min(5000, target.store.client.get_max_batch_size())
+    chunks, catalogue = _raw_collections(target.settings)
+    step = 5000
     t0 = time.perf_counter()
     pv = np.asarray(papers["embeddings"], dtype=np.float32)
     buf: dict[str, list] = {"ids": [], "embeddings": [], "metadatas": [], "documents": []}
@@ -88,8 +89,24 @@ def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float
     t_write = time.perf_counter() - t0
     target.store.bump_revision()
     t0 = time.perf_counter()
-    target._refresh()  # BM25 rebuilt from Chroma, as after any ingest
+    target.engine.refresh()  # BM25 rebuilt from Chroma, as after any ingest
     return {"write_s": t_write, "bm25_s": time.perf_counter() - t0}
+
+
+def _raw_collections(settings):
+    """(chunks, catalogue) of an embedded index, through chromadb itself: the bench writes synthetic rows
+    with precomputed vectors, which no product path does."""
+    import chromadb
+    from chromadb.config import Settings as ChromaSettings
+
+    client = chromadb.PersistentClient(
+        path=str(settings.index_dir / "chroma"), settings=ChromaSettings(anonymized_telemetry=False)
+    )
+    prefix = settings.collection
+    return (
+        client.get_collection(f"{prefix}_chunks", embedding_function=None),
+        client.get_collection(f"{prefix}_catalogue", embedding_function=None),
+    )
 
 
 def one_paper_ingest(library, work: Path) -> dict[str, float]:
@@ -103,7 +120,8 @@ def one_paper_ingest(library, work: Path) -> dict[str, float]:
         encoding="utf-8",
     )
     timed = {"bm25": 0.0}
-    update = library._update_lexical
+    lexical = library.engine.lexical
+    update = lexical._update
 
     def timed_update(*args, **kwargs):
         t = time.perf_counter()
@@ -113,13 +131,13 @@ def one_paper_ingest(library, work: Path) -> dict[str, float]:
             timed["bm25"] += time.perf_counter() - t
 
     library.embedder.encode(["warm-up"])  # loading the model is not ingest time
-    library._update_lexical = timed_update
+    lexical._update = timed_update  # type: ignore[method-assign]
     try:
         t = time.perf_counter()
         library.ingest([str(path)])
         total = time.perf_counter() - t
     finally:
-        del library._update_lexical
+        del lexical._update
     return {"ingest_1_s": total, "bm25_update_s": timed["bm25"]}
 
 
@@ -129,7 +147,7 @@ def pct(values: list[float], q: float) -> float:
 
 def measure(library, queries: list[str], asks: int) -> dict[str, float]:
     """p50/p95 in ms: search without the query encode, with it, the encode alone, and extractive ask."""
-    from rag.library import clean_query
+    from rag.text import clean_query
 
     embedder = library.embedder
     real = embedder.encode_query
@@ -164,11 +182,8 @@ def measure(library, queries: list[str], asks: int) -> dict[str, float]:
     out["encode p50"] = pct(encode_ms, 50)
     # Ask with nothing cached: a fresh embedding cache, so every answer encodes its passages' sentences
     # (a second run over the same index would otherwise find them on disk and flatter the p50).
-    from rag.embed_cache import EmbeddingCache
-
     scratch = Path(tempfile.mkdtemp(prefix="papers-ask-cache-"))
-    library.__dict__["_embed_cache"] = EmbeddingCache(scratch / "embeddings.sqlite", library.settings.embed_model)
-    library._bank = None
+    library.engine.use_cache_dir(scratch)
     times, cpu = [], []
     for q in queries[:asks]:
         t, c = time.perf_counter(), time.process_time()
@@ -201,16 +216,14 @@ def main(argv: list[str] | None = None) -> int:
     work = args.work or Path(tempfile.mkdtemp(prefix="papers-latency-"))
     rows = []
     for size in [int(s) for s in args.sizes.split(",")]:
-        lib = Library(Settings(index_dir=work / f"n{size}", encoder_backend=args.backend))
-        lib.__dict__["embedder"] = source.embedder
+        lib = Library(Settings(index_dir=work / f"n{size}", encoder_backend=args.backend), embedder=source.embedder)
         built = {"write_s": float("nan"), "bm25_s": float("nan")}
         if not (lib.store.exists() and lib.store.count() >= size):
             shutil.rmtree(work / f"n{size}", ignore_errors=True)
-            lib = Library(Settings(index_dir=work / f"n{size}", encoder_backend=args.backend))
-            lib.__dict__["embedder"] = source.embedder
+            lib = Library(Settings(index_dir=work / f"n{size}", encoder_backend=args.backend), embedder=source.embedder)
             built = build_synthetic(source, lib, size)
         t = time.perf_counter()
-        lib._lexical()
+        lib.engine.lexical.current()
         load_s = time.perf_counter() - t
         row = {"chunks": lib.store.count(), **built, "bm25_load_s": load_s, **measure(lib, queries, args.asks)}
         row.update(one_paper_ingest(lib, work))

@@ -77,7 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.url and not args.url.startswith(("http://127.0.0.1", "http://localhost")):
         ap.error("--url must point at this machine (http://127.0.0.1:PORT)")
 
-    from rag import Library, Settings, doctor
+    from rag import Library, Settings
 
     tmp = Path(tempfile.mkdtemp(prefix="papers-stress-"))
     try:
@@ -147,7 +147,7 @@ def main(argv: list[str] | None = None) -> int:
             writer.join()  # the consistency check needs the ingest finished
         wall = time.perf_counter() - t_start
 
-        check = doctor.check(Library(Settings(index_dir=index)))
+        check = Library(Settings(index_dir=index)).doctor()
         everything = [x for v in lat.values() for x in v]
         summary = {
             "clients": clients,

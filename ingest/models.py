@@ -84,14 +84,6 @@ class Chunk:
     page_end: int | None = None
     kind: str = "body"
 
-    @property
-    def pages_label(self) -> str:
-        if self.page_start is None:
-            return ""
-        if self.page_end in (None, self.page_start):
-            return f"p. {self.page_start}"
-        return f"pp. {self.page_start}-{self.page_end}"
-
 
 def text_hash(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8")).hexdigest()[:16]

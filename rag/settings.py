@@ -9,11 +9,7 @@ from typing import Literal
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Turn off third-party telemetry before chromadb or gradio are imported anywhere.
-os.environ.setdefault("ANONYMIZED_TELEMETRY", "False")
-os.environ.setdefault("GRADIO_ANALYTICS_ENABLED", "False")
-os.environ.setdefault("HF_HUB_DISABLE_TELEMETRY", "1")
-os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
+import rag.environment  # noqa: F401  (telemetry off before chromadb or gradio load, whoever imports Settings)
 
 DEFAULT_MODEL = "all-MiniLM-L6-v2"
 
@@ -101,3 +97,16 @@ class Settings(BaseSettings):
     def cache_dir(self) -> Path:
         """Downloads and caches that are not part of the index proper."""
         return self.index_dir / "cache"
+
+    @property
+    def lock_dir(self) -> Path:
+        """Where the write lock of this index lives (on this machine, also for a Chroma server)."""
+        return self.cache_dir if self.chroma_url else self.index_dir
+
+    @property
+    def lexical_dir(self) -> Path:
+        """Where the BM25 index beside the store is saved (one per server and collection in server mode)."""
+        if not self.chroma_url:
+            return self.index_dir / "bm25"
+        safe = "".join(c if c.isalnum() else "_" for c in self.chroma_url)
+        return self.cache_dir / f"bm25-{safe}-{self.collection}"

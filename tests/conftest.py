@@ -51,9 +51,8 @@ def make_library(tmp_path: Path, bundled_library):
     from rag import Library, Settings
 
     def make(**overrides) -> Library:
-        library = Library(Settings(index_dir=tmp_path / "index", **overrides))
-        if overrides.get("embed_model") in (None, bundled_library.settings.embed_model):
-            library.__dict__["embedder"] = bundled_library.embedder  # one model load per session
-        return library
+        same_model = overrides.get("embed_model") in (None, bundled_library.settings.embed_model)
+        embedder = bundled_library.embedder if same_model else None  # one model load per session
+        return Library(Settings(index_dir=tmp_path / "index", **overrides), embedder=embedder)
 
     return make

@@ -8,8 +8,8 @@ import json
 import pytest
 
 from rag import Library
-from rag.answer import REFUSAL
-from rag.conversation import depends_on_context, resolve
+from rag.answers.conversation import depends_on_context, resolve
+from rag.answers.types import REFUSAL
 
 QUESTIONS = [  # (question, expected paper id prefix, expected substring in the answer)
     ("How does NOVER get by without an external verifier?", "nover", "supervised fine-tuning data"),

@@ -60,8 +60,7 @@ def writable(tmp_path: Path, library):
     from rag import Library, Settings
     from ui.app import PapersApp
 
-    fresh = Library(Settings(index_dir=tmp_path / "index"))
-    fresh.__dict__["embedder"] = library.embedder
+    fresh = Library(Settings(index_dir=tmp_path / "index"), embedder=library.embedder)
     return PapersApp(fresh)
 
 
@@ -126,8 +125,7 @@ def test_llm_mode_streams_tokens_then_the_checked_answer(library):
 
     question = "What share of responses suffer from verifier false negatives?"
     with openai_stub() as (url, stub):
-        lib = Library(Settings(index_dir=library.settings.index_dir, llm_base_url=url))
-        lib.__dict__["embedder"] = library.embedder
+        lib = Library(Settings(index_dir=library.settings.index_dir, llm_base_url=url), embedder=library.embedder)
         llm_app = PapersApp(lib)
         assert llm_app.answer_modes() == ["extractive", "llm"]
         hits = lib.search(question, k=8)
@@ -194,7 +192,7 @@ def test_search_rows_and_context_with_neighbours(app):
 
 
 def R_esc(text: str) -> str:
-    from ui.app_render import esc
+    from ui.escape import esc
 
     return esc(text)
 
@@ -242,10 +240,11 @@ def test_hostile_paper_text_is_escaped_everywhere(app, library):
 def test_markdown_and_url_escapes():
     from markdown_it import MarkdownIt
 
-    from ui.app_render import esc, highlighted, md_text, safe_url
+    from ui.app_render import highlighted
+    from ui.escape import esc, md_literal, safe_url
 
     nasty = "**bold** [x](javascript:alert(1)) <i>t</i> $$x$$ `code` https://evil.example ![i](x.png)"
-    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(md_text(nasty))
+    rendered = MarkdownIt("commonmark").enable(["table", "strikethrough"]).render(md_literal(nasty))
     assert rendered.strip() == f"<p>{esc(nasty)}</p>".replace("&#x27;", "'")
     assert esc('"><script>') == "&quot;&gt;&lt;script&gt;"
     assert safe_url("javascript:alert(1)") is None and safe_url("data:text/html,x") is None

@@ -122,14 +122,14 @@ def test_server_ignoring_range_restarts_cleanly(replay: ReplayServer, tmp_path: 
 @pytest.mark.parametrize(
     ("setup", "reason"),
     [
-        (lambda s, pdf: None, "PDF not available (HTTP 404)"),  # no PDF served
+        (lambda s, pdf: None, "HTTP 404 Not Found"),  # no PDF served
         (
             lambda s, pdf: (s.add_pdf("2505.16022v1", pdf), s.fail_next("2505.16022v1", 500, 500, 500)),
             "PDF download failed after 3 tries: HTTP 500",
         ),
         (
             lambda s, pdf: s.add_pdf("2505.16022v1", b"<html>Please verify you are human</html>"),
-            "downloaded file is not a PDF",
+            "not a PDF (the server sent something else)",
         ),
     ],
     ids=["404", "500", "html"],

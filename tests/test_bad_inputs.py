@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from bench.bad_inputs import Case, Ctx, Skip, cases, run, run_case
-from rag import Library, Settings, doctor
+from rag import Library, Settings
 from tests.conftest import BUNDLED, REPO
 
 
@@ -25,7 +25,7 @@ def ctx(bundled_library, tmp_path_factory):
     work = tmp / "work"
     shutil.copytree(pristine, work)
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(Library, "embedder", property(lambda self, model=bundled_library.embedder: model))
+        mp.setattr("rag.engine.shared_embedder", lambda settings, model=bundled_library.embedder: model)
         mp.setenv("PAPERS_ARXIV_API_URL", "http://127.0.0.1:9/api/query")  # never the network
         mp.setenv("PAPERS_ARXIV_DELAY_SECONDS", "0")
         mp.setenv("PAPERS_ARXIV_RETRIES", "0")
@@ -56,7 +56,7 @@ def test_nothing_indexed_is_lost_after_every_bad_input(ctx: Ctx) -> None:
     ids = {p.id for p in lib.papers() if p.state == "ready"}
     original = {p.id for p in Library(Settings(index_dir=ctx.pristine)).papers()}
     assert original <= ids
-    assert doctor.check(lib).ok
+    assert lib.doctor().ok
 
 
 def test_malformed_lines_are_numbered_and_good_lines_indexed(ctx: Ctx, tmp_path) -> None:
@@ -75,7 +75,7 @@ def test_malformed_lines_are_numbered_and_good_lines_indexed(ctx: Ctx, tmp_path)
 
 
 def test_full_disk_fails_cleanly_and_a_rerun_repairs_everything(ctx: Ctx, tmp_path, monkeypatch) -> None:
-    from rag.store import Store
+    from rag.index.store import Store
 
     index = tmp_path / "index"
     shutil.copytree(ctx.pristine, index)
@@ -95,7 +95,7 @@ def test_full_disk_fails_cleanly_and_a_rerun_repairs_everything(ctx: Ctx, tmp_pa
     again = run(["ingest", str(more), "--index", str(index)])
     assert again.code == 0 and "1 added" in again.out
     after = Library(Settings(index_dir=index))
-    assert doctor.check(after).ok
+    assert after.doctor().ok
     assert len(after.papers()) == 20
 
 
@@ -128,7 +128,7 @@ def test_real_full_disk_on_a_tiny_tmpfs(ctx: Ctx, tmp_path) -> None:
         )
         assert again.returncode == 0, again.stderr[-500:]
         lib = Library(Settings(index_dir=mnt / "index"))
-        assert len(lib.papers()) == 19 and doctor.check(lib).ok
+        assert len(lib.papers()) == 19 and lib.doctor().ok
     finally:
         subprocess.run(["umount", "-l", str(mnt)], capture_output=True)
 
@@ -143,7 +143,7 @@ def test_internal_error_shows_traceback_only_with_debug(ctx: Ctx, monkeypatch) -
 
 
 def test_query_bounds(ctx: Ctx) -> None:
-    from rag.library import MAX_QUERY_CHARS, clean_query
+    from rag.text import MAX_QUERY_CHARS, clean_query
 
     assert len(clean_query("word " * 40_000)) <= MAX_QUERY_CHARS
     cleaned = clean_query("a\x00b\x1b[31mc\u202ed")

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import Answer, AnswerSentence, SentenceBank, Source
-from rag.citations import answer_from_text, check_answer, parse_claims
-from rag.retrieval import Hit
+from rag import Hit
+from rag.answers.citations import answer_from_text, check_answer, parse_claims
+from rag.answers.sentence_bank import SentenceBank
+from rag.answers.types import Answer, AnswerSentence, Source
 
 PASSAGES = [
     Hit("c1", "TinyV is a lightweight verifier. It recovers false negatives during RL training.", "tinyv", "TinyV"),

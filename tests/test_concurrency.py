@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from rag import Library, Settings, doctor
+from rag import Library, Settings
 from tests.conftest import BUNDLED, REPO
 from ui.cli import main
 
@@ -20,7 +20,7 @@ from ui.cli import main
 @pytest.fixture
 def shared_model(bundled_library, monkeypatch):
     """Every Library made in this test (also by `ui.cli.main`) uses the already-loaded model."""
-    monkeypatch.setattr(Library, "embedder", property(lambda self, model=bundled_library.embedder: model))
+    monkeypatch.setattr("rag.engine.shared_embedder", lambda settings, model=bundled_library.embedder: model)
 
 
 def _halves(tmp_path: Path) -> tuple[Path, Path]:
@@ -32,9 +32,9 @@ def _halves(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_questions_during_an_ingest_in_another_thread(shared_model, tmp_path, monkeypatch) -> None:
-    import rag.library as library_module
+    import rag.indexer as indexer_module
 
-    monkeypatch.setattr(library_module, "_BATCH_PAPERS", 2)  # many small commits to race with
+    monkeypatch.setattr(indexer_module, "_BATCH_PAPERS", 2)  # many small commits to race with
     first, rest = _halves(tmp_path)
     folder = tmp_path / "index"
     writer = Library(Settings(index_dir=folder))
@@ -66,7 +66,7 @@ def test_questions_during_an_ingest_in_another_thread(shared_model, tmp_path, mo
     thread.join(timeout=120)
     assert not errors, errors
     assert asked >= 4
-    report = doctor.check(Library(Settings(index_dir=folder)))
+    report = Library(Settings(index_dir=folder)).doctor()
     assert report.ok, [p.detail for p in report.problems]
     assert len(readers[1].papers()) == 19
     top = readers[1].search("StepSearch step-wise proximal policy optimization for search", k=3)
@@ -114,7 +114,7 @@ def test_second_writer_process_gets_one_clear_line(shared_model, tmp_path, capsy
     assert "9 added" in out
     after = Library(Settings(index_dir=index))
     assert len(after.papers()) == 19
-    assert doctor.check(after).ok
+    assert after.doctor().ok
     # the new papers are searchable from a new process (this process's embedded Chroma keeps the vector
     # index it loaded before the other process wrote: see test_reader_in_another_process_during_an_ingest)
     done = subprocess.run(

@@ -19,9 +19,10 @@ from pathlib import Path
 
 import pytest
 
-import rag.library as library_module
-from rag import Library, Settings, doctor
-from rag.store import Store
+import rag.indexer as indexer_module
+from rag import Library, Settings
+from rag.index.store import Store
+from tests import chroma_peek
 from tests.conftest import BUNDLED, REPO
 from ui.cli import main
 
@@ -31,13 +32,12 @@ class Crash(BaseException):
 
 
 def chunk_ids(lib: Library) -> list[str]:
-    return sorted(lib.store.chunks.get(include=[])["ids"])
+    return chroma_peek.chunk_ids(lib)
 
 
 def fresh(bundled_library: Library, folder: Path, **overrides) -> Library:
     """A new Library on `folder` (as a new process would open it) sharing the loaded model."""
-    lib = Library(Settings(index_dir=folder, **overrides))
-    lib.__dict__["embedder"] = bundled_library.embedder
+    lib = Library(Settings(index_dir=folder, **overrides), embedder=bundled_library.embedder)
     return lib
 
 
@@ -49,9 +49,9 @@ def clean_ids(bundled_library: Library) -> list[str]:
 
 def assert_like_clean(lib: Library, clean: list[str]) -> None:
     assert chunk_ids(lib) == clean
-    report = doctor.check(lib)
+    report = lib.doctor()
     assert report.ok, [p.detail for p in report.problems]
-    assert sorted(lib._lexical().ids) == clean  # BM25 holds exactly the Chroma chunks
+    assert sorted(lib.engine.lexical.current().ids) == clean  # BM25 holds exactly the Chroma chunks
     assert all(p.state == "ready" for p in lib.papers()) and len(lib.papers()) == 19
 
 
@@ -83,7 +83,7 @@ def _nth_call(target: object, name: str, n: int, monkeypatch: pytest.MonkeyPatch
 def test_interrupted_ingest_resumes_to_exactly_the_clean_result(
     point, bundled_library, clean_ids, tmp_path, monkeypatch
 ) -> None:
-    monkeypatch.setattr(library_module, "_BATCH_PAPERS", 4)  # 5 groups of 3-4 papers
+    monkeypatch.setattr(indexer_module, "_BATCH_PAPERS", 4)  # 5 groups of 3-4 papers
     folder = tmp_path / "index"
     lib = fresh(bundled_library, folder)
     name, n = point
@@ -144,7 +144,7 @@ def test_sigkilled_cli_ingest_resumes_without_duplicates_or_orphans(bundled_libr
     code = _ingest_until(index, corpus, lambda c: c.get("indexing", 0) > 0)
     assert code == -signal.SIGKILL, "the ingest finished before it could be killed mid-batch"
     lib = fresh(bundled_library, index)
-    assert not doctor.check(lib).ok  # an interrupted paper is visible to the doctor
+    assert not lib.doctor().ok  # an interrupted paper is visible to the doctor
 
     code = _ingest_until(index, corpus, lambda c: c.get("ready", 0) >= 1)
     killed_late = code == -signal.SIGKILL
@@ -168,10 +168,10 @@ def test_doctor_reports_and_repairs_every_kind_of_damage(bundled_library, tmp_pa
 
     papers = sorted(p.id for p in lib.store.papers())
     lib.store.set_state([papers[0]], "indexing")  # interrupted paper
-    victim = lib.store.chunks.get(where={"paper_id": papers[1]}, include=[])["ids"]
-    lib.store.chunks.delete(ids=victim[:1])  # a ready paper missing a chunk
-    lib.store.catalogue.delete(ids=[papers[2]])  # chunks whose paper is gone
-    folder = lib._lexical_dir
+    victim = chroma_peek.chunk_ids(lib, paper_id=papers[1])
+    chroma_peek.chunks(lib).delete(ids=victim[:1])  # a ready paper missing a chunk
+    chroma_peek.catalogue(lib).delete(ids=[papers[2]])  # chunks whose paper is gone
+    folder = lib.engine.lexical.folder
     (folder.with_name("bm25.tmp")).mkdir()  # a save interrupted by a crash
     (folder / "rows.json").write_text("{not json", encoding="utf-8")  # corrupt BM25
 
@@ -194,14 +194,14 @@ def test_doctor_reports_and_repairs_every_kind_of_damage(bundled_library, tmp_pa
     # the removed papers come back by ingesting the source again
     report = after.ingest([str(BUNDLED)])
     assert len(report.added) == 3 and len(report.unchanged) == 16
-    assert doctor.check(after).ok
+    assert after.doctor().ok
 
 
 def test_doctor_stale_bm25_is_rebuilt_and_queries_never_use_it(bundled_library, tmp_path) -> None:
     lib = fresh(bundled_library, tmp_path / "index")
     lib.ingest([str(BUNDLED)])
     lib.store.bump_revision()  # chunks changed behind BM25's back (e.g. a writer died before saving it)
-    report = doctor.check(lib)
+    report = lib.doctor()
     assert [p.kind for p in report.problems] == ["bm25_stale"]
     fresh(bundled_library, tmp_path / "index").search("NOVER verifier", k=1)  # a query rebuilds it
-    assert doctor.check(lib).ok
+    assert lib.doctor().ok

@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from rag.retrieval import Filters
+from rag import Filters
 
 PAPERS = [
     dict(
@@ -59,8 +59,7 @@ def library(tmp_path_factory, bundled_library):
     folder = tmp_path_factory.mktemp("filters")
     (folder / "papers.jsonl").write_text("\n".join(json.dumps(p) for p in PAPERS) + "\n", encoding="utf-8")
     (folder / "more.bib").write_text(BIB, encoding="utf-8")
-    lib = Library(Settings(index_dir=folder / "index"))
-    lib.__dict__["embedder"] = bundled_library.embedder
+    lib = Library(Settings(index_dir=folder / "index"), embedder=bundled_library.embedder)
     report = lib.ingest([str(folder / "papers.jsonl"), str(folder / "more.bib")])
     assert len(report.added) == 4, report
     return lib

@@ -8,6 +8,7 @@ import pytest
 
 from rag import Library
 from rag.errors import EmptyIndexError, IndexMissingError, ModelMismatchError
+from tests import chroma_peek
 from tests.conftest import BUNDLED
 
 # Questions written from the abstracts in our own words (no copied phrases) → expected title prefix.
@@ -96,16 +97,16 @@ def test_ingesting_twice_adds_nothing_and_remove_takes_every_chunk(make_library)
     assert len(first.added) == 19 and count == first.chunks
     second = library.ingest([str(BUNDLED)])
     assert not second.added and len(second.unchanged) == 19 and library.store.count() == count
-    ids_before = set(library.store.chunks.get(include=[])["ids"])
+    ids_before = set(chroma_peek.chunk_ids(library))
     record, removed = library.remove("TinyV")
     assert record.title.startswith("TinyV") and removed > 0
     assert library.store.count() == count - removed
-    assert not library.store.chunks.get(where={"paper_id": record.id}, include=[])["ids"]
+    assert not chroma_peek.chunk_ids(library, paper_id=record.id)
     assert all(not h.title.startswith("TinyV") for h in library.search("false negatives of verifiers", k=8))
     assert all(not h.title.startswith("TinyV") for h in library.search("TinyV verifier", k=8, mode="bm25"))
     third = library.ingest([str(BUNDLED)])  # it comes back with exactly the same chunk ids
     assert [a[0] for a in third.added] == [record.id]
-    assert set(library.store.chunks.get(include=[])["ids"]) == ids_before
+    assert set(chroma_peek.chunk_ids(library)) == ids_before
 
 
 def test_querying_with_another_model_is_a_clear_error(make_library, bundled_library: Library) -> None:

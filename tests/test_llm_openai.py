@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import pytest
 
-from rag.answer import compose_answer
+from rag import Hit
+from rag.answers.pipeline import compose_answer
+from rag.answers.prompt import build_messages
 from rag.errors import PapersError
-from rag.llm import build_messages
-from rag.llm.base import backend_from_settings
+from rag.llm import backend_from_settings
 from rag.llm.openai_compat import LLMError, OpenAICompatBackend
-from rag.retrieval import Hit
 from rag.settings import Settings
 from tests.openai_stub import Reply, openai_stub
 
@@ -102,7 +102,7 @@ def _llm_answer(bundled_library, nover_hits, reply: str, **settings):
             "How does NOVER avoid an external verifier?",
             vector,
             hits,
-            bundled_library._sentence_bank(),
+            bundled_library.engine.sentence_bank,
             s,
             backend=backend_from_settings(s),
         )
@@ -142,8 +142,9 @@ def test_library_ask_in_llm_mode_streams_tokens(bundled_library) -> None:
     from rag import Library
 
     with openai_stub() as (url, stub):
-        lib = Library(Settings(index_dir=bundled_library.settings.index_dir, llm_base_url=url))
-        lib.__dict__["embedder"] = bundled_library.embedder
+        lib = Library(
+            Settings(index_dir=bundled_library.settings.index_dir, llm_base_url=url), embedder=bundled_library.embedder
+        )
         hits = lib.search("What share of responses suffer from verifier false negatives?", k=8)
         n = next(i for i, h in enumerate(hits[:6], 1) if "38%" in h.text)  # the passage that says it
         stub.queue(Reply(f"Over 38% of model-generated responses suffer from false negatives [{n}].", chunk=5))

@@ -82,7 +82,7 @@ def test_chunks_claim_the_right_pages_and_sections(generated: tuple[Paper, Layou
         assert chunk.text in claimed
         for sentence, (page, section) in layout.sentences.items():
             if sentence in chunk.text:
-                assert chunk.page_start <= page <= chunk.page_end, (sentence, chunk.pages_label)
+                assert chunk.page_start <= page <= chunk.page_end, (sentence, chunk.page_start, chunk.page_end)
                 assert chunk.section == section
                 checked += 1
     assert checked >= len(layout.sentences)

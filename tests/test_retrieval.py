@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from rag.lexical import TOKENIZER_VERSION, LexicalIndex, is_cjk, tokenize
-from rag.retrieval import convex_fusion, reciprocal_rank_fusion
+from rag.index.lexical import LexicalIndex
+from rag.search.fusion import convex_fusion, reciprocal_rank_fusion
+from rag.text import TOKENIZER_VERSION, is_cjk, tokenize
 
 from .conftest import BUNDLED, REPO
 
@@ -84,12 +85,12 @@ def test_bm25_stays_in_step_with_chroma_on_ingest_and_remove(make_library, tmp_p
     corpus.write_text("\n".join(lines) + "\n", encoding="utf-8")
     lib = make_library()
     lib.ingest([str(corpus)])
-    assert set(lib._lexical().ids) == _chroma_ids(lib) and len(lib._lexical().ids) > 3
+    assert set(lib.engine.lexical.current().ids) == _chroma_ids(lib) and len(lib.engine.lexical.current().ids) > 3
 
     victim = json.loads(lines[0])["id"]
     _, removed = lib.remove(victim)
     assert removed > 0
-    lexical = lib._lexical()
+    lexical = lib.engine.lexical.current()
     assert set(lexical.ids) == _chroma_ids(lib)
     assert victim not in set(lexical.paper_ids)
     assert all(h.paper_id != victim for h in lib.search("verifier-free incentive training NOVER", k=10, mode="bm25"))
@@ -98,12 +99,12 @@ def test_bm25_stays_in_step_with_chroma_on_ingest_and_remove(make_library, tmp_p
     from rag import Library
 
     again = Library(lib.settings)
-    assert again._lexical().revision == lib.store.revision
-    assert set(again._lexical().ids) == _chroma_ids(lib)
+    assert again.engine.lexical.current().revision == lib.store.revision
+    assert set(again.engine.lexical.current().ids) == _chroma_ids(lib)
 
     lib.ingest([str(corpus)])  # the removed paper comes back
-    assert victim in set(lib._lexical().paper_ids)
-    assert set(lib._lexical().ids) == _chroma_ids(lib)
+    assert victim in set(lib.engine.lexical.current().paper_ids)
+    assert set(lib.engine.lexical.current().ids) == _chroma_ids(lib)
 
 
 def test_bm25_update_reads_only_the_changed_papers_and_equals_a_full_build(make_library, tmp_path: Path):
@@ -122,8 +123,8 @@ def test_bm25_update_reads_only_the_changed_papers_and_equals_a_full_build(make_
     fetched = {pid for where in reads for pid in where["paper_id"]["$in"]}
     assert fetched == {json.loads(line)["id"] for line in lines[4:6]}  # not the three kept papers
 
-    updated = lib._lexical()
-    full = LexicalIndex.build(list(lib._lexical_rows()), updated.revision)
+    updated = lib.engine.lexical.current()
+    full = LexicalIndex.build(list(lib.engine.lexical.rows()), updated.revision)
     assert sorted(updated.ids) == sorted(full.ids) == sorted(_chroma_ids(lib))
     for query in ("verifiable rewards for reasoning", "GUI grounding", "reward model"):
         assert dict(updated.search(query, 50)) == pytest.approx(dict(full.search(query, 50)))
@@ -152,8 +153,9 @@ def _sharing(bundled_library, **overrides):
     """A Library reading the bundled index (no writes) with other settings, sharing the loaded embedder."""
     from rag import Library, Settings
 
-    lib = Library(Settings(index_dir=bundled_library.settings.index_dir, **overrides))
-    lib.__dict__["embedder"] = bundled_library.embedder
+    lib = Library(
+        Settings(index_dir=bundled_library.settings.index_dir, **overrides), embedder=bundled_library.embedder
+    )
     return lib
 
 

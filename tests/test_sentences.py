@@ -1,6 +1,6 @@
 """Sentence spans: verbatim, never across a paragraph break or a heading line, abbreviations kept."""
 
-from rag.sentences import is_heading, sentence_spans
+from rag.text import is_heading, sentence_spans
 
 
 def test_headings_and_paragraphs_are_boundaries_and_abbreviations_are_not() -> None:

@@ -10,6 +10,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from tests import chroma_peek
 from tests.chroma_server import chroma_server  # noqa: F401  (the session fixture)
 from tests.conftest import BUNDLED
 
@@ -41,7 +42,8 @@ def test_ingest_search_ask_remove_over_http(server_library) -> None:
     report = library.ingest([str(BUNDLED)])
     assert len(report.added) == 19 and not report.failed
     assert library.store.location.startswith("http://127.0.0.1:")
-    assert "fastapi" in library.store.client.get_settings().chroma_api_impl.lower()  # HTTP, not embedded
+    assert not library.store.embedded  # HTTP, not embedded: the chunks are on the server
+    assert len(chroma_peek.chunk_ids(library)) == report.chunks
     assert not (library.settings.index_dir / "chroma").exists()  # nothing embedded was created locally
     assert library.stats()["chunks"] == report.chunks
     assert library.ingest([str(BUNDLED)]).unchanged.__len__() == 19  # the catalogue lives on the server too
@@ -102,15 +104,15 @@ def test_cli_commands_take_a_chroma_url(chroma_server: str, tmp_path: Path, caps
 def test_reindex_rebuilds_from_stored_chunks_and_swaps(server_library, tmp_path: Path) -> None:
     library = server_library()
     library.ingest([str(_subset(tmp_path, slice(0, 4), "reindex"))])
-    before = library.store.chunks.get(include=["embeddings"])
+    before = chroma_peek.chunks(library).get(include=["embeddings"])
     query = "pixel-space reasoning with zoom-in"
     ranking = [h.chunk_id for h in library.search(query, k=5)]
     assert library.reindex() == len(before["ids"])
-    after = library.store.chunks.get(include=["embeddings"])
+    after = chroma_peek.chunks(library).get(include=["embeddings"])
     assert sorted(after["ids"]) == sorted(before["ids"])
     old = dict(zip(before["ids"], before["embeddings"], strict=True))
     assert all(np.allclose(old[i], v, atol=1e-6) for i, v in zip(after["ids"], after["embeddings"], strict=True))
     assert [h.chunk_id for h in library.search(query, k=5)] == ranking
     assert len(library.papers()) == 4
-    names = {c if isinstance(c, str) else c.name for c in library.store.client.list_collections()}
+    names = {c if isinstance(c, str) else c.name for c in chroma_peek.client(library).list_collections()}
     assert not any(n.startswith(library.settings.collection) and n.endswith("_next") for n in names)

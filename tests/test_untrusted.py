@@ -10,7 +10,6 @@ from pathlib import Path
 
 import pytest
 
-from rag import Library
 from ui.cli import build_parser, main
 
 _ATTACK = (
@@ -28,7 +27,7 @@ _FORBIDDEN = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069
 
 @pytest.fixture
 def hostile_index(bundled_library, tmp_path, monkeypatch) -> list[str]:
-    monkeypatch.setattr(Library, "embedder", property(lambda self, model=bundled_library.embedder: model))
+    monkeypatch.setattr("rag.engine.shared_embedder", lambda settings, model=bundled_library.embedder: model)
     corpus = tmp_path / "hostile.jsonl"
     record = {"id": "hostile:1", "title": _TITLE, "abstract": _ATTACK, "authors": ["Mallory \x1b[5mBlink"]}
     corpus.write_text(json.dumps(record) + "\n", encoding="utf-8")
@@ -74,7 +73,7 @@ def test_list_show_and_json_are_inert(hostile_index, capsys) -> None:
 
 
 def test_json_output_escapes_c1_and_bidi_controls() -> None:
-    from ui.render import to_json
+    from ui.terminal import to_json
 
     out = to_json({"text": "a\x9b31m b\u202ereversed 中文"})
     assert "\x9b" not in out and "\u202e" not in out and "中文" in out

@@ -1,59 +1,22 @@
-"""HTML and Markdown for the web app. Every piece of paper text is untrusted: it is escaped here, and
-nothing else in the app builds markup from it.
-
-Two escapes: `esc` for HTML (text and attribute values), `md_text` for the chatbot's Markdown, where
-`[x](javascript:…)`, `*`, `$$` or a backtick in a paper must stay literal characters too. Links are
-only ever built from http(s) URLs (`safe_url`).
+"""HTML and Markdown for the web app. Every piece of paper text is untrusted: it is escaped here (with
+`ui.escape`), and nothing else in the app builds markup from it. Links are only ever built from http(s)
+URLs (`safe_url`).
 """
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Sequence
-from urllib.parse import quote, urlparse
 
-from rag.answer import Answer, Source
-from rag.retrieval import Hit
+from rag.answers.types import Answer, Source
+from rag.index.records import Hit
+from rag.text import page_label
+from ui.escape import esc, link, md_literal, one_line, quote_path, safe_url
 
-_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
-# Characters Markdown (CommonMark + GFM + Gradio's LaTeX) gives meaning to; an entity is never syntax.
-_MD_SPECIAL = {c: f"&#{ord(c)};" for c in "\\`*_{}[]()#+-.!|~$<>&\"':=@"}
+__all__ = ["esc", "md_literal", "one_line", "quote_path", "safe_url"]  # the app renders through this module
+
 CONTEXT_CHARS = 320  # of a neighbouring passage shown around the selected one
 _ARXIV_ABS = re.compile(r"^https?://(?:export\.)?arxiv\.org/abs/", re.I)
-
-
-def esc(text: object) -> str:
-    """Untrusted text → inert HTML (quotes too, so it is safe inside attribute values)."""
-    return html.escape(_CONTROL.sub(" ", str(text or "")), quote=True)
-
-
-def md_text(text: object) -> str:
-    """Untrusted text → Markdown that renders as exactly these characters, never as markup or a link."""
-    flat = _CONTROL.sub(" ", str(text or ""))
-    return "".join(_MD_SPECIAL.get(c, c) for c in flat)
-
-
-def safe_url(url: str | None) -> str | None:
-    """An http(s) URL with a host, or None: `javascript:`, `data:` and relative URLs never become links."""
-    if not url:
-        return None
-    url = url.strip()
-    parsed = urlparse(url)
-    if parsed.scheme.lower() not in ("http", "https") or not parsed.netloc or any(c.isspace() for c in url):
-        return None
-    return url
-
-
-def link(url: str, label: str, cls: str = "") -> str:
-    """An external link opening in a new tab (escaped URL and label; no referrer, no opener)."""
-    klass = f' class="{esc(cls)}"' if cls else ""
-    return f'<a href="{esc(url)}" target="_blank" rel="noopener noreferrer"{klass}>{esc(label)}</a>'
-
-
-def one_line(text: str, width: int = 0) -> str:
-    flat = " ".join(_CONTROL.sub(" ", text or "").split())
-    return flat if not width or len(flat) <= width else flat[: width - 1] + "…"
 
 
 # -- answers -------------------------------------------------------------------------------------------
@@ -67,13 +30,13 @@ def answer_markdown_parts(answer: Answer, turn: int) -> list[str]:
     """The answer as Markdown, one piece per sentence (the stream), each citation a link to its source."""
     if answer.refused:
         note = " The closest passages are shown beside the chat; try rephrasing, or widen the filters."
-        return [md_text(answer.text) + note]
+        return [md_literal(answer.text) + note]
     parts = []
     for sentence in answer.sentences:
         cites = "".join(_cite(turn, n) for n in sentence.citations)
-        parts.append(f"{md_text(one_line(sentence.text))} {cites}".strip())
+        parts.append(f"{md_literal(one_line(sentence.text))} {cites}".strip())
     if not parts and answer.text:  # an answer without sentence structure: link its [n] markers in place
-        parts = [_CITE_MARK.sub(lambda m: _cite(turn, int(m.group(1))), md_text(answer.text))]
+        parts = [_CITE_MARK.sub(lambda m: _cite(turn, int(m.group(1))), md_literal(answer.text))]
     return parts
 
 
@@ -99,8 +62,8 @@ def highlighted(text: str, spans: Sequence[tuple[int, int]]) -> str:
 
 
 def pages_label(hit: Hit) -> str:
-    """Hit.pages set with an en dash for the page ("pp. 5–6")."""
-    return hit.pages.replace("-", "–")
+    """The passage's pages, typeset ("pp. 5–6")."""
+    return page_label(hit.page_start, hit.page_end, dash="–")
 
 
 def hit_links(hit: Hit, local_pdf: str | None = None, arxiv_abs: str | None = None) -> list[str]:
@@ -284,7 +247,3 @@ def outcomes_view(outcomes: list[tuple[str, str, str]]) -> str:
         for name, kind, detail in outcomes
     )
     return f'<ul class="outcomes">{rows}</ul>'
-
-
-def quote_path(path: str) -> str:
-    return quote(path, safe="/")

@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ui.render import one_line, safe, to_json, wrap
+from rag.text import page_label
+from ui.escape import one_line, strip_controls
+from ui.terminal import to_json, wrap
 
 if TYPE_CHECKING:
     from rag import Library
@@ -29,6 +31,9 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     common.add_argument("--embed-model", metavar="NAME", help="sentence-transformers model name or path")
     common.add_argument("--debug", action="store_true", help="print the full traceback of unexpected errors")
+    as_json = argparse.ArgumentParser(add_help=False)
+    as_json.add_argument("--json", action="store_true", help="machine-readable output")
+    reading = [common, as_json]
 
     parser = argparse.ArgumentParser(
         prog="papers",
@@ -38,17 +43,16 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
-    p = sub.add_parser("ingest", parents=[common], help="add PDFs, folders, URLs, JSONL/BibTeX/digest files")
+    p = sub.add_parser("ingest", parents=reading, help="add PDFs, folders, URLs, JSONL/BibTeX/digest files")
     p.add_argument("inputs", nargs="+", metavar="PATH", help="file, folder, list file or http(s) URL to a PDF")
     p.add_argument("--glob", help="which files of a folder to take, e.g. '**/*.pdf' (default: all known formats)")
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--chunk-size", type=int, help="chunk size in tokens (default 256)")
     p.add_argument("--chunk-overlap", type=int, help="overlap in tokens (default 32)")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
 
     p = sub.add_parser(
         "add",
-        parents=[common],
+        parents=reading,
         help="add arXiv papers (ids, a search query, or a category by date), PDFs included",
         description="Add arXiv papers by id (2505.16022, arxiv:2505.15966v2, an abs/pdf URL, astro-ph/0601001),"
         " by search query, or by category and submission dates. Other inputs (files, folders) go to ingest.",
@@ -60,35 +64,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--until", type=_date, help="with --arxiv-category: last submission day (default today)")
     p.add_argument("--max", type=int, default=50, help="at most this many papers from a query/category")
     p.add_argument("--abstract-only", action="store_true", help="index the abstracts, skip the PDFs")
-    p.add_argument("--json", action="store_true", help="print the report as JSON")
 
-    p = sub.add_parser("search", parents=[common], help="ranked passages for a query")
+    p = sub.add_parser("search", parents=reading, help="ranked passages for a query")
     p.add_argument("query", help="keywords or a sentence")
     _retrieval_flags(p)
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("ask", parents=[common], help="a cited answer to a question")
+    p = sub.add_parser("ask", parents=reading, help="a cited answer to a question (--json: with per-sentence support)")
     p.add_argument("question", help="a question in your own words (any language)")
     _retrieval_flags(p)
     p.add_argument("--llm", action="store_true", help="LLM-written answer (needs PAPERS_LLM_BASE_URL)")
-    p.add_argument("--json", action="store_true", help="machine-readable output (with per-sentence support)")
 
-    p = sub.add_parser("chat", parents=[common], help="ask questions in a row; follow-ups use the previous turns")
+    p = sub.add_parser(
+        "chat", parents=reading, help="ask questions in a row; follow-ups use the previous turns (--json: a line each)"
+    )
     _retrieval_flags(p)
     p.add_argument("--llm", action="store_true", help="LLM-written answers (needs PAPERS_LLM_BASE_URL)")
-    p.add_argument("--json", action="store_true", help="one JSON answer per line")
 
-    p = sub.add_parser("list", parents=[common], help="papers in the index with chunk counts")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser("list", parents=reading, help="papers in the index with chunk counts")
 
-    p = sub.add_parser("show", parents=[common], help="a paper's metadata, sections and chunk counts")
+    p = sub.add_parser("show", parents=reading, help="a paper's metadata, sections and chunk counts")
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
-    p = sub.add_parser("related", parents=[common], help="papers most similar to a paper, an arXiv id or a PDF")
+    p = sub.add_parser("related", parents=reading, help="papers most similar to a paper, an arXiv id or a PDF")
     p.add_argument("paper", help="paper id, arXiv id, unique part of the title, or a PDF path (not indexed)")
     p.add_argument("-k", type=int, default=5, help="how many papers (default 5)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
 
     p = sub.add_parser("remove", parents=[common], help="remove a paper and all its chunks")
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
@@ -99,8 +98,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="re-embed the stored chunks (with --embed-model NAME: switch model); new collections, then swap",
     )
 
-    p = sub.add_parser("stats", parents=[common], help="size and state of the index")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
+    sub.add_parser("stats", parents=reading, help="size and state of the index")
 
     p = sub.add_parser(
         "digest",
@@ -127,9 +125,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--share", action="store_true", help="also open a public *.gradio.live link (needs internet)")
     p.add_argument("--auth", metavar="USER:PASS", help="require this login (recommended with --share)")
 
-    p = sub.add_parser("doctor", parents=[common], help="check catalogue, chunks and BM25 agree (--repair fixes)")
+    p = sub.add_parser("doctor", parents=reading, help="check catalogue, chunks and BM25 agree (--repair fixes)")
     p.add_argument("--repair", action="store_true", help="fix what is found (takes the write lock)")
-    p.add_argument("--json", action="store_true", help="machine-readable output")
     return parser
 
 
@@ -177,7 +174,7 @@ def settings_from(args: argparse.Namespace):
 
 
 def filters_from(args: argparse.Namespace):
-    from rag.retrieval import Filters
+    from rag import Filters
 
     return Filters(
         papers=args.paper,
@@ -215,17 +212,13 @@ def cmd_ingest(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_add(lib: Library, args: argparse.Namespace) -> int:
-    from ingest.arxiv_ids import looks_like_arxiv_id
-
     if not (args.refs or args.arxiv_query or args.arxiv_category):
         raise _usage("give arXiv ids, --arxiv-query or --arxiv-category (see `papers add --help`)")
     if args.since and not args.arxiv_category:
         raise _usage("--since/--until go with --arxiv-category")
-    files = [r for r in args.refs if Path(r).exists() or (r.startswith("http") and "arxiv.org" not in r)]
-    ids = [r for r in args.refs if r not in files]
     bar, progress = _progress_bar(args)
-    report = lib.add_arxiv(
-        [r for r in ids if looks_like_arxiv_id(r)] + [r for r in ids if not looks_like_arxiv_id(r)],
+    report = lib.add(
+        args.refs,
         query=args.arxiv_query,
         category=args.arxiv_category,
         since=args.since,
@@ -234,16 +227,12 @@ def cmd_add(lib: Library, args: argparse.Namespace) -> int:
         abstract_only=args.abstract_only,
         progress=progress,
     )
-    if files:
-        more = lib.ingest(files, progress=progress)
-        for name in ("added", "unchanged", "skipped", "failed"):
-            getattr(report, name).extend(getattr(more, name))
     bar.close()
     return _print_report(lib, report, args)
 
 
 def _usage(message: str):
-    from rag.errors import PapersError
+    from rag import PapersError
 
     return PapersError(message)
 
@@ -296,11 +285,11 @@ def _streamer():
     """LLM tokens go to stderr as they arrive (on a terminal); the checked answer follows on stdout."""
     if not sys.stderr.isatty():
         return None
-    return lambda piece: print(safe(piece), end="", file=sys.stderr, flush=True)
+    return lambda piece: print(strip_controls(piece), end="", file=sys.stderr, flush=True)
 
 
 def print_answer(answer) -> None:
-    print(safe(answer.text))
+    print(strip_controls(answer.text))
     if answer.refused:
         if answer.closest:
             print("\nClosest passages:")
@@ -360,9 +349,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
-    lib.store.open_for_read(lib.settings.embed_model)
-    paper = lib.resolve_paper(args.paper)
-    counts = lib.section_chunk_counts(paper.id)
+    paper, counts = lib.show(args.paper)
     if args.json:
         print(to_json({**vars(paper), "section_chunks": counts}))
         return 0
@@ -378,11 +365,7 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     print(f"  chunks:   {paper.chunks}   state: {paper.state}")
     print("  sections:")
     for section in paper.sections:
-        pages = ""
-        if section.get("page_start"):
-            pages = f"p. {section['page_start']}" + (
-                f"-{section['page_end']}" if section.get("page_end") != section["page_start"] else ""
-            )
+        pages = page_label(section.get("page_start") or None, section.get("page_end"))
         n = counts.get(section["title"], 0)
         print(f"    {one_line(section['title'] or '(untitled)', 60):<60} {pages:<10} {n:>3} chunks")
     return 0
@@ -427,8 +410,8 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
-    from rag.digest import build_digest, fetch_papers, select_indexed
-    from ui.digest_render import to_html, to_markdown
+    from rag.features.daily_digest import build_digest, fetch_papers, select_indexed
+    from ui.daily_digest import to_html, to_markdown
 
     if not (args.indexed or args.category or args.query):
         raise _usage("give --category CAT [--date D], --query QUERY, or --indexed (see `papers digest --help`)")
@@ -445,7 +428,7 @@ def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
 
             day = date.today().isoformat()
         ids, report = fetch_papers(
-            lib,
+            lib.indexer,
             category=args.category,
             day=args.date,
             query=None if args.category else args.query,
@@ -453,7 +436,7 @@ def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
             abstract_only=args.abstract_only,
         )
         problems = report.failed + report.skipped
-        records = [r for r in (lib.store.paper(i) for i in ids) if r is not None]
+        records = [r for r in (lib.paper(i) for i in ids) if r is not None]
     if not records:
         why = "; ".join(f"{one_line(s)}: {one_line(r)}" for s, r in problems)
         where = f"{scope}" + (f" on {day}" if day else "")
@@ -493,9 +476,7 @@ def cmd_serve(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
-    from rag import doctor
-
-    report = doctor.repair(lib) if args.repair else doctor.check(lib)
+    report = lib.doctor(repair=args.repair)
     if args.json:
         print(to_json(report))
         return 0 if report.ok or args.repair else 1
@@ -552,7 +533,7 @@ def main(argv: list[str] | None = None) -> int:
     import errno
 
     args = build_parser().parse_args(argv)
-    from rag.errors import PapersError
+    from rag import PapersError
 
     location = "the index"
     try:
@@ -575,17 +556,7 @@ def main(argv: list[str] | None = None) -> int:
         if isinstance(err, OSError):
             print(f"papers: error: {one_line(_os_error(err, location))}", file=sys.stderr)
             return 2
-        if _readonly(err):
-            print(f"papers: error: cannot write to {location}: the index is read-only for this user", file=sys.stderr)
-            return 2
-        if "Error finding id" in str(err):  # embedded Chroma read racing a writer in another process
-            print(
-                f"papers: error: the index at {location} changed while it was read (another process is writing "
-                "to it); run the command again, or serve the index from one process (`papers serve`)",
-                file=sys.stderr,
-            )
-            return 2
-        if _disk_full(location):  # Chroma reports a full disk as its own InternalError
+        if _disk_full(location):  # a failed write on a full disk, whatever library reported it
             print(f"papers: error: {_os_error(OSError(errno.ENOSPC, 'no space'), location)}", file=sys.stderr)
             return 2
         hint = "" if getattr(args, "debug", False) else " (rerun with --debug for the traceback)"
@@ -601,12 +572,6 @@ def _disk_full(location: str) -> bool:
         return shutil.disk_usage(location).free < 5_000_000
     except OSError:
         return False
-
-
-def _readonly(err: Exception) -> bool:
-    """Chroma reports a read-only database as its own exception type, not as an OSError."""
-    text = str(err).lower()
-    return "readonly database" in text or "read-only" in text or "read only" in text
 
 
 if __name__ == "__main__":

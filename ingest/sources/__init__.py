@@ -30,7 +30,7 @@ def detect_format(path: Path) -> str:
     if suffix in {".bib", ".bibtex"}:
         return "bibtex"
     text = head.decode("utf-8", errors="replace")
-    from ingest.sources.digest import looks_like_digest
+    from ingest.sources.digest_page import looks_like_digest
 
     if looks_like_digest(text):
         return "digest"
@@ -65,7 +65,7 @@ def _load_bibtex(path: Path, **_: object) -> Iterator[PaperOrError]:
 
 
 def _load_digest(path: Path, **_: object) -> Iterator[PaperOrError]:
-    from ingest.sources.digest import load_digest
+    from ingest.sources.digest_page import load_digest
 
     return load_digest(path)
 

@@ -20,11 +20,10 @@ from typing import Any
 
 import arxiv
 import requests
-import urllib3
 from lxml import etree
-from requests.adapters import HTTPAdapter
 
 from ingest.arxiv_ids import parse_arxiv_id, versioned
+from ingest.download import fetch_pdf, pdf_session
 from ingest.models import Paper, Section, SourceError
 
 Progress = Callable[[int, int | None], None]
@@ -64,30 +63,8 @@ class _ApiError(Exception):
         self.stated = stated  # the feed itself said what is wrong (an error entry)
 
 
-class _Retryable(Exception):
-    """A PDF download failure worth another try (5xx, 429, dropped connection, timeout)."""
-
-
-class _TimeoutAdapter(HTTPAdapter):
-    """The arxiv client calls `session.get` without a timeout; give every request one."""
-
-    def __init__(self, timeout: float) -> None:
-        super().__init__()
-        self.timeout = timeout
-
-    def send(self, request: requests.PreparedRequest, **kwargs: Any) -> requests.Response:  # type: ignore[override]
-        if kwargs.get("timeout") is None:
-            kwargs["timeout"] = self.timeout
-        return super().send(request, **kwargs)
-
-
 def _session(settings: ArxivSettings) -> requests.Session:
-    session = requests.Session()
-    adapter = _TimeoutAdapter(settings.timeout)
-    session.mount("http://", adapter)
-    session.mount("https://", adapter)
-    session.headers["User-Agent"] = settings.user_agent
-    return session
+    return pdf_session(settings.timeout, settings.user_agent)
 
 
 def _api_errors(body: bytes) -> list[str]:
@@ -413,36 +390,23 @@ class ArxivSource:
         return paper
 
     def download_pdf(self, arxiv_id: str, version: int | None, *, cache_dir: Path | None = None) -> Path:
-        """The PDF of `arxiv_id` (version `version`) on disk, downloading it if not cached.
-
-        Bytes go to `<name>.pdf.part` first; an interrupted download is continued with an HTTP Range
-        request (by a retry here or by a later call), and the file is renamed once complete and
-        checked to be a PDF. Raises SourceError naming the URL.
-        """
+        """The PDF of `arxiv_id` (version `version`) on disk, downloading it if not cached (see
+        `ingest.download.fetch_pdf`: an interrupted download is continued with a Range request, by a
+        retry here or by a later call). Raises SourceError naming the URL."""
         folder = cache_dir or self.settings.cache_dir
         if folder is None:
             raise SourceError(arxiv_id, "no cache_dir to download the PDF into")
-        folder.mkdir(parents=True, exist_ok=True)
-        target = folder / (versioned(arxiv_id, version).replace("/", "_") + ".pdf")
-        if target.is_file() and _is_pdf(target):
-            return target
-        part = target.with_name(target.name + ".part")
-        url = self.settings.pdf_url(arxiv_id, version)
-        for attempt in range(self.settings.num_retries + 1):
-            if attempt:
-                time.sleep(self.settings.backoff_seconds * 2 ** (attempt - 1))
-            try:
-                self._download_part(url, part)
-                break
-            except _Retryable as exc:
-                last = str(exc)
-        else:
-            raise SourceError(url, f"PDF download failed after {self.settings.num_retries + 1} tries: {last}")
-        if not _is_pdf(part):
-            part.unlink(missing_ok=True)
-            raise SourceError(url, "downloaded file is not a PDF")
-        part.replace(target)
-        return target
+        return fetch_pdf(
+            self.settings.pdf_url(arxiv_id, version),
+            folder / (versioned(arxiv_id, version).replace("/", "_") + ".pdf"),
+            max_bytes=self.settings.max_pdf_bytes,
+            timeout=self.settings.timeout,
+            retries=self.settings.num_retries,
+            backoff_seconds=self.settings.backoff_seconds,
+            resume=True,
+            session=self._pdf_session,
+            before_request=self._pace,
+        )
 
     def _pace(self) -> None:
         if self._last_pdf_request is not None:
@@ -450,55 +414,6 @@ class ArxivSource:
             if wait > 0:
                 time.sleep(wait)
         self._last_pdf_request = time.monotonic()
-
-    def _download_part(self, url: str, part: Path) -> None:
-        have = part.stat().st_size if part.exists() else 0
-        # identity encoding: Range offsets must count the bytes written to the .part file
-        headers = {"Accept-Encoding": "identity", **({"Range": f"bytes={have}-"} if have else {})}
-        self._pace()
-        try:
-            with self._pdf_session.get(url, headers=headers, stream=True) as resp:
-                status = resp.status_code
-                if status == 416 and have:
-                    return  # the .part already holds every byte
-                if status >= 500 or status == 429:
-                    raise _Retryable(f"HTTP {status}")
-                if status not in (200, 206):
-                    raise SourceError(url, f"PDF not available (HTTP {status})")
-                expected = _expected_size(resp)
-                append = status == 206 and resp.headers.get("Content-Range", "").startswith(f"bytes {have}-")
-                if status == 206 and not append:  # a range we did not ask for: start over
-                    part.unlink(missing_ok=True)
-                    raise _Retryable(f"server sent range {resp.headers.get('Content-Range')!r}, not from {have}")
-                if expected is not None and expected > self.settings.max_pdf_bytes:
-                    raise SourceError(url, f"PDF larger than {self.settings.max_pdf_bytes} bytes")
-                with part.open("ab" if append else "wb") as out:
-                    # read1 hands over whatever has arrived, so a dropped connection keeps every byte
-                    # received so far (iter_content's full-chunk reads would discard the last chunk).
-                    while chunk := resp.raw.read1(64 * 1024):
-                        out.write(chunk)
-                        if out.tell() > self.settings.max_pdf_bytes:
-                            raise SourceError(url, f"PDF larger than {self.settings.max_pdf_bytes} bytes")
-        except (requests.RequestException, urllib3.exceptions.HTTPError, OSError) as exc:
-            raise _Retryable(f"{type(exc).__name__} after {part.stat().st_size if part.exists() else 0} bytes") from exc
-        size = part.stat().st_size
-        if expected is not None and size < expected:
-            raise _Retryable(f"connection closed at {size} of {expected} bytes")
-
-
-def _expected_size(resp: requests.Response) -> int | None:
-    """Full file size from Content-Range (206) or Content-Length (200), when the server says."""
-    content_range = resp.headers.get("Content-Range", "")
-    if resp.status_code == 206 and "/" in content_range:
-        total = content_range.rsplit("/", 1)[1]
-        return int(total) if total.isdigit() else None
-    length = resp.headers.get("Content-Length")
-    return int(length) if length and length.isdigit() else None
-
-
-def _is_pdf(path: Path) -> bool:
-    with path.open("rb") as fh:
-        return b"%PDF-" in fh.read(1024)
 
 
 def _load_pdf(path: Path) -> Paper:

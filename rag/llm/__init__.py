@@ -1,6 +1,7 @@
-"""Optional LLM answers: a backend interface, one module per backend, and the grounded prompt."""
+"""Optional LLM answers: the backend interface, one module per backend, and the factory that picks one.
+The grounded prompt and the citation check live with the answers (`rag.answers`)."""
 
-from rag.llm.base import LLMBackend, Message, backend_from_settings
-from rag.llm.prompt import build_messages
+from rag.llm.base import LLMBackend, Message
+from rag.llm.factory import backend_from_settings
 
-__all__ = ["LLMBackend", "Message", "backend_from_settings", "build_messages"]
+__all__ = ["LLMBackend", "Message", "backend_from_settings"]

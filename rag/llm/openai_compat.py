@@ -6,15 +6,12 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterator
-from typing import TYPE_CHECKING
 
 import httpx
 
 from rag.errors import PapersError
 from rag.llm.base import Message
-
-if TYPE_CHECKING:
-    from rag.settings import Settings
+from rag.settings import Settings
 
 
 class LLMError(PapersError):

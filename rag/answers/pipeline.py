@@ -1,0 +1,110 @@
+"""From a question to a checked answer: resolve a follow-up against the conversation, retrieve, answer
+(extractive, or an LLM over the same passages), and put every answer through the citation check."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+
+from rag.answers.citations import check_answer
+from rag.answers.conversation import prefer, resolve
+from rag.answers.extractive import confidence_of, extractive_answer
+from rag.answers.generated import llm_answer
+from rag.answers.sentence_bank import SentenceBank
+from rag.answers.types import Answer
+from rag.index.records import Hit
+from rag.llm.base import LLMBackend
+from rag.search.filters import Filters
+from rag.settings import Settings
+from rag.text import is_cjk
+
+# (query, k, filters) → (hits, the query's vector or None)
+Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarray | None]]
+
+
+def answer_question(
+    question: str,
+    *,
+    retrieve: Retrieve,
+    bank: SentenceBank,
+    settings: Settings,
+    k: int | None = None,
+    filters: Filters | None = None,
+    history: list[tuple[str, Any]] | None = None,
+    titles: Callable[[], dict[str, str]] | None = None,
+    backend: LLMBackend | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> Answer:
+    """A cited answer to a cleaned question. `history`: the (question, answer) turns so far; `titles`:
+    paper id → title of the library (read only for follow-ups, to name the papers they refer to)."""
+    s = settings
+    names = titles() if history and titles else None
+    resolution = resolve(question, history, titles=names)
+    hits, vector = retrieve(resolution.query, k, filters)
+    if history and not resolution.expanded:
+        threshold = s.min_coverage_cjk if is_cjk(question) else s.min_relevance
+        if confidence_of(question, hits) < threshold:  # weak on its own: try it as a follow-up
+            resolution = resolve(question, history, titles=names, force=True)
+            hits, vector = retrieve(resolution.query, k, filters)
+    if resolution.prefer_papers and resolution.expanded:
+        pinned, _ = retrieve(resolution.query, 3, Filters(papers=resolution.prefer_papers))
+        hits = prefer(hits, pinned, resolution.prefer_papers, k or s.top_k)
+    answer = compose_answer(
+        question,
+        vector,
+        hits,
+        bank,
+        s,
+        backend=backend,
+        prefer_papers=resolution.prefer_papers if resolution.expanded else None,
+        on_token=on_token,
+    )
+    answer.query = resolution.query
+    return answer
+
+
+def compose_answer(
+    question: str,
+    query_vector: np.ndarray | None,
+    hits: list[Hit],
+    bank: SentenceBank,
+    settings: Settings,
+    *,
+    backend: LLMBackend | None = None,
+    prefer_papers: list[str] | None = None,
+    on_token: Callable[[str], None] | None = None,
+) -> Answer:
+    """Extractive or LLM answer, then the citation check — every answer passes through it."""
+    s = settings
+    answer = extractive_answer(
+        question,
+        query_vector,
+        hits,
+        bank,
+        max_sentences=s.max_answer_sentences,
+        min_relevance=s.min_relevance,
+        min_coverage_cjk=s.min_coverage_cjk,
+        prefer_papers=prefer_papers,
+    )
+    if backend is not None and not answer.refused:  # below threshold the LLM is not even asked
+        given = [h for h in hits[:6] if (h.kind == "zh") == is_cjk(question)] or hits[:6]
+        answer = llm_answer(
+            question,
+            given,
+            backend,
+            stream=s.llm_stream,
+            on_token=on_token,
+            max_sentences=s.max_answer_sentences + 1,
+            confidence=answer.confidence,
+        )
+        answer = check_answer(
+            answer, bank, threshold=s.support_threshold, drop_unsupported=s.drop_unsupported, given=given
+        )
+        if answer.refused:
+            answer.closest = hits[:3]
+        return answer
+    if answer.refused:
+        return answer
+    return check_answer(answer, bank, threshold=s.support_threshold, drop_unsupported=s.drop_unsupported)

@@ -1,0 +1,59 @@
+"""Sentence spans and vectors per passage, computed once per process and reused across questions."""
+
+from __future__ import annotations
+
+import hashlib
+from collections import OrderedDict
+from collections.abc import Callable
+
+import numpy as np
+
+from rag.text import sentence_spans
+
+Encode = Callable[[list[str]], np.ndarray]
+
+
+class SentenceBank:
+    """Sentence spans and unit vectors per passage text, computed once and kept (LRU).
+
+    Embedding sentences is what an answer costs; passages recur across questions, so each is split
+    and encoded once per process (and `encode` may itself be backed by the on-disk embedding cache).
+    """
+
+    def __init__(self, encode: Encode, max_passages: int = 4096) -> None:
+        self._encode = encode
+        self._max = max_passages
+        self._rows: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
+
+    @staticmethod
+    def _key(text: str) -> str:
+        return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
+
+    def prepare(self, texts: list[str]) -> None:
+        """Split and encode, in one batch, every passage not seen yet."""
+        todo: dict[str, tuple[str, list[tuple[int, int]]]] = {}
+        for text in texts:
+            key = self._key(text)
+            if key in self._rows:
+                self._rows.move_to_end(key)
+            elif key not in todo:
+                todo[key] = (text, sentence_spans(text))
+        if not todo:
+            return
+        flat = [text[a:b] for text, spans in todo.values() for a, b in spans]
+        vectors = self._encode(flat) if flat else np.zeros((0, 1), np.float32)
+        at = 0
+        for key, (_, spans) in todo.items():
+            self._rows[key] = (spans, vectors[at : at + len(spans)])
+            at += len(spans)
+        while len(self._rows) > self._max:
+            self._rows.popitem(last=False)
+
+    def get(self, text: str) -> tuple[list[tuple[int, int]], np.ndarray]:
+        key = self._key(text)
+        if key not in self._rows:
+            self.prepare([text])
+        return self._rows[key]
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        return self._encode(texts)

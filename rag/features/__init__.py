@@ -1,0 +1,1 @@
+"""Features built on the read side: related papers, the daily digest page, and the index doctor."""

@@ -1,0 +1,208 @@
+"""Reads: the catalogue, passages, search and cited answers over one index (what features build on)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, TypeVar
+
+import numpy as np
+
+from rag.answers.pipeline import answer_question
+from rag.answers.types import Answer
+from rag.engine import Engine
+from rag.errors import IndexChangedError, PapersError
+from rag.index.records import Hit, PaperRecord
+from rag.search.filters import Filters
+from rag.settings import Settings
+from rag.text import clean_query
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+def retry_if_changed(method: F) -> F:
+    """Retry a read once on a freshly opened index when another process wrote to it meanwhile.
+
+    Embedded Chroma keeps in-memory state per process; after another process's ingest it can fail until
+    the index is opened again (a Chroma server has no such problem)."""
+
+    @wraps(method)
+    def wrapper(self: Reader, *args, **kwargs):
+        try:
+            return method(self, *args, **kwargs)
+        except IndexChangedError:
+            if not self.store.embedded:
+                raise
+            self.engine.reopen()
+            return method(self, *args, **kwargs)
+
+    return wrapper  # type: ignore[return-value]
+
+
+class Reader:
+    """The read side of a library: list, resolve, search, ask, neighbours, stats."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    @property
+    def settings(self) -> Settings:
+        return self.engine.settings
+
+    @property
+    def store(self):  # rag.index.store.Store
+        return self.engine.store
+
+    # -- the catalogue ------------------------------------------------------------------------------
+
+    @retry_if_changed
+    def papers(self) -> list[PaperRecord]:
+        self.store.open_for_read(self.settings.embed_model)
+        return sorted(self.store.papers(), key=lambda p: (p.title.lower(), p.id))
+
+    def paper(self, paper_id: str) -> PaperRecord | None:
+        """A paper by its exact id, or None."""
+        return self.store.paper(paper_id)
+
+    def resolve_paper(self, ref: str) -> PaperRecord:
+        """A paper by exact id, then by arXiv id, then by unique case-insensitive title substring."""
+        record = self.store.paper(ref) or self.store.paper(f"arxiv:{ref}")
+        if record:
+            return record
+        needle = ref.lower().strip()
+        matches = [p for p in self.store.papers() if needle and needle in p.title.lower()]
+        if len(matches) == 1:
+            return matches[0]
+        if not matches:
+            raise PapersError(f"no paper matching {ref!r} in the index (see `papers list`)")
+        listed = "; ".join(f"{m.id}" for m in matches[:5])
+        raise PapersError(f"{ref!r} matches {len(matches)} papers ({listed}); use the paper id")
+
+    def show(self, ref: str) -> tuple[PaperRecord, dict[str, int]]:
+        """A paper (see `resolve_paper`) and how many chunks each of its sections has."""
+        self.store.open_for_read(self.settings.embed_model)
+        record = self.resolve_paper(ref)
+        counts: dict[str, int] = {}
+        for hit in self.store.passages_of(record.id):
+            counts[hit.section] = counts.get(hit.section, 0) + 1
+        return record, counts
+
+    def stats(self) -> dict[str, Any]:
+        self.store.open_for_read(self.settings.embed_model)
+        papers = self.store.papers()
+        by_source: dict[str, int] = {}
+        for p in papers:
+            by_source[p.source] = by_source.get(p.source, 0) + 1
+        return {
+            "index": self.store.location,
+            "papers": len(papers),
+            "chunks": self.store.count(),
+            "by_source": by_source,
+            "incomplete": [p.id for p in papers if p.state != "ready"],
+            "embed_model": self.store.embed_model,
+            "revision": self.store.revision,
+        }
+
+    # -- passages -----------------------------------------------------------------------------------
+
+    @retry_if_changed
+    def neighbours(self, chunk_id: str, n: int = 1) -> list[Hit]:
+        """The chunk and up to `n` chunks either side of it in its paper, in reading order."""
+        found = self.store.passages([chunk_id]).get(chunk_id)
+        if found is None:
+            raise PapersError(f"no passage {chunk_id!r} in the index")
+        hits = self.store.passages_of(found.paper_id)
+        at = next(i for i, h in enumerate(hits) if h.chunk_id == chunk_id)
+        return hits[max(0, at - n) : at + n + 1]
+
+    # -- search and answers -------------------------------------------------------------------------
+
+    @retry_if_changed
+    def search(
+        self,
+        query: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        mode: str | None = None,
+        rerank: bool | None = None,
+    ) -> list[Hit]:
+        hits, _ = self.retrieve(query, k=k, filters=filters, mode=mode, rerank=rerank)
+        return hits
+
+    def retrieve(
+        self, query: str, *, k: int | None, filters: Filters | None, mode: str | None, rerank: bool | None = None
+    ) -> tuple[list[Hit], np.ndarray | None]:
+        """The k best passages for a query, and the query's vector (None in BM25 mode)."""
+        s, engine = self.settings, self.engine
+        query = clean_query(query)
+        self.store.open_for_read(s.embed_model)
+        retriever = engine.retriever  # at the store's current revision
+        self.store.require_nonempty(rows=len(retriever.lexical.ids))
+        mode = mode or s.retrieval_mode
+        vector = None if mode == "bm25" else engine.embedder.encode_query(query)
+        filters = filters or Filters(include_references=s.include_references)
+        allowed = self._allowed(filters)
+        if allowed is not None and not allowed:
+            return [], vector
+        k = k or s.top_k
+        rerank = s.rerank if rerank is None else rerank
+        hits = retriever.retrieve(
+            query,
+            vector,
+            mode=mode,
+            k=max(k, s.rerank_depth) if rerank else k,
+            candidates=s.candidates,
+            allowed=allowed,
+            include_refs=filters.include_references,
+        )
+        if rerank:
+            hits = engine.reranker.rerank(query, hits)
+        return hits[:k], vector
+
+    def _allowed(self, filters: Filters | None) -> set[str] | None:
+        if not filters or not filters.restricts_papers:
+            return None
+        return {p.id for p in self.store.papers() if filters.matches(p)}
+
+    @retry_if_changed
+    def ask(
+        self,
+        question: str,
+        *,
+        k: int | None = None,
+        filters: Filters | None = None,
+        history: list[tuple[str, Any]] | None = None,
+        mode: str | None = None,
+        on_token: Callable[[str], None] | None = None,
+    ) -> Answer:
+        """A cited answer from the corpus, checked citation by citation (see `rag.answers.citations`).
+
+        `history` is the conversation so far as (question, answer) pairs — answers as `Answer`s (or
+        their dicts, or text) — used to resolve follow-ups; `mode` is "extractive" (default) or "llm"
+        (needs `llm_base_url`); `on_token` receives LLM text as it streams.
+        """
+        s = self.settings
+        question = clean_query(question)
+        backend = None
+        if (mode or s.answer_mode) == "llm":
+            from rag.llm import backend_from_settings
+
+            backend = backend_from_settings(s)  # a missing endpoint is a clear error before any work
+        self.store.open_for_read(s.embed_model)
+
+        def retrieve(query: str, k: int | None, filters: Filters | None) -> tuple[list[Hit], np.ndarray | None]:
+            return self.retrieve(query, k=k, filters=filters, mode=None)
+
+        return answer_question(
+            question,
+            retrieve=retrieve,
+            bank=self.engine.sentence_bank,
+            settings=s,
+            k=k,
+            filters=filters,
+            history=history,
+            titles=lambda: {p.id: p.title for p in self.store.papers()},
+            backend=backend,
+            on_token=on_token,
+        )

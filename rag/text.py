@@ -1,0 +1,157 @@
+"""Text rules shared by every stage: words (for BM25 and overlap scores), Chinese detection, sentences
+inside a passage, page labels, and what a query may contain. Everything imports these downward.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from functools import lru_cache
+
+import Stemmer
+
+from rag.errors import BadQueryError
+
+# -- words ---------------------------------------------------------------------------------------------
+
+_WORD = re.compile(r"[a-z0-9]+(?:[-'][a-z0-9]+)*|[\u3400-\u9fff\uf900-\ufaff]+")
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+_STOP = frozenset(
+    """a an and are as at be been but by can could did do does for from had
+    has have how i if in into is it its of on or our over so such than
+    that the their them then there these they this those to under up use used using was we
+    were what when where which while who why will with would you your paper papers which whose about
+    also both each more most other some""".split()
+)
+
+
+# Bigrams of Chinese question words ("which paper", "what", "how") that say nothing about the topic.
+_CJK_STOP = frozenset(
+    """哪篇 篇论 论文 哪些 哪个 什么 如何 怎么 怎样 为什
+    么是 是什 有哪 了什 是哪 一篇 这篇 文中 文提 提出 出了""".split()
+)
+
+
+# Bump when `tokenize` changes: a persisted BM25 index built with another tokenizer is rebuilt.
+TOKENIZER_VERSION = 3
+
+
+@lru_cache(maxsize=200_000)
+def stem(word: str) -> str:
+    """Snowball (Porter 2) stem of an English word: +0.03 nDCG@10 for BM25 on SciFact (0.636 → 0.667).
+
+    PyStemmer is Snowball's own C build: 10x faster than nltk's port and imports in 2 ms, where
+    importing nltk costs 2 s of a cold `papers search`."""
+    stemmer = getattr(_LOCAL, "stemmer", None)
+    if stemmer is None:  # a PyStemmer object must not be shared between threads
+        stemmer = _LOCAL.stemmer = Stemmer.Stemmer("english")
+    return stemmer.stemWord(word)
+
+
+_LOCAL = threading.local()
+
+
+def tokenize(text: str) -> list[str]:
+    """Lower-cased, stemmed words without stop words; CJK runs as overlapping character bigrams."""
+    tokens: list[str] = []
+    for match in _WORD.finditer(text.lower()):
+        word = match.group(0)
+        if _CJK.match(word):
+            if len(word) == 1:
+                tokens.append(word)
+            else:
+                grams = (word[i : i + 2] for i in range(len(word) - 1))
+                tokens.extend(g for g in grams if g not in _CJK_STOP)
+        elif word not in _STOP and (len(word) > 1 or word.isdigit()):
+            tokens.append(stem(word) if word.isalpha() else word)
+    return tokens
+
+
+def is_cjk(text: str) -> bool:
+    """A question written (mostly) in Chinese: at least two CJK characters."""
+    return len(_CJK.findall(text)) >= 2
+
+
+# -- sentences -----------------------------------------------------------------------------------------
+
+# A boundary: ., ! or ? (optionally followed by a closing quote/bracket) then whitespace and a capital,
+# digit, quote or bracket; or a CJK full stop. Abbreviations are vetoed below.
+_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[\u4e00-\u9fff])|(?<=[。！？])")
+_ABBREV = re.compile(
+    r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|Dr|Mr|Ms|approx|resp|al|St)\.|\b[A-Z]\.)$"
+)
+
+
+# Where a passage breaks into blocks no sentence may span: a paragraph break, or the end of a line
+# that ends without punctuation and is short enough to be a heading ("A.3 Evaluation against Grobid").
+_BLOCK_BREAK = re.compile(r"\n\s*\n|(?<=[^.!?;:,。！？\s])[ \t]*\n(?=[A-Z0-9\u4e00-\u9fff])")
+_HEADING_MAX = 120
+
+
+def is_heading(text: str) -> bool:
+    """A line like "3.2 Training" or "Abstract": short, one line, not ending like a sentence."""
+    stripped = text.strip()
+    return 0 < len(stripped) <= _HEADING_MAX and "\n" not in stripped and stripped[-1] not in ".!?。！？\"')"
+
+
+def sentence_spans(text: str, min_chars: int = 12) -> list[tuple[int, int]]:
+    """(start, end) of each sentence, whitespace-trimmed; fragments shorter than min_chars are merged
+    with a neighbour in the same block (never across a paragraph break or a heading line)."""
+    spans: list[tuple[int, int]] = []
+    start = 0
+    for brk in _BLOCK_BREAK.finditer(text):
+        line_start = text.rfind("\n", 0, brk.start()) + 1
+        if brk.group(0).strip(" \t") == "\n" and brk.start() - line_start > _HEADING_MAX:
+            continue  # a long line wrapped mid-sentence is not a heading
+        spans += _block_sentences(text, start, brk.start(), min_chars)
+        start = brk.end()
+    return spans + _block_sentences(text, start, len(text), min_chars)
+
+
+def _block_sentences(text: str, begin: int, end: int, min_chars: int) -> list[tuple[int, int]]:
+    spans: list[tuple[int, int]] = []
+    start = begin
+    for match in _BOUNDARY.finditer(text, begin, end):
+        cut = match.start()
+        if _ABBREV.search(text[max(start, cut - 12) : cut]):
+            continue
+        spans.append((start, cut))
+        start = match.end()
+    spans.append((start, end))
+    trimmed: list[tuple[int, int]] = []
+    for s, e in spans:
+        while s < e and text[s].isspace():
+            s += 1
+        while e > s and text[e - 1].isspace():
+            e -= 1
+        if e <= s:
+            continue
+        if trimmed and (e - s < min_chars or trimmed[-1][1] - trimmed[-1][0] < min_chars):
+            trimmed[-1] = (trimmed[-1][0], e)
+        else:
+            trimmed.append((s, e))
+    return trimmed
+
+
+# -- pages and queries ---------------------------------------------------------------------------------
+
+
+def page_label(start: int | None, end: int | None = None, *, dash: str = "-") -> str:
+    """'p. 5' or 'pp. 5-6' (`dash`: '–' for typeset pages); '' when the source has no pages."""
+    if start is None:
+        return ""
+    if end not in (None, start):
+        return f"pp. {start}{dash}{end}"
+    return f"p. {start}"
+
+
+MAX_QUERY_CHARS = 2000
+
+
+def clean_query(query: str) -> str:
+    """Strip control characters and bound the length; an empty query is a clear error."""
+    cleaned = "".join(ch if ch.isprintable() or ch in "\n\t" else " " for ch in query)
+    cleaned = " ".join(cleaned.split())
+    if not cleaned:
+        raise BadQueryError("the query is empty; type a question or some keywords")
+    return cleaned[:MAX_QUERY_CHARS]

@@ -1,0 +1,301 @@
+"""The web app's layout: one small builder per tab, wired to the handlers of `ui.app_handlers`.
+
+`build_app(library)` makes the Blocks (tests build it on a temp index); `ui.app.launch_app` serves it.
+Conversations live in per-session `gr.State`, never in globals.
+"""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from typing import Any
+
+import gradio as gr
+
+from rag import Library
+from ui import app_render as R
+from ui.app_handlers import PapersApp
+
+LIBRARY_HEADERS = ["Title", "Authors", "Year", "Source", "Pages", "Chunks", "Id"]
+SEARCH_HEADERS = ["#", "Score", "Paper", "Where", "Passage"]
+INTRO = (
+    "Ask a question about your papers: every sentence of the answer is quoted from one of them, and each "
+    "**[n]** opens its passage in the Sources panel. New here? Try an example below, or add your PDFs in **Library**."
+)
+
+
+@dataclass
+class Scope:
+    """The sidebar's controls, which Ask and Search read."""
+
+    k: gr.Slider
+    mode: gr.Radio
+    papers: gr.Dropdown
+    year_min: gr.Dropdown
+    year_max: gr.Dropdown
+    categories: gr.Dropdown
+
+    @property
+    def filters(self) -> list[Any]:
+        return [self.papers, self.year_min, self.year_max, self.categories]
+
+
+def _scope_sidebar(app: PapersApp, choices: list[tuple[str, str]]) -> Scope:
+    with gr.Sidebar(label="Scope", open=True, width=300, elem_id="scope"):
+        gr.Markdown("### Scope\nApplies to **Ask** and **Search**.")
+        k = gr.Slider(1, 20, value=app.settings.top_k, step=1, label="Passages to read")
+        mode = gr.Radio(
+            app.answer_modes(),
+            value="extractive",
+            label="Answer mode",
+            info="extractive: sentences quoted verbatim"
+            + ("; llm: written by the model" if len(app.answer_modes()) > 1 else ""),
+        )
+        papers = gr.Dropdown(choices, multiselect=True, label="Only these papers", value=[])
+        with gr.Row():
+            year_min = gr.Dropdown(app.years(), value=None, label="From year", allow_custom_value=True)
+            year_max = gr.Dropdown(app.years(), value=None, label="To year", allow_custom_value=True)
+        categories = gr.Dropdown(
+            app.categories(), multiselect=True, label="Categories", value=[], allow_custom_value=True
+        )
+    return Scope(k, mode, papers, year_min, year_max, categories)
+
+
+def _ask_tab(app: PapersApp, scope: Scope) -> None:
+    examples = app.example_questions()
+    with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
+        history = gr.State([])  # [(question, answer text)] of this session: follow-ups
+        turns = gr.State([])  # sources panel HTML of each turn of this session
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3, min_width=420):
+                gr.Markdown(INTRO, elem_classes=["intro"])
+                chatbot = gr.Chatbot(
+                    height=520,
+                    label="Conversation",
+                    show_label=False,
+                    elem_id="chat",
+                    latex_delimiters=[],
+                    buttons=["copy"],
+                    feedback_options=None,
+                    placeholder=(
+                        "**Ask anything your papers might answer.**<br>"
+                        "Follow-up questions (“and how is it trained?”) use the conversation so far."
+                    ),
+                )
+                with gr.Row(elem_id="ask-row"):
+                    question = gr.Textbox(
+                        placeholder="Ask a question about your papers…",
+                        show_label=False,
+                        lines=1,
+                        max_lines=4,
+                        scale=5,
+                        elem_id="question",
+                        autofocus=True,
+                    )
+                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask-btn")
+                    clear_btn = gr.Button("Clear", scale=1, min_width=80)
+                if examples:
+                    gr.Examples(examples, inputs=[question], label="Try one of these", elem_id="examples")
+            with gr.Column(scale=2, min_width=340):
+                sources = gr.HTML(R.EMPTY_SOURCES, elem_id="sources", padding=False)
+        ask_inputs = [question, chatbot, history, turns, scope.k, scope.mode, *scope.filters]
+        ask_outputs = [chatbot, history, turns, sources, question]
+        for trigger in (question.submit, ask_btn.click):
+            trigger(
+                app.ask,
+                ask_inputs,
+                ask_outputs,
+                api_name="ui_ask",
+                api_visibility="private",
+                show_progress="minimal",
+                concurrency_id="read",
+            )
+        chatbot.select(app.show_turn, [turns], [sources], api_visibility="private")
+        clear_btn.click(app.clear_chat, None, [chatbot, history, turns, sources], api_visibility="private")
+
+
+def _search_tab(app: PapersApp, scope: Scope) -> None:
+    with gr.Tab("Search", id="search", elem_id="tab-search"):
+        with gr.Row(elem_id="search-row"):
+            query = gr.Textbox(
+                placeholder="keywords or a sentence, e.g. reward shaping for reasoning length",
+                show_label=False,
+                scale=5,
+                elem_id="query",
+            )
+            search_btn = gr.Button("Search", variant="primary", scale=1, min_width=100, elem_id="search-btn")
+        status = gr.Markdown("", elem_classes=["muted"])
+        result_ids = gr.State([])
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                results = gr.Dataframe(
+                    headers=SEARCH_HEADERS,
+                    datatype=["number", "number", "str", "str", "str"],
+                    interactive=False,
+                    wrap=True,
+                    column_widths=["5%", "10%", "25%", "14%", "46%"],
+                    max_height=640,
+                    elem_id="results",
+                    show_label=False,
+                )
+            with gr.Column(scale=2):
+                context = gr.HTML(R.context_view([], "", app.links_for), elem_id="context", padding=False)
+        for trigger in (query.submit, search_btn.click):
+            trigger(
+                app.search,
+                [query, scope.k, *scope.filters],
+                [results, result_ids, status, context],
+                api_name="ui_search",
+                api_visibility="private",
+                concurrency_id="read",
+            )
+        results.select(app.select_result, [result_ids], [context], api_visibility="private")
+
+
+def _related_tab(app: PapersApp, choices: list[tuple[str, str]]) -> gr.Dropdown:
+    with gr.Tab("Related", id="related", elem_id="tab-related"):
+        gr.Markdown("Papers most similar to one you pick, with the passage pair that matched best.")
+        with gr.Row():
+            pick = gr.Dropdown(choices, value=None, label="Paper", scale=4, elem_id="related-pick")
+            k = gr.Slider(1, 15, value=5, step=1, label="How many", scale=1)
+        out = gr.HTML(app.related(None, 5), elem_id="related-out", padding=False)
+        for trigger in (pick.change, k.release):
+            trigger(app.related, [pick, k], [out], api_name="ui_related", api_visibility="private")
+    return pick
+
+
+@dataclass
+class LibraryTab:
+    files: gr.File
+    add_btn: gr.Button
+    outcomes: gr.HTML
+    arxiv_box: gr.Textbox
+    arxiv_btn: gr.Button
+    remove_pick: gr.Dropdown
+    remove_btn: gr.Button
+    removed: gr.Markdown
+    table: gr.Dataframe
+
+
+def _library_tab(app: PapersApp, choices: list[tuple[str, str]]) -> LibraryTab:
+    with gr.Tab("Library", id="library", elem_id="tab-library"):
+        with gr.Row(equal_height=False):
+            with gr.Column(scale=3):
+                gr.Markdown("#### Add PDFs\nSeveral at once; each is checked, read and indexed locally.")
+                files = gr.File(
+                    file_count="multiple", file_types=[".pdf"], label="PDF files", elem_id="upload", height=140
+                )
+                add_btn = gr.Button("Add to library", variant="primary", elem_id="add-btn")
+                outcomes = gr.HTML("", elem_id="outcomes", padding=False)
+                with gr.Row():
+                    arxiv_box = gr.Textbox(
+                        label="Add from arXiv",
+                        placeholder="arXiv ids or URLs (e.g. 2505.16022), or search words",
+                        scale=4,
+                    )
+                    arxiv_btn = gr.Button("Fetch", scale=1)
+            with gr.Column(scale=2):
+                gr.Markdown("#### Remove a paper")
+                remove_pick = gr.Dropdown(choices, value=None, label="Paper", elem_id="remove-pick")
+                remove_btn = gr.Button("Remove", variant="stop", elem_id="remove-btn")
+                removed = gr.Markdown("")
+        table = gr.Dataframe(
+            value=app.library_rows(),
+            headers=LIBRARY_HEADERS,
+            datatype=["str", "str", "number", "str", "number", "number", "str"],
+            interactive=False,
+            wrap=True,
+            column_widths=["34%", "24%", "6%", "7%", "6%", "7%", "16%"],
+            max_height=560,
+            label="Papers",
+            elem_id="papers-table",
+            show_search="filter",
+        )
+    return LibraryTab(files, add_btn, outcomes, arxiv_box, arxiv_btn, remove_pick, remove_btn, removed, table)
+
+
+def _wire_library_changes(
+    demo: gr.Blocks, app: PapersApp, scope: Scope, related_pick: gr.Dropdown, lib: LibraryTab, stats: gr.Markdown
+) -> None:
+    """Adding or removing papers refreshes every paper list of the page (and so does loading it)."""
+    outputs = [
+        scope.papers,
+        scope.categories,
+        scope.year_min,
+        scope.year_max,
+        related_pick,
+        lib.remove_pick,
+        lib.table,
+        stats,
+    ]
+
+    def refresh() -> tuple:
+        return app.refreshed()
+
+    lib.add_btn.click(
+        app.add_files,
+        [lib.files],
+        [lib.outcomes],
+        api_visibility="private",
+        concurrency_id="write",
+        concurrency_limit=1,
+    ).then(refresh, None, outputs, api_visibility="private").then(
+        lambda: None, None, [lib.files], api_visibility="private"
+    )
+    lib.remove_btn.click(
+        app.remove,
+        [lib.remove_pick],
+        [lib.removed],
+        api_visibility="private",
+        concurrency_id="write",
+        concurrency_limit=1,
+    ).then(refresh, None, outputs, api_visibility="private")
+    lib.arxiv_btn.click(
+        app.add_arxiv, [lib.arxiv_box], [lib.outcomes], api_visibility="private", concurrency_id="write"
+    ).then(refresh, None, outputs, api_visibility="private")
+    demo.load(refresh, None, outputs, api_visibility="private")
+
+
+def _typed(fn, name: str):
+    """A plain function with the method's signature, its hints resolved (gr.api types the endpoint from them)."""
+    signature = inspect.signature(fn, eval_str=True)
+
+    def endpoint(*args, **kwargs):
+        return fn(*args, **kwargs)
+
+    endpoint.__name__ = endpoint.__qualname__ = name
+    endpoint.__doc__ = fn.__doc__
+    endpoint.__signature__ = signature  # type: ignore[attr-defined]
+    endpoint.__annotations__ = {p.name: p.annotation for p in signature.parameters.values()}
+    endpoint.__annotations__["return"] = signature.return_annotation
+    return endpoint
+
+
+def build_app(library: Library, *, serve_uploads: bool = True) -> gr.Blocks:
+    """The whole UI over one Library. Theme, CSS and the citation script are applied by `launch_app`."""
+    app = PapersApp(library, serve_uploads=serve_uploads)
+    choices = app.paper_choices()
+    with gr.Blocks(
+        title="papers — ask your research papers",
+        delete_cache=(3600, 3600),
+        analytics_enabled=False,
+        fill_width=True,
+    ) as demo:
+        demo.papers_app = app  # type: ignore[attr-defined]  (tests reach the handlers through it)
+        with gr.Row(elem_id="topbar"):
+            gr.HTML(
+                '<div class="brand"><span class="logo">papers</span>'
+                '<span class="tagline">cited answers from your research library, on your machine</span></div>'
+            )
+            stats = gr.Markdown(app.stats_line(), elem_id="stats")
+        scope = _scope_sidebar(app, choices)
+        with gr.Tabs(elem_id="tabs"):
+            _ask_tab(app, scope)
+            _search_tab(app, scope)
+            related_pick = _related_tab(app, choices)
+            library_tab = _library_tab(app, choices)
+        _wire_library_changes(demo, app, scope, related_pick, library_tab, stats)
+        gr.api(_typed(app.api_ask, "ask"), api_name="ask", concurrency_id="read")
+        gr.api(_typed(app.api_search, "search"), api_name="search", concurrency_id="read")
+        gr.api(_typed(app.api_related, "related"), api_name="related", concurrency_id="read")
+    return demo
