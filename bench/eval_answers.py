@@ -3,6 +3,8 @@ refusals on unanswerable questions, false refusals, latency.
 
     python -m bench.eval_answers bundled                 # data/papers.jsonl + bench/questions/bundled_*.jsonl
     python -m bench.eval_answers scifact                 # SciFact train claims (needs ../shared/eval/scifact)
+    python -m bench.eval_answers pdfs [--split dev]      # long papers: ../shared/pdfs + data/ (bench/qa_sets.py)
+    python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
     python -m bench.eval_answers bundled --llm           # LLM mode (needs PAPERS_LLM_BASE_URL)
 
@@ -26,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "questions"
 SHARED = ROOT.parent / "shared"
 SCIFACT = SHARED / "eval" / "scifact"
+RESULTS = ROOT / "bench" / "results"
 
 
 @dataclass
@@ -191,7 +194,9 @@ def scifact(work: Path, n_claims: int = 100, n_distractors: int = 1000, n_unansw
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", choices=["bundled", "scifact"])
+    parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs"])
+    parser.add_argument("--split", choices=["train", "dev", "all"], default="all", help="pdfs: which split")
+    parser.add_argument("--save", action="store_true", help="pdfs: store these numbers as the next run's 'before'")
     parser.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="index + data folder")
     parser.add_argument("--llm", action="store_true", help="LLM answers (needs PAPERS_LLM_BASE_URL)")
     parser.add_argument("--calibrate", action="store_true", help="print confidences and suggested thresholds")
@@ -204,6 +209,8 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from rag import Library, Settings
 
+    if args.corpus == "pdfs":
+        return run_pdfs(args)
     work = args.work / args.corpus
     data, answerable, unanswerable = (bundled if args.corpus == "bundled" else scifact)(work)
     if args.limit:
@@ -226,6 +233,40 @@ def main(argv: list[str] | None = None) -> int:
     if args.show_misses:
         for miss in tally.misses:
             print("  " + miss)
+    return 0
+
+
+def run_pdfs(args: argparse.Namespace) -> int:
+    """The long-paper sets: one table per split, with the saved previous numbers beside."""
+    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, score
+    from rag import Library, Settings
+
+    if not PDFS.exists():
+        print(f"skipping pdfs: {PDFS} is absent (shared PDFs not mounted)")
+        return 0
+    lib = Library(Settings(index_dir=args.work / "pdfs" / "index"))
+    report = lib.ingest(corpus_inputs())
+    print(f"index: {len(report.added)} added, {len(report.unchanged)} unchanged", file=sys.stderr)
+    lib.ask("warm-up question about reinforcement learning")
+    splits = ["train", "dev"] if args.split == "all" else [args.split]
+    results: dict[str, dict] = {}
+    for split in splits:
+        tally = score(QATally(), lib, QASets.load(split), mode="llm" if args.llm else None)
+        results[split] = tally.report()
+        if args.show_misses:
+            print(f"-- misses ({split})")
+            for miss in tally.misses:
+                print("  " + miss)
+    saved = RESULTS / "answers-pdfs.json"
+    before = json.loads(saved.read_text()) if saved.exists() else {}
+    for split, now in results.items():
+        print(f"\n{split}:")
+        print(f"{'measure':<44} {'before':>8} {'now':>8}")
+        for key, value in now.items():
+            print(f"{key:<44} {before.get(split, {}).get(key, '-')!s:>8} {value!s:>8}")
+    if args.save:
+        saved.parent.mkdir(parents=True, exist_ok=True)
+        saved.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
     return 0
 
 

@@ -1,0 +1,140 @@
+"""The long-paper question sets of bench/questions/ (pdfs_*.jsonl, bundled_body.jsonl) and how an answer
+to one is scored: does it quote a sentence holding the answer, from the right paper?
+
+An answer "holds" when one of its sentences, cited to a passage of the expected paper, contains the
+item's answer span (whitespace and case aside). Spans, not whole sentences, are compared: the product
+and the set may cut sentences differently, and an answer may be stated in more than one sentence.
+"""
+
+from __future__ import annotations
+
+import json
+import statistics
+from dataclasses import dataclass, field
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+QUESTIONS = ROOT / "bench" / "questions"
+PDFS = ROOT.parent / "shared" / "pdfs"
+PDF_NAMES = ("1111.2011v2", "2206.10883v3", "papermage", "2305.03393v1-pg9")
+
+
+def read_jsonl(path: Path) -> list[dict]:
+    return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+
+
+def corpus_inputs() -> list[str]:
+    """What the index holds: the four shared PDFs and the bundled corpus."""
+    return [str(PDFS / f"{name}.pdf") for name in PDF_NAMES] + [str(ROOT / "data" / "papers.jsonl")]
+
+
+@dataclass
+class QASets:
+    single: list[dict]  # one paper answers it
+    multi: list[dict]  # two papers, each with its own answer
+    unanswerable: list[dict]
+
+    @classmethod
+    def load(cls, split: str | None = None) -> QASets:
+        def pick(rows: list[dict]) -> list[dict]:
+            return [r for r in rows if split in (None, "all") or r.get("split") == split]
+
+        single = read_jsonl(QUESTIONS / "pdfs_answerable.jsonl") + read_jsonl(QUESTIONS / "bundled_body.jsonl")
+        return cls(
+            pick(single),
+            pick(read_jsonl(QUESTIONS / "pdfs_multi.jsonl")),
+            pick(read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")),
+        )
+
+
+def norm(text: str) -> str:
+    return " ".join(text.split()).lower()
+
+
+def holds(answer, paper_ids: list[str], span: str) -> bool:
+    """Some sentence of `answer`, cited to one of `paper_ids`, contains `span`."""
+    papers = {s.n: s.hit.paper_id for s in answer.sources}
+    target = norm(span)
+    return any(
+        target in norm(sentence.text) and any(papers.get(n) in paper_ids for n in sentence.citations)
+        for sentence in answer.sentences
+    )
+
+
+def in_passages(hits, paper_ids: list[str], span: str) -> bool:
+    """The span is in one of the retrieved passages of the right paper (the candidate pool holds it)."""
+    target = norm(span)
+    return any(h.paper_id in paper_ids and target in norm(h.text) for h in hits)
+
+
+@dataclass
+class QATally:
+    answered: list[bool] = field(default_factory=list)  # holds the answer, right paper
+    right_paper: list[bool] = field(default_factory=list)
+    false_decline: list[bool] = field(default_factory=list)
+    multi_both_cited: list[bool] = field(default_factory=list)
+    multi_both_answered: list[bool] = field(default_factory=list)
+    declined: list[bool] = field(default_factory=list)  # on unanswerable questions
+    says_missing: list[bool] = field(default_factory=list)  # the decline names the missing term (named ones)
+    pool: list[bool] = field(default_factory=list)  # the answer span is in the passages the answer read
+    latency_ms: list[float] = field(default_factory=list)
+    misses: list[str] = field(default_factory=list)
+
+    def report(self) -> dict[str, float | int | str]:
+        def pct(xs: list[bool]) -> float | str:
+            return round(100 * sum(xs) / len(xs), 1) if xs else "n/a"
+
+        lat = sorted(self.latency_ms)
+        return {
+            "single-paper questions": len(self.answered),
+            "answered (quote holds it, right paper) %": pct(self.answered),
+            "right paper cited %": pct(self.right_paper),
+            "answer in the passages read %": pct(self.pool),
+            "false declines %": pct(self.false_decline),
+            "two-paper questions": len(self.multi_both_cited),
+            "two-paper: both cited %": pct(self.multi_both_cited),
+            "two-paper: both answered %": pct(self.multi_both_answered),
+            "unanswerable questions": len(self.declined),
+            "unanswerable declined %": pct(self.declined),
+            "declines naming the missing term %": pct(self.says_missing),
+            "ask p50 ms": round(statistics.median(lat), 1) if lat else "n/a",
+        }
+
+
+def score(tally: QATally, lib, sets: QASets, *, mode: str | None = None) -> QATally:
+    import time
+
+    def ask(question: str):
+        start = time.perf_counter()
+        answer = lib.ask(question, mode=mode)
+        tally.latency_ms.append(1000 * (time.perf_counter() - start))
+        return answer
+
+    for item in sets.single:
+        papers = item.get("papers") or [item["paper"]]
+        answer = ask(item["question"])
+        ok = holds(answer, papers, item["answer"])
+        tally.answered.append(ok)
+        tally.right_paper.append(any(p in answer.cited_papers for p in papers))
+        tally.false_decline.append(answer.refused)
+        read = [s.hit for s in answer.sources] + list(answer.closest)
+        tally.pool.append(ok or in_passages(read, papers, item["answer"]))
+        if not ok:
+            got = "declined" if answer.refused else " | ".join(s.text[:90] for s in answer.sentences[:2])
+            tally.misses.append(f"{item['id']}: {item['question']!r} → {got}")
+    for item in sets.multi:
+        answer = ask(item["question"])
+        tally.multi_both_cited.append(all(p in answer.cited_papers for p in item["papers"]))
+        both = all(holds(answer, [p], a) for p, a in zip(item["papers"], item["answers"], strict=True))
+        tally.multi_both_answered.append(both)
+        if not both:
+            tally.misses.append(f"{item['id']} (two papers): cited {answer.cited_papers[:3]}")
+    for item in sets.unanswerable:
+        answer = ask(item["question"])
+        tally.declined.append(answer.refused)
+        if item.get("kind") == "named_entity":
+            missing = getattr(answer, "missing", []) or []
+            tally.says_missing.append(answer.refused and any(norm(item["missing"]) in norm(m) for m in missing))
+        if not answer.refused:
+            tally.misses.append(f"{item['id']} answered: {item['question']!r} → {answer.sentences[0].text[:90]!r}")
+    return tally

@@ -1,0 +1,124 @@
+"""Check the PDF/body question sets against the text the product itself extracts.
+
+    cd /work/main && .venv/bin/python bench/questions/validate.py
+
+Papers are loaded with the product's loaders (`ingest`): the four PDFs in ../shared/pdfs and the
+bundled corpus data/papers.jsonl. For every item it checks that the paper ids exist; that each
+"sentence"/"answer" occurs verbatim in its paper, the answer inside its sentence, on the stated
+"page" and in the stated "section" (never the References); that the question shares at most five
+consecutive words (lower-cased, punctuation stripped) with its papers' text; and, for unanswerable
+named-entity items, that the "missing" term occurs in no paper at all. One line per problem, then a
+summary; exit code 1 when there is any problem.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import sys
+from collections import Counter
+from pathlib import Path
+from typing import Any
+
+from ingest.models import Paper
+from ingest.sources import load_input
+from ingest.sources.pdf import load_pdf
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parents[1]
+PDFS = ROOT.parent / "shared" / "pdfs"
+PDF_NAMES = ("1111.2011v2", "2206.10883v3", "papermage", "2305.03393v1-pg9")
+FILES = ("pdfs_answerable.jsonl", "pdfs_multi.jsonl", "pdfs_unanswerable.jsonl", "bundled_body.jsonl")
+MAX_SHARED = 5  # consecutive words a question may share with its paper
+FIELDS = {
+    "pdfs_answerable.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
+    "bundled_body.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
+    "pdfs_multi.jsonl": {"id", "question", "papers", "answers", "sentences", "type", "split"},
+    "pdfs_unanswerable.jsonl": {"id", "question", "about", "missing", "kind", "split"},
+}
+
+
+def load_papers() -> dict[str, Paper]:
+    papers = [load_pdf(PDFS / f"{name}.pdf") for name in PDF_NAMES]
+    papers += [p for p in load_input(str(ROOT / "data" / "papers.jsonl")) if isinstance(p, Paper)]
+    return {p.id: p for p in papers}
+
+
+def words(text: str) -> list[str]:
+    return re.findall(r"\w+", text.lower())
+
+
+def shared_run(question: str, text: str) -> list[str]:
+    """A run of MAX_SHARED + 1 consecutive question words that also occurs in `text` ([] if none)."""
+    q, n = words(question), MAX_SHARED + 1
+    grams = {tuple(q[i : i + n]) for i in range(len(q) - n + 1)}
+    t = words(text)
+    for i in range(len(t) - n + 1):
+        if tuple(t[i : i + n]) in grams:
+            return list(t[i : i + n])
+    return []
+
+
+def check_span(paper: Paper, answer: str, sentence: str, item: dict[str, Any]) -> list[str]:
+    """Problems with one (answer, sentence) pair in `paper`; page/section only when the item states them."""
+    if sentence not in paper.text:
+        return [f"sentence not verbatim in {paper.id}: {sentence[:70]!r}"]
+    problems = [] if answer in sentence else [f"answer {answer!r} not inside its sentence"]
+    offsets = [m.start() for m in re.finditer(re.escape(sentence), paper.text)]
+    sections = [next(s for s in paper.sections if s.start <= o < s.end) for o in offsets]
+    if all(s.kind == "references" for s in sections):
+        problems.append("sentence is in the References")
+    if "page" in item and item["page"] not in {paper.page_at(o) for o in offsets}:
+        problems.append(f"page {item['page']} but the sentence is on page {paper.page_at(offsets[0])}")
+    if "section" in item and item["section"] not in {s.title for s in sections}:
+        problems.append(f"section {item['section']!r} but the sentence is in {sections[0].title!r}")
+    return problems
+
+
+def check_item(name: str, item: dict[str, Any], papers: dict[str, Paper]) -> list[str]:
+    problems = [f"missing fields {sorted(missing)}"] if (missing := FIELDS[name] - item.keys()) else []
+    if item.get("split") not in {"train", "dev"}:
+        problems.append(f"split {item.get('split')!r}")
+    if name == "pdfs_unanswerable.jsonl":
+        if item.get("about") is not None and item["about"] not in papers:
+            problems.append(f"unknown paper {item['about']!r}")
+        term = str(item.get("missing", "")).lower()
+        found = [p for p, doc in papers.items() if term in doc.text.lower()]
+        if item.get("kind") == "named_entity" and found:
+            problems.append(f"missing term {item['missing']!r} occurs in {found}")
+        return problems
+    ids = item.get("papers") or [item.get("paper")]
+    if unknown := [i for i in ids if i not in papers]:
+        return [*problems, f"unknown paper(s) {unknown}"]
+    if name == "pdfs_multi.jsonl":
+        if not len(ids) == len(item["answers"]) == len(item["sentences"]) >= 2:
+            problems.append("papers/answers/sentences must pair up, two or more")
+        for pid, ans, sent in zip(ids, item["answers"], item["sentences"], strict=False):
+            problems += check_span(papers[pid], ans, sent, {})
+    else:  # the sentence is in the (first) listed paper, or in any of them for list questions
+        holder = next((papers[i] for i in ids if item["sentence"] in papers[i].text), papers[ids[0]])
+        problems += check_span(holder, item["answer"], item["sentence"], item)
+    for pid in ids:
+        if run := shared_run(item["question"], papers[pid].text):
+            problems.append(f"question shares {' '.join(run)!r} with {pid}")
+    return problems
+
+
+def main() -> int:
+    papers = load_papers()
+    n_problems, seen = 0, Counter[str]()
+    for name in FILES:
+        items = [json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
+        for item in items:
+            seen[item.get("id", "?")] += 1
+            for problem in check_item(name, item, papers) + (["duplicate id"] if seen[item.get("id", "?")] > 1 else []):
+                print(f"{name}:{item.get('id', '?')}: {problem}")
+                n_problems += 1
+        splits = Counter(str(i.get("split")) for i in items)
+        print(f"# {name}: {len(items)} items ({', '.join(f'{k} {v}' for k, v in sorted(splits.items()))})")
+    print(f"# {len(papers)} papers loaded; {n_problems} problem(s)")
+    return 1 if n_problems else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
