@@ -21,6 +21,7 @@ from rag.engine import Engine
 from rag.index.passages import PaperVectors, embed_text, paper_vector
 from rag.index.records import PaperRecord, chunk_metadata
 from rag.reader import Reader
+from rag.text import sentence_spans
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total)
 _BATCH_PAPERS = 128  # papers per group
@@ -195,6 +196,8 @@ class Indexer:
         store = self.engine.store
         # Encode before writing anything: an interruption while encoding leaves the index as it was.
         vectors = self.engine.encode_passages([embed_text(p.title, c.text) for p, chunks in batch for c in chunks])
+        # Every sentence an answer may quote, too (into the embedding cache): a question then costs lookups.
+        self.engine.encode_passages(quotable_sentences(c.text for _, chunks in batch for c in chunks if c.kind != "zh"))
         offset, paper_vectors = 0, []
         for _, chunks in batch:
             paper_vectors.append(paper_vector([c.kind for c in chunks], vectors[offset : offset + len(chunks)]))
@@ -262,6 +265,11 @@ class Indexer:
             store.bump_revision()
             engine.refresh()
         return record, n
+
+
+def quotable_sentences(texts: Iterable[str]) -> list[str]:
+    """The sentences of the passages, as the sentence bank cuts them (the same cache keys)."""
+    return list(dict.fromkeys(text[a:b] for text in texts for a, b in sentence_spans(text)))
 
 
 def prefetch(items: Iterable[Any], depth: int = 8) -> Iterator[Any]:

@@ -8,7 +8,7 @@ from typing import Any, TypeVar
 
 import numpy as np
 
-from rag.answers.pipeline import answer_question
+from rag.answers.pipeline import IndexFacts, answer_question
 from rag.answers.types import Answer
 from rag.engine import Engine
 from rag.errors import IndexChangedError, PapersError
@@ -194,9 +194,12 @@ class Reader:
         def retrieve(query: str, k: int | None, filters: Filters | None) -> tuple[list[Hit], np.ndarray | None]:
             return self.retrieve(query, k=k, filters=filters, mode=None)
 
+        lexical = self.engine.lexical.current()
+        facts = IndexFacts(paper_vectors=self.store.paper_vectors, known=lambda token: token in lexical.vocab)
         return answer_question(
             question,
             retrieve=retrieve,
+            facts=facts,
             bank=self.engine.sentence_bank,
             settings=s,
             k=k,

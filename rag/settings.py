@@ -67,10 +67,10 @@ class Settings(BaseSettings):
     # Answers.
     answer_mode: Literal["extractive", "llm"] = "extractive"
     max_answer_sentences: int = 4
-    min_relevance: float = Field(
-        0.38,
-        description="Below this confidence (mean of best passage and best sentence cosine, +0.1 when the question"
-        " names a retrieved paper) the corpus is said not to answer; calibrated by bench/eval_answers.py.",
+    min_relevance: float | None = Field(
+        None,
+        description="Decline below this answerability (0..1: the fitted probability that the best sentences answer"
+        " the question); None: the threshold calibrated with the model (rag/answers/answerability_weights.json).",
     )
     min_coverage_cjk: float = Field(
         0.2, description="For Chinese questions: share of question bigrams the best passage must contain."

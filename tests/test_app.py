@@ -86,7 +86,9 @@ def test_ask_streams_a_cited_answer_with_linked_sources(app):
     assert first_chat[0] == {"role": "user", "content": first_chat[0]["content"]}
     assert "NOVER" in first_chat[0]["content"]
     answers = [s[1][0][-1]["content"] for s in steps[1:]]
-    assert len(answers) >= 2 and all(answers[i] in answers[i + 1] for i in range(len(answers) - 1))
+    assert answers and all(answers[i] in answers[i + 1] for i in range(len(answers) - 1))
+    survey = [s[1][0][-1]["content"] for s in _run_ask(app, "Which papers modify GRPO with new reward functions?")[1:]]
+    assert len(survey) >= 3 and all(survey[i] in survey[i + 1] for i in range(len(survey) - 1))  # grows per sentence
     final = chat[-1]["content"]
     assert '<a class="cite" href="#src-0-1">[1]</a>' in final
     # The sources panel holds the anchor, title, authors, page/section and the quoted sentence marked.

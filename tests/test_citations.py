@@ -76,3 +76,25 @@ def test_extractive_answers_keep_their_quotes_through_the_check() -> None:
     checked = check_answer(answer, None)
     assert checked.sentences[0].citations == [1] and checked.sources[0].n == 1
     assert checked.sources[0].quotes == [(34, 75)] and checked.sentences[0].verbatim
+
+
+def test_what_real_models_emit_around_the_claims_is_not_a_claim() -> None:
+    reply = (
+        "<think>Passage 2 says 38%. I should cite it.</think>\n"
+        "**Answer:** Over 38% of responses are false negatives [2]. The verifier is small 【1】.\n"
+        "- It recovers rejected answers [1][3].\n"
+        "\n"
+        "Sources:\n"
+        "[1] TinyV — p. 2\n"
+        "[2] TinyV — p. 3\n"
+    )
+    claims = parse_claims(reply)
+    assert [(c.text, c.citations) for c in claims] == [
+        ("Over 38% of responses are false negatives.", [2]),
+        ("The verifier is small.", [1]),
+        ("It recovers rejected answers.", [1, 3]),
+    ]
+    listed = parse_claims("It holds for both [1, 2].\n\n[1] Paper A, p. 3\n[2] Paper B")  # a trailing reference list
+    assert [(c.text, c.citations) for c in listed] == [("It holds for both.", [1, 2])]
+    unfinished = parse_claims("<think>still thinking about passage 1")  # a stream cut inside the reasoning
+    assert unfinished == []

@@ -50,12 +50,35 @@ def _ids(group: str) -> list[int]:
     return out
 
 
+# What real models emit around an answer: reasoning blocks, a trailing list of references, Markdown.
+_THINK = re.compile(r"<think>.*?(?:</think>|$)", re.DOTALL | re.IGNORECASE)
+_REFERENCES_HEADER = re.compile(r"^\s*(?:#+\s*)?\**(?:references?|sources?|citations?|参考文献|来源)\**\s*:?\s*$", re.I)
+_REFERENCE_ENTRY = re.compile(r"^\s*[\[【]\s*\d+\s*[\]】]\s*[:.-]?\s*\S")  # "[1] Title — p. 3"
+_EMPHASIS = re.compile(r"\*\*|__|`")
+
+
+def _answer_lines(text: str) -> list[str]:
+    """The lines of a generated answer that carry claims: no <think> block, no heading, no trailing
+    reference list (a "Sources:" header, or a final run of lines that only name passages)."""
+    lines = [_EMPHASIS.sub("", line) for line in _THINK.sub("", text).splitlines()]
+    for i, line in enumerate(lines):
+        if _REFERENCES_HEADER.match(line):
+            lines = lines[:i]
+            break
+    while lines and (not lines[-1].strip() or _REFERENCE_ENTRY.match(lines[-1])):
+        if lines[-1].strip() and not _CITE.sub("", lines[-1]).strip(" .:-—"):
+            break  # a line of citations only ("[1][2]") belongs to the sentence before it
+        lines.pop()
+    return [line for line in lines if not re.match(r"^\s*#+\s", line)]
+
+
 def parse_claims(text: str) -> list[Claim]:
     """Split generated text into sentences with their `[n]` markers (a marker opening a sentence,
     as in "… holds. [2] Next …", belongs to the sentence before it)."""
     claims: list[Claim] = []
-    for line in text.splitlines():
+    for line in _answer_lines(text):
         line = re.sub(r"^\s*(?:[-*•]|\d+[.)])\s+", "", line).strip()  # list bullets are layout
+        line = re.sub(r"^(?:final\s+)?answer\s*:\s*", "", line, flags=re.IGNORECASE)
         if not line:
             continue
         for start, end in sentence_spans(line, min_chars=1):

@@ -1,64 +1,30 @@
-"""Extractive cited answers: pick the retrieved sentences that answer the question, cite each one.
+"""Extractive cited answers: the retrieved sentences that answer the question, each quoted and cited.
 
-No LLM: every sentence of an answer is quoted verbatim from a passage the user is shown, so a
-citation can never point at text that does not say it. When the retrieved text is not similar
-enough to the question, the answer says the corpus does not hold it and lists the closest passages.
+No LLM: every sentence of an answer is quoted verbatim from a passage the user is shown, so a citation
+can never point at text that does not say it. Every sentence of the top passages is a candidate, scored
+by a fitted model of what answers look like (`features`, `scorer`); the answer is declined, saying why,
+when the question names something no paper mentions, asks for a number no candidate gives, or the
+fitted answerability of the best candidates is below the threshold.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from dataclasses import dataclass
+from collections.abc import Callable
 
 import numpy as np
 
+from rag.answers import features as F
+from rag.answers.candidates import Candidate, gather
+from rag.answers.declines import missing_names
+from rag.answers.questions import Question, analyse, is_question
+from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
-from rag.text import is_cjk, is_heading, sentence_spans, tokenize
-
-# Questions that ask for a survey across the corpus: spread the answer over several papers.
-_BROAD = re.compile(
-    r"\b(papers|works|studies|approaches|methods|which (?:papers|works)|list|compare|comparison|several|"
-    r"different|various|across)\b|哪些|比较|对比",
-    re.IGNORECASE,
-)
-
-
-@dataclass
-class _Candidate:
-    hit_rank: int
-    start: int
-    end: int
-    text: str
-    score: float = 0.0
-    sim: float = 0.0
-    vector: np.ndarray | None = None
-
-
-def _overlap(query_tokens: set[str], text: str) -> float:
-    if not query_tokens:
-        return 0.0
-    return len(query_tokens & set(tokenize(text))) / len(query_tokens)
-
-
-def _weighted_overlap(weights: dict[str, float], text: str) -> float:
-    """Share of the question's term weight found in `text` (rare terms count for more)."""
-    total = sum(weights.values())
-    if not total:
-        return 0.0
-    found = set(tokenize(text))
-    return sum(w for t, w in weights.items() if t in found) / total
-
-
-def _term_weights(query_tokens: set[str], texts: list[str]) -> dict[str, float]:
-    """IDF of each question term over the candidate sentences: a term every sentence has says little."""
-    sets = [set(tokenize(t)) for t in texts]
-    n = len(sets) or 1
-    return {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in query_tokens}
-
+from rag.text import is_cjk, tokenize
 
 # Boilerplate that matches a question about a paper by name but answers nothing.
 _BOILERPLATE = re.compile(
@@ -67,61 +33,20 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 
+ANSWERABILITY = (
+    "best",  # the best candidate's fitted score
+    "margin",  # how far it is ahead of the second
+    "best_cosine",  # the best cosine among the candidates
+    "best_focus_overlap",  # the best share of the question's asked-for terms a top sentence has
+    "best_names_covered",  # the share of the question's names the best sentences carry
+    "top_passage_cosine",  # the first passage's cosine
+    "quantity_without_number",  # asks how many/much and none of the top sentences has a new number
+    "named_paper",  # share of the question's names that are in a retrieved paper's title ("How does TinyV work?")
+)
+
 
 def is_broad(question: str) -> bool:
-    return bool(_BROAD.search(question))
-
-
-def _candidates(
-    question: str, hits: list[Hit], bank: SentenceBank, passages: int, w: ExtractiveScoring
-) -> list[_Candidate]:
-    cjk = is_cjk(question)
-    out: list[_Candidate] = []
-    for rank, hit in enumerate(hits[:passages]):
-        if (hit.kind == "zh") != cjk:  # Chinese summaries answer Chinese questions, and only those
-            continue
-        spans, vectors = bank.get(hit.text) if not cjk else (sentence_spans(hit.text), None)
-        for i, (start, end) in enumerate(spans):
-            text = hit.text[start:end]
-            if is_heading(text) and not cjk:  # a section title is not an answer
-                continue
-            fits = w.min_sentence_chars <= len(text) <= w.max_sentence_chars
-            if fits or (cjk and len(text) >= w.min_sentence_chars_cjk):
-                out.append(_Candidate(rank, start, end, text, vector=None if vectors is None else vectors[i]))
-    return out
-
-
-def confidence_of(
-    question: str,
-    hits: list[Hit],
-    candidates: list[_Candidate] | None = None,
-    w: ExtractiveScoring = DEFAULT_SCORING,
-) -> float:
-    """How sure we are the passages answer the question, on the scale the thresholds are set on.
-
-    English: the mean of the best passage cosine and the best sentence cosine (a sentence that
-    matches sharply lifts a passage that is only broadly on topic). Chinese (the embedder is
-    English-only): the share of the question's bigrams found in the best passage.
-    """
-    if not hits:
-        return 0.0
-    if is_cjk(question):
-        tokens = set(tokenize(question))
-        return max(_overlap(tokens, h.text) for h in hits)
-    passage = max((h.dense for h in hits if h.dense is not None), default=0.0)
-    sentence = max((c.sim for c in candidates or []), default=passage)
-    return (passage + sentence) / 2 + (w.name_bonus if names_a_paper(question, hits[:3]) else 0.0)
-
-
-_NAME = re.compile(r"\b(?=[\w-]*(?:[A-Z][\w-]*[A-Z]|\d))[A-Za-z][\w-]*[A-Za-z0-9]\b")  # NOVER, TinyV, GUI-G1
-
-
-def names_a_paper(question: str, hits: list[Hit]) -> bool:
-    """The question uses a name-like word (capitals inside, or digits) that a retrieved paper's title has."""
-    names = {m.group(0).lower() for m in _NAME.finditer(question)}
-    if not names:
-        return False
-    return any(names & {w.lower() for w in re.findall(r"[\w-]+", h.title)} for h in hits)
+    return analyse(question).broad
 
 
 def extractive_answer(
@@ -131,88 +56,196 @@ def extractive_answer(
     bank: SentenceBank | Encode,
     *,
     max_sentences: int = 4,
-    min_relevance: float = 0.3,
+    min_relevance: float = 0.5,
     min_coverage_cjk: float = 0.2,
     prefer_papers: list[str] | None = None,
     scoring: ExtractiveScoring = DEFAULT_SCORING,
+    paper_vectors: dict[str, np.ndarray] | None = None,
+    known: Callable[[str], bool] | None = None,
+    query: str | None = None,
 ) -> Answer:
-    """Select, de-duplicate and order sentences from the top passages; number sources by first use."""
+    """Score every candidate sentence, decline when the papers don't say, else quote the best (one per
+    paper for questions across papers) and number the sources by first use. `known(token)`: is the word
+    anywhere in the index (for names the question uses); `min_relevance`: the answerability threshold;
+    `query`: what was retrieved with, when it says more than the question (a resolved follow-up)."""
     if not isinstance(bank, SentenceBank):
         bank = SentenceBank(bank)
-    w, passages = scoring, scoring.passages
-    cjk = is_cjk(question)
-    if not cjk and query_vector is not None:
-        bank.prepare([h.text for h in hits[:passages] if h.kind != "zh"])
-    candidates = _candidates(question, hits, bank, passages, w) if hits else []
-    weights = _term_weights(set(tokenize(question)), [c.text for c in candidates])
+    w = scoring
+    if is_cjk(question) or query_vector is None:
+        return _lexical_answer(question, hits, bank, max_sentences, min_coverage_cjk, w)
+    q = analyse(query or question)
+    candidates = gather(
+        question, hits, bank, passages=w.pool_passages, min_chars=w.min_sentence_chars, max_chars=w.max_sentence_chars
+    )
+    if not candidates:
+        return _declined(question, hits, 0.0, "low_confidence")
+    x = F.matrix(q, query_vector, candidates, paper_vectors)
+    scores = load("scorer_weights.json", F.FEATURES).decision(x)
     prefer = set(prefer_papers or [])
-    for c in candidates:
-        lexical = _weighted_overlap(weights, c.text)
-        bonus = w.prefer_bonus if hits[c.hit_rank].paper_id in prefer else 0.0
-        bonus -= w.boilerplate_penalty if _BOILERPLATE.search(c.text) else 0.0
-        if cjk or query_vector is None or c.vector is None:
-            c.score = lexical - w.rank_penalty_cjk * c.hit_rank + bonus
-        else:
-            c.sim = float(c.vector @ query_vector)
-            c.score = c.sim + w.lexical_weight * lexical - w.rank_penalty * c.hit_rank + bonus
-    confidence = confidence_of(question, hits, candidates, w)
-    threshold = min_coverage_cjk if cjk else min_relevance
-    if not candidates or confidence < threshold:
-        return Answer(question, [], [], refused=True, confidence=confidence, closest=hits[:3])
-    chosen = _select(candidates, hits, max_sentences, w, broad=is_broad(question))
-    return _compose(question, chosen, hits, confidence)
+    for c, s in zip(candidates, scores, strict=True):
+        c.score = float(s) + (w.prefer_bonus if c.paper_id in prefer else 0.0)
+        c.score -= w.boilerplate_penalty if _BOILERPLATE.search(c.text) else 0.0
+    asks = is_question(query or question)  # a statement (a claim to check) has no names to miss nor a number to ask
+    passages = [h.text for h in hits] + [h.title for h in hits]
+    missing = missing_names(q.names, known, passages) if known and asks else []
+    if missing:
+        answer = _declined(question, hits, 0.0, "missing")
+        answer.missing = missing
+        return answer
+    confidence, no_number = answerability(q, candidates, x, w)
+    if asks and no_number and confidence < w.quantity_confidence:
+        return _declined(question, hits, confidence, "no_quantity")
+    if confidence < min_relevance:
+        return _declined(question, hits, confidence, "low_confidence")
+    chosen = _select(candidates, q, max_sentences, w)
+    return _compose(question, chosen, confidence)
 
 
-def _select(
-    candidates: list[_Candidate], hits: list[Hit], limit: int, w: ExtractiveScoring, *, broad: bool
-) -> list[_Candidate]:
-    """Greedy: best first, skipping near-duplicates and weak tails; a paper already used pays a little
-    (more when the question is broad, so a survey question hears from several papers)."""
-    best = max(c.score for c in candidates)
-    floor = best - (w.floor_broad if broad else w.floor)
-    penalty = w.repeat_paper_penalty_broad if broad else w.repeat_paper_penalty
-    chosen: list[_Candidate] = []
-    used: set[str] = set()
-    pool = list(candidates)
-    while pool and len(chosen) < limit:
-        pool.sort(key=lambda c: -(c.score - (penalty if hits[c.hit_rank].paper_id in used else 0.0)))
-        pick = pool.pop(0)
-        if chosen and pick.score < floor:
+def answerability(
+    q: Question, candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING
+) -> tuple[float, bool]:
+    """(probability that the best candidates answer the question, it asks a quantity none of them gives)."""
+    row = answerability_features(q, candidates, x, w)
+    model = load("answerability_weights.json", ANSWERABILITY)
+    return float(model.probability(row[None, :])[0]), bool(row[ANSWERABILITY.index("quantity_without_number")])
+
+
+def answerability_features(
+    q: Question, candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING
+) -> np.ndarray:
+    col = {name: i for i, name in enumerate(F.FEATURES)}
+    order = sorted(range(len(candidates)), key=lambda i: -candidates[i].score)
+    top = order[: w.answerability_top]
+    scores = [candidates[i].score for i in order]
+    best_hit = min(candidates, key=lambda c: c.rank).hit
+    row = np.zeros(len(ANSWERABILITY), dtype=np.float32)
+    row[0] = scores[0]
+    row[1] = scores[0] - scores[1] if len(scores) > 1 else 0.0
+    row[2] = float(x[:, col["cosine"]].max())
+    row[3] = float(x[top, col["focus_overlap"]].max())
+    row[4] = float(x[top, col["names_covered"]].max()) if q.names else 1.0
+    row[5] = best_hit.dense or 0.0
+    row[6] = float(q.asks("quantity") and not x[top, col["new_number"]].any())
+    titles = {_squash(c.hit.title) for c in candidates}
+    keys = [_squash(n) for n in q.names if len(_squash(n)) >= 3]
+    row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
+    return row
+
+
+def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
+    """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
+    hears from several: first the best sentence of each paper it names, then of each paper nearly as good."""
+    ranked = sorted(candidates, key=lambda c: -c.score)
+    best = ranked[0].score
+    chosen: list[Candidate] = [ranked[0]]
+    if q.broad:
+        per_paper: dict[str, Candidate] = {}
+        for c in ranked:
+            per_paper.setdefault(c.paper_id, c)
+        named = named_papers(q, candidates)
+        firsts = [c for pid, c in per_paper.items() if pid in named]
+        firsts += [c for c in per_paper.values() if c.score >= min(best - w.margin_broad, w.broad_floor)]
+        for c in firsts:
+            if len(chosen) >= limit:
+                break
+            if c not in chosen and not _duplicate(c, chosen, w):
+                chosen.append(c)
+        return chosen
+    for c in ranked[1:]:
+        if len(chosen) >= min(limit, w.max_quotes) or c.score < best - w.margin:
             break
-        if any(_near_duplicate(pick, c, hits, w) for c in chosen):
-            continue
-        chosen.append(pick)
-        used.add(hits[pick.hit_rank].paper_id)
+        if not _duplicate(c, chosen, w):
+            chosen.append(c)
     return chosen
 
 
-def _near_duplicate(a: _Candidate, b: _Candidate, hits: list[Hit], w: ExtractiveScoring) -> bool:
-    """Same sentence (overlapping chunks repeat text), or a paraphrase (Chinese summary vs takeaways)."""
-    if hits[a.hit_rank].paper_id == hits[b.hit_rank].paper_id and (
-        a.text == b.text or a.text in b.text or b.text in a.text
-    ):
-        return True
-    if a.vector is not None and b.vector is not None:
-        return float(a.vector @ b.vector) > w.duplicate_cosine
-    ta, tb = set(tokenize(a.text)), set(tokenize(b.text))
-    return bool(ta and tb) and len(ta & tb) / min(len(ta), len(tb)) > w.duplicate_overlap
+def named_papers(q: Question, candidates: list[Candidate]) -> set[str]:
+    """Papers a question names: a name of the question in the paper's title, or in its candidate sentences
+    when no more than two papers use it (a term every paper uses names none)."""
+    out: set[str] = set()
+    for name in q.names:
+        key = _squash(name)
+        if len(key) < 3:
+            continue
+        titled = {c.paper_id for c in candidates if key in _squash(c.hit.title)}
+        using = {c.paper_id for c in candidates if key in _squash(c.text)}
+        out |= titled or (using if len(using) <= 2 else set())
+    return out
 
 
-def _compose(question: str, chosen: list[_Candidate], hits: list[Hit], confidence: float) -> Answer:
-    """Group sentences by paper (best first), in reading order inside a passage; sources by first use."""
-    paper_order: list[str] = []
-    for c in chosen:
-        pid = hits[c.hit_rank].paper_id
-        if pid not in paper_order:
-            paper_order.append(pid)
-    ordered = sorted(chosen, key=lambda c: (paper_order.index(hits[c.hit_rank].paper_id), c.hit_rank, c.start))
-    sources: dict[int, Source] = {}
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def _duplicate(c: Candidate, chosen: list[Candidate], w: ExtractiveScoring) -> bool:
+    """Same sentence (overlapping passages repeat text), or one that says the same thing."""
+    for other in chosen:
+        if c.paper_id == other.paper_id and (c.text in other.text or other.text in c.text):
+            return True
+        if c.vector is not None and other.vector is not None and float(c.vector @ other.vector) > w.duplicate_cosine:
+            return True
+    return False
+
+
+def _compose(question: str, chosen: list[Candidate], confidence: float) -> Answer:
+    """Group sentences by paper (best first), in reading order inside a paper; sources by first use."""
+    paper_order = list(dict.fromkeys(c.paper_id for c in chosen))
+    ordered = sorted(chosen, key=lambda c: (paper_order.index(c.paper_id), c.hit.start + c.start))
+    sources: dict[str, Source] = {}
     sentences: list[AnswerSentence] = []
     for c in ordered:
-        hit = hits[c.hit_rank]
-        source = sources.get(c.hit_rank)
+        source = sources.get(c.hit.chunk_id)
         if source is None:
-            source = sources[c.hit_rank] = Source(n=len(sources) + 1, hit=hit)
+            source = sources[c.hit.chunk_id] = Source(n=len(sources) + 1, hit=c.hit)
         source.quotes.append((c.start, c.end))
-        sentences.append(AnswerSentence(c.text, [source.n], verbatim=True, page=hit.pages))
+        sentences.append(AnswerSentence(c.text, [source.n], verbatim=True, page=c.hit.pages))
     return Answer(question, sentences, list(sources.values()), confidence=confidence)
+
+
+def _declined(question: str, hits: list[Hit], confidence: float, why: str) -> Answer:
+    return Answer(question, [], [], refused=True, confidence=confidence, closest=hits[:3], decline=why)
+
+
+# -- Chinese questions: the packaged embedder is English-only, so they are matched lexically -------------
+
+
+def _lexical_answer(
+    question: str, hits: list[Hit], bank: SentenceBank, limit: int, min_coverage: float, w: ExtractiveScoring
+) -> Answer:
+    """Sentences of the top passages by IDF-weighted overlap with the question's character bigrams."""
+    candidates = gather(
+        question, hits, bank, passages=w.passages, min_chars=w.min_sentence_chars, max_chars=w.max_sentence_chars
+    )
+    q_terms = set(tokenize(question))
+    confidence = max((_overlap(q_terms, h.text) for h in hits), default=0.0)
+    if not candidates or confidence < min_coverage:
+        return _declined(question, hits, confidence, "low_confidence")
+    sets = [set(tokenize(c.text)) for c in candidates]
+    n = len(sets)
+    weights = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in q_terms}
+    total = sum(weights.values()) or 1.0
+    for c, terms in zip(candidates, sets, strict=True):
+        c.score = sum(v for t, v in weights.items() if t in terms) / total - w.rank_penalty_cjk * c.rank
+    best = max(c.score for c in candidates)
+    chosen: list[Candidate] = []
+    for c in sorted(candidates, key=lambda c: -c.score):
+        if len(chosen) >= limit or (chosen and c.score < best - w.floor):
+            break
+        if not _duplicate_text(c, chosen, w):
+            chosen.append(c)
+    return _compose(question, chosen, confidence)
+
+
+def _overlap(query_tokens: set[str], text: str) -> float:
+    return len(query_tokens & set(tokenize(text))) / len(query_tokens) if query_tokens else 0.0
+
+
+def _duplicate_text(c: Candidate, chosen: list[Candidate], w: ExtractiveScoring) -> bool:
+    mine = set(tokenize(c.text))
+    for other in chosen:
+        theirs = set(tokenize(other.text))
+        if c.text in other.text or other.text in c.text:
+            return True
+        if mine and theirs and len(mine & theirs) / min(len(mine), len(theirs)) > w.duplicate_overlap:
+            return True
+    return False

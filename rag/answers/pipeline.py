@@ -4,14 +4,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
 
 from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
-from rag.answers.extractive import confidence_of, extractive_answer
+from rag.answers.extractive import extractive_answer
 from rag.answers.generated import llm_answer
+from rag.answers.questions import is_question
+from rag.answers.scorer import load
+from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
 from rag.answers.types import Answer
 from rag.index.records import Hit
@@ -22,6 +26,15 @@ from rag.text import is_cjk
 
 # (query, k, filters) → (hits, the query's vector or None)
 Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarray | None]]
+
+
+@dataclass
+class IndexFacts:
+    """What the answerer may ask of the index beyond the passages: paper vectors (for topicality) and
+    whether a word occurs anywhere (for names no paper mentions)."""
+
+    paper_vectors: Callable[[list[str]], dict[str, np.ndarray]] = lambda ids: {}
+    known: Callable[[str], bool] | None = None
 
 
 def answer_question(
@@ -36,33 +49,48 @@ def answer_question(
     titles: Callable[[], dict[str, str]] | None = None,
     backend: LLMBackend | None = None,
     on_token: Callable[[str], None] | None = None,
+    facts: IndexFacts | None = None,
 ) -> Answer:
     """A cited answer to a cleaned question. `history`: the (question, answer) turns so far; `titles`:
-    paper id → title of the library (read only for follow-ups, to name the papers they refer to)."""
+    paper id → title of the library (read only for follow-ups, to name the papers they refer to). The
+    answerer reads at least `pool_passages` passages, however few `k` asks for."""
     s = settings
+    facts = facts or IndexFacts()
+    depth = max(k or s.top_k, DEFAULT_SCORING.pool_passages)
     names = titles() if history and titles else None
     resolution = resolve(question, history, titles=names)
-    hits, vector = retrieve(resolution.query, k, filters)
-    if history and not resolution.expanded:
-        threshold = s.min_coverage_cjk if is_cjk(question) else s.min_relevance
-        if confidence_of(question, hits) < threshold:  # weak on its own: try it as a follow-up
-            resolution = resolve(question, history, titles=names, force=True)
-            hits, vector = retrieve(resolution.query, k, filters)
+    hits, vector = retrieve(resolution.query, depth, filters)
+    answer = compose_answer(question, vector, hits, bank, s, facts=facts)  # extractive: cheap, no LLM yet
+    if history and not resolution.expanded and answer.refused:  # weak on its own: try it as a follow-up
+        resolution = resolve(question, history, titles=names, force=True)
+        hits, vector = retrieve(resolution.query, depth, filters)
     if resolution.prefer_papers and resolution.expanded:
         pinned, _ = retrieve(resolution.query, 3, Filters(papers=resolution.prefer_papers))
-        hits = prefer(hits, pinned, resolution.prefer_papers, k or s.top_k)
-    answer = compose_answer(
-        question,
-        vector,
-        hits,
-        bank,
-        s,
-        backend=backend,
-        prefer_papers=resolution.prefer_papers if resolution.expanded else None,
-        on_token=on_token,
-    )
+        hits = prefer(hits, pinned, resolution.prefer_papers, depth)
+    if resolution.expanded or backend is not None:
+        answer = compose_answer(
+            question,
+            vector,
+            hits,
+            bank,
+            s,
+            backend=backend,
+            prefer_papers=resolution.prefer_papers if resolution.expanded else None,
+            on_token=on_token,
+            facts=facts,
+            query=resolution.query,
+        )
     answer.query = resolution.query
     return answer
+
+
+def answerability_threshold(text: str = "?") -> float:
+    """The decline threshold calibrated with the answerability model on the train split: one for
+    questions, one for statements (a claim to check against the papers, as in SciFact)."""
+    from rag.answers.extractive import ANSWERABILITY
+
+    model = load("answerability_weights.json", ANSWERABILITY)
+    return model.threshold if is_question(text) else model.threshold_statement
 
 
 def compose_answer(
@@ -75,18 +103,25 @@ def compose_answer(
     backend: LLMBackend | None = None,
     prefer_papers: list[str] | None = None,
     on_token: Callable[[str], None] | None = None,
+    facts: IndexFacts | None = None,
+    query: str | None = None,
 ) -> Answer:
-    """Extractive or LLM answer, then the citation check — every answer passes through it."""
+    """Extractive or LLM answer, then the citation check — every answer passes through it (`query`: what
+    was retrieved with, when a follow-up was resolved)."""
     s = settings
+    facts = facts or IndexFacts()
     answer = extractive_answer(
         question,
         query_vector,
         hits,
         bank,
         max_sentences=s.max_answer_sentences,
-        min_relevance=s.min_relevance,
+        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(question),
         min_coverage_cjk=s.min_coverage_cjk,
         prefer_papers=prefer_papers,
+        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
+        known=facts.known,
+        query=query,
     )
     if backend is not None and not answer.refused:  # below threshold the LLM is not even asked
         given = [h for h in hits[:6] if (h.kind == "zh") == is_cjk(question)] or hits[:6]

@@ -1,5 +1,6 @@
-"""The tuned numbers of the extractive answerer, named, each with what it does (set on the bundled corpus
-and SciFact with bench/eval_answers.py; the refusal thresholds themselves are Settings fields)."""
+"""The extractive answerer's numbers that are not fitted, named, each with what it does. The weights that
+score sentences and answerability are fitted (scorer_weights.json, answerability_weights.json); these
+bound the candidate pool and the shape of an answer, and were set on the train split of bench/questions."""
 
 from __future__ import annotations
 
@@ -8,20 +9,21 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class ExtractiveScoring:
-    passages: int = 6  # sentences are taken from this many top passages
+    pool_passages: int = 16  # passages whose sentences all compete (answer-span recall 0.97 at 16, 0.94 at 8)
+    passages: int = 6  # passages Chinese questions read (matched lexically)
     min_sentence_chars: int = 25  # shorter English sentences are fragments, not answers
     max_sentence_chars: int = 700  # longer ones are extraction run-ons
     min_sentence_chars_cjk: int = 8  # Chinese packs more into fewer characters
-    lexical_weight: float = 0.2  # share of the IDF-weighted term overlap added to the sentence cosine
-    rank_penalty: float = 0.01  # per rank of the passage a sentence comes from (dense scoring)
-    rank_penalty_cjk: float = 0.05  # the same for Chinese, where overlap alone scores sentences
-    prefer_bonus: float = 0.05  # for sentences of the papers a follow-up question is about
-    boilerplate_penalty: float = 0.5  # for "code is available at …" and link-only sentences
-    name_bonus: float = 0.1  # confidence bonus when the question names a retrieved paper ("How does NOVER…")
-    floor: float = 0.1  # a sentence more than this below the best one is not taken
-    floor_broad: float = 0.15  # the same for survey questions ("which papers…"), which take more
-    repeat_paper_penalty: float = 0.03  # for a second sentence from a paper already quoted
-    repeat_paper_penalty_broad: float = 0.08  # the same for survey questions: hear from several papers
+    rank_penalty_cjk: float = 0.05  # per rank of the passage a Chinese sentence comes from
+    prefer_bonus: float = 0.5  # fitted-score bonus for the papers a follow-up question is about
+    boilerplate_penalty: float = 3.0  # fitted-score penalty for "code is available at …" and link-only sentences
+    margin: float = 1.5  # other sentences are quoted when within this fitted score of the best
+    margin_broad: float = 4.5  # a paper's best sentence this close to the best is quoted for questions across papers
+    broad_floor: float = 0.0  # … and any paper's best sentence scoring above this (even far below a very sure best)
+    max_quotes: int = 3  # sentences quoted for a question about one thing
+    answerability_top: int = 5  # best sentences whose signals decide whether the question is answered
+    quantity_confidence: float = 0.8  # a quantity question no top sentence answers with a number is declined below it
+    floor: float = 0.1  # Chinese: a sentence more than this below the best is not taken
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
     duplicate_overlap: float = 0.8  # or share this much of their words (when no vectors)
 

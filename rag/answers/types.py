@@ -42,11 +42,24 @@ class Answer:
     removed_citations: list[int] = field(default_factory=list)  # ids cited that were never given
     dropped: list[str] = field(default_factory=list)  # unsupported sentences removed by the checker
     raw: str = ""  # the generator's text before the citation check (LLM mode)
+    missing: list[str] = field(default_factory=list)  # named things no paper mentions (why it was declined)
+    decline: str = ""  # why it was declined: "missing", "no_quantity", "low_confidence" ('' when answered)
+
+    @property
+    def decline_detail(self) -> str:
+        """The sentence that says what is missing, after the refusal ('' when there is nothing specific)."""
+        if self.missing:
+            names = self.missing
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+            return f"None of them mention {listed}."
+        if self.decline == "no_quantity":
+            return "None of the passages that match it reports that number."
+        return ""
 
     @property
     def text(self) -> str:
         if self.refused or not self.sentences:
-            return REFUSAL
+            return f"{REFUSAL} {self.decline_detail}".strip()
         return " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() for s in self.sentences)
 
     @property
@@ -64,6 +77,8 @@ class Answer:
             "query": self.query or self.question,
             "answer": self.text,
             "refused": self.refused,
+            "missing": self.missing,
+            "decline": self.decline,
             "mode": self.mode,
             "confidence": round(self.confidence, 4),
             "sentences": [asdict(s) for s in self.sentences],

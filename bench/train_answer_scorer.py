@@ -1,0 +1,143 @@
+"""Fit the answer-sentence scorer: logistic regression over `rag.answers.features`, on the train split.
+
+    python -m bench.train_answer_scorer            # fit on train, report train and dev, write the weights
+    python -m bench.train_answer_scorer --dry-run  # report only
+
+Labelled pairs come from the question sets whose answer spans are known: every candidate sentence of a
+question's top passages is a positive when it holds the answer span (from the right paper), else a
+negative. Questions: bench/questions/pdfs_answerable + bundled_body + pdfs_multi (train split) and
+bundled_answerable (its "expect" spans, a deterministic half as train). Reported per split: how often
+the top-1 / top-3 sentences hold the answer, against the hand-set score the scorer replaces.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl  # noqa: E402
+
+WEIGHTS = ROOT / "rag" / "answers" / "scorer_weights.json"
+
+
+@dataclass
+class Item:
+    question: str
+    targets: list[tuple[list[str], str]]  # (acceptable paper ids, answer span), one per paper to find
+    split: str
+
+
+def items() -> list[Item]:
+    out = []
+    for name in ("pdfs_answerable", "bundled_body"):
+        for r in read_jsonl(QUESTIONS / f"{name}.jsonl"):
+            out.append(Item(r["question"], [(r.get("papers") or [r["paper"]], r["answer"])], r["split"]))
+    for r in read_jsonl(QUESTIONS / "pdfs_multi.jsonl"):
+        out.append(Item(r["question"], [([p], a) for p, a in zip(r["papers"], r["answers"], strict=True)], r["split"]))
+    for n, r in enumerate(read_jsonl(QUESTIONS / "bundled_answerable.jsonl")):
+        if r.get("expect") and r.get("paper"):
+            out.append(Item(r["question"], [([r["paper"]], r["expect"])], "train" if n % 2 == 0 else "dev"))
+    return out
+
+
+def examples(lib, item: Item):
+    """(features, labels, candidates) of one question, from the product's own candidate pool."""
+    from rag.answers.candidates import gather
+    from rag.answers.features import matrix
+    from rag.answers.questions import analyse
+    from rag.answers.scoring import DEFAULT_SCORING as W
+
+    hits, vector = lib.retrieve(item.question, k=W.pool_passages, filters=None, mode=None)
+    candidates = gather(
+        item.question,
+        hits,
+        lib.engine.sentence_bank,
+        passages=W.pool_passages,
+        min_chars=W.min_sentence_chars,
+        max_chars=W.max_sentence_chars,
+    )
+    papers = lib.store.paper_vectors(sorted({c.paper_id for c in candidates}))
+    x = matrix(analyse(item.question), vector, candidates, papers)
+    y = np.array(
+        [any(c.paper_id in papers and norm(span) in norm(c.text) for papers, span in item.targets) for c in candidates],
+        dtype=bool,
+    )
+    return x, y, candidates
+
+
+def hand_score(x: np.ndarray) -> np.ndarray:
+    """The score the fitted one replaces: cosine + 0.2 · overlap − 0.01 · passage rank."""
+    from rag.answers.features import FEATURES
+
+    col = {n: i for i, n in enumerate(FEATURES)}
+    rank = 1.0 / np.maximum(x[:, col["passage_rank"]], 1e-6) - 1
+    return x[:, col["cosine"]] + 0.2 * x[:, col["overlap"]] - 0.01 * rank
+
+
+def top_holds(scores: np.ndarray, y: np.ndarray, k: int) -> bool:
+    return bool(len(scores)) and bool(y[np.argsort(-scores)[:k]].any())
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
+    ap.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
+    ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    args = ap.parse_args(argv)
+
+    from sklearn.linear_model import LogisticRegression
+
+    from rag import Library, Settings
+    from rag.answers.features import FEATURES
+
+    lib = Library(Settings(index_dir=args.work / "index"))
+    lib.ingest(corpus_inputs())
+    data = {"train": [], "dev": []}
+    for item in items():
+        x, y, _ = examples(lib, item)
+        data[item.split].append((x, y))
+    xs = np.vstack([x for x, _ in data["train"]])
+    ys = np.concatenate([y for _, y in data["train"]])
+    model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
+    model.fit(xs, ys)
+    print(f"train pairs: {len(ys)} ({int(ys.sum())} positive), features: {len(FEATURES)}")
+    for split, rows in data.items():
+        answerable = [(x, y) for x, y in rows if y.any()]
+        for k in (1, 3):
+            fitted = np.mean([top_holds(model.decision_function(x), y, k) for x, y in answerable])
+            hand = np.mean([top_holds(hand_score(x), y, k) for x, y in answerable])
+            print(f"{split}: top-{k} holds the answer  fitted {fitted:.3f}  hand-set {hand:.3f}  ({len(answerable)} q)")
+        pool = np.mean([y.any() for _, y in rows])
+        print(f"{split}: answer in the candidate pool {pool:.3f} of {len(rows)} questions")
+    for name, w in sorted(zip(FEATURES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
+        print(f"  {name:<24} {w:+.3f}")
+    if not args.dry_run:
+        WEIGHTS.write_text(
+            json.dumps(
+                {
+                    "features": list(FEATURES),
+                    "coef": [round(float(w), 6) for w in model.coef_[0]],
+                    "intercept": round(float(model.intercept_[0]), 6),
+                    "fitted_by": "bench/train_answer_scorer.py",
+                    "train_pairs": len(ys),
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {WEIGHTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

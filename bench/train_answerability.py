@@ -1,0 +1,198 @@
+"""Fit when to decline: logistic regression over `rag.answers.extractive.ANSWERABILITY` (question-level
+signals of the scored candidates), answerable vs on-topic unanswerable questions of the train split, and
+the decline threshold: the highest that keeps false declines (all causes) at most 5 % on train.
+
+    python -m bench.train_answerability            # fit, report train and dev, write the weights
+    python -m bench.train_answerability --dry-run
+
+Run it after bench/train_answer_scorer.py (it scores candidates with the fitted sentence scorer).
+Questions: bench/questions pdfs_answerable + bundled_body + pdfs_multi + bundled_answerable, and the
+questions any reader asks of a named paper ("What is TinyV?", from the index's titles) (answerable);
+pdfs_unanswerable + bundled_unanswerable (not); split as in train_answer_scorer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.qa_sets import QUESTIONS, corpus_inputs, read_jsonl  # noqa: E402
+from bench.train_answer_scorer import items as answerable_items  # noqa: E402
+
+WEIGHTS = ROOT / "rag" / "answers" / "answerability_weights.json"
+MAX_FALSE_DECLINES = 0.05
+
+
+def unanswerable_items() -> list[tuple[str, str]]:
+    out = [(r["question"], r["split"]) for r in read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")]
+    for n, r in enumerate(read_jsonl(QUESTIONS / "bundled_unanswerable.jsonl")):
+        out.append((r["question"], "train" if n % 2 == 0 else "dev"))
+    return out
+
+
+def title_questions(lib) -> list[tuple[str, str]]:
+    """Answerable questions any reader asks of a named paper ("What is TinyV?"), from the index's titles
+    of the form "Name: what it does"; split by the paper (a stable hash), so dev papers stay unseen."""
+    import zlib
+
+    templates = ("What is {}?", "How does {} work?", "What problem does {} address?", "What results does {} report?")
+    out = []
+    for paper in lib.papers():
+        head, sep, _ = paper.title.partition(":")
+        if sep and 1 <= len(head.split()) <= 3 and len(head) <= 30:
+            split = "dev" if zlib.crc32(paper.id.encode()) % 3 == 0 else "train"
+            out += [(t.format(head.strip()), split) for t in templates]
+    return out
+
+
+def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
+    """SciFact train claims that are not in the eval sets: (claim, gold paper ids, split), a third dev."""
+    scifact = ROOT.parent / "shared" / "eval" / "scifact"
+    if not scifact.exists():
+        return []
+    taken = {
+        r["question"]
+        for name in ("scifact_answerable", "scifact_unanswerable")
+        for r in read_jsonl(QUESTIONS / f"{name}.jsonl")
+    }
+    qrels: dict[str, list[str]] = {}
+    for line in (scifact / "qrels" / "train.tsv").read_text().splitlines()[1:]:
+        qid, doc, _ = line.split("\t")
+        qrels.setdefault(qid, []).append(f"scifact-{doc}")
+    out = []
+    for q in read_jsonl(scifact / "queries_train.jsonl"):
+        if q["_id"] in qrels and q["text"] not in taken:
+            out.append((q["text"], qrels[q["_id"]], "dev" if len(out) % 3 == 2 else "train"))
+    return out[:limit]
+
+
+def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
+    """(the answerability row, declined because a name is missing); None when there is no candidate
+    (the question is declined whatever the model says)."""
+    from rag.answers import extractive as E
+    from rag.answers import features as F
+    from rag.answers.candidates import gather
+    from rag.answers.declines import missing_names
+    from rag.answers.questions import analyse, is_question
+    from rag.answers.scorer import load
+    from rag.answers.scoring import DEFAULT_SCORING as W
+    from rag.text import is_cjk
+
+    hits, vector = lib.retrieve(question, k=W.pool_passages, filters=None, mode=None)
+    if is_cjk(question) or vector is None:
+        return None, False
+    q = analyse(question)
+    candidates = gather(
+        question, hits, lib.engine.sentence_bank, passages=W.pool_passages,
+        min_chars=W.min_sentence_chars, max_chars=W.max_sentence_chars,
+    )  # fmt: skip
+    if not candidates:
+        return None, False
+    x = F.matrix(q, vector, candidates, lib.store.paper_vectors(sorted({c.paper_id for c in candidates})))
+    for c, s in zip(candidates, load("scorer_weights.json", F.FEATURES).decision(x), strict=True):
+        c.score = float(s)
+    vocab = lib.engine.lexical.current().vocab
+    passages = [h.text for h in hits] + [h.title for h in hits]
+    missing = missing_names(q.names, lambda t: t in vocab, passages) if is_question(question) else []
+    return E.answerability_features(q, candidates, x), bool(missing)
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
+    ap.add_argument("--c", type=float, default=1.0)
+    ap.add_argument(
+        "--scifact-work", type=Path, default=Path("/tmp/papers-eval-answers/scifact"),
+        help="the index `eval_answers scifact` builds (claims: the threshold for statements)",
+    )  # fmt: skip
+    ap.add_argument("--dry-run", action="store_true")
+    args = ap.parse_args(argv)
+
+    from sklearn.linear_model import LogisticRegression
+
+    from rag import Library, Settings
+    from rag.answers.extractive import ANSWERABILITY
+
+    lib = Library(Settings(index_dir=args.work / "index"))
+    lib.ingest(corpus_inputs())
+    rows: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}  # (x, missing, label)
+    for item in answerable_items():
+        x, missing = signals(lib, item.question)
+        rows[item.split].append((x, missing, True))
+    for question, split in title_questions(lib):
+        x, missing = signals(lib, question)
+        rows[split].append((x, missing, True))
+    for question, split in unanswerable_items():
+        x, missing = signals(lib, question)
+        rows[split].append((x, missing, False))
+    claims: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}
+    if (args.scifact_work / "index").exists():
+        sci = Library(Settings(index_dir=args.scifact_work / "index"))
+        indexed = {p.id for p in sci.papers()}
+        for claim, gold, split in scifact_claims():
+            x, missing = signals(sci, claim)
+            claims[split].append((x, missing, bool(set(gold) & indexed)))
+    train = [(x, y) for x, m, y in rows["train"] + claims["train"] if x is not None and not m]
+    model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
+    model.fit(np.vstack([x for x, _ in train]), np.array([y for _, y in train]))
+
+    def declined(x, missing, t: float) -> bool:
+        return missing or x is None or model.predict_proba(x[None, :])[0, 1] < t
+
+    def rates(pool: list, t: float) -> tuple[float, float]:
+        yes = [declined(x, m, t) for x, m, y in pool if y]
+        no = [declined(x, m, t) for x, m, y in pool if not y]
+        return float(np.mean(yes)) if yes else 0.0, float(np.mean(no)) if no else 0.0
+
+    def calibrated(pool: list) -> float:
+        """The highest threshold with at most MAX_FALSE_DECLINES false declines on `pool`."""
+        best = 0.0
+        for t in np.linspace(0.0, 0.95, 96):
+            if rates(pool, float(t))[0] <= MAX_FALSE_DECLINES:
+                best = float(t)
+        return best
+
+    threshold = calibrated(rows["train"])
+    statement_threshold = calibrated(claims["train"]) if claims["train"] else threshold
+    for split in ("train", "dev"):
+        false, right = rates(rows[split], threshold)
+        missing_only = np.mean([m for _, m, y in rows[split] if not y])
+        print(f"{split}: declines on unanswerable {right:.3f} (by missing names alone {missing_only:.3f}), "
+              f"false declines {false:.3f}")  # fmt: skip
+        if claims[split]:
+            false, right = rates(claims[split], statement_threshold)
+            print(f"{split} SciFact claims: declines on unsupported {right:.3f}, false declines {false:.3f}")
+    print(f"threshold {threshold:.2f} (questions), {statement_threshold:.2f} (statements)")
+    for name, w in zip(ANSWERABILITY, model.coef_[0], strict=True):
+        print(f"  {name:<26} {w:+.3f}")
+    if not args.dry_run:
+        WEIGHTS.write_text(
+            json.dumps(
+                {
+                    "features": list(ANSWERABILITY),
+                    "coef": [round(float(w), 6) for w in model.coef_[0]],
+                    "intercept": round(float(model.intercept_[0]), 6),
+                    "threshold": round(threshold, 4),
+                    "threshold_statement": round(statement_threshold, 4),
+                    "fitted_by": "bench/train_answerability.py",
+                    "train_questions": len(train),
+                },
+                indent=1,
+            )
+            + "\n",
+            encoding="utf-8",
+        )
+        print(f"wrote {WEIGHTS}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,89 @@
+"""The sentences an answer may quote: every sentence of the top retrieved passages, once each, with its
+vector, its neighbours' and the passage it came from.
+
+A passage is 256 tokens of a section; the answering sentence of a long paper is often one of ten in a
+passage that ranks well for other reasons, so all of them compete (see `features` and `scorer`).
+Spans are trimmed so a quote never starts with a glued-on heading or a bullet, and always stays an
+exact substring of its passage.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from rag.answers.sentence_bank import SentenceBank
+from rag.index.records import Hit
+from rag.text import is_cjk, is_heading, sentence_spans
+
+# A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …".
+_LEAD = re.compile(
+    r"^(?:[•▪◦·*–-]\s+"
+    r"|(?:[A-Z]|\d{1,2})(?:\.\d{1,2}){0,3}\.?\s+(?:[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|for|in|on|the|to|with|a)){0,6})"
+    r"\s+(?=[A-Z][a-z]))"
+)
+
+
+@dataclass
+class Candidate:
+    """One sentence of a retrieved passage: `hit.text[start:end]`, as quoted."""
+
+    rank: int  # of its passage among the retrieved ones
+    hit: Hit
+    start: int
+    end: int
+    vector: np.ndarray | None
+    context: np.ndarray | None  # mean of its own and its neighbours' vectors, unit length
+    before: str = ""  # the neighbouring sentences' text (for lexical context)
+    after: str = ""
+    score: float = 0.0
+
+    @property
+    def text(self) -> str:
+        return self.hit.text[self.start : self.end]
+
+    @property
+    def paper_id(self) -> str:
+        return self.hit.paper_id
+
+
+def trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """The span without a leading heading or bullet (kept when nothing sentence-like would remain)."""
+    lead = _LEAD.match(text, start, end) if not is_cjk(text[start:end]) else None
+    if lead and end - lead.end() >= 25:
+        start = lead.end()
+    return start, end
+
+
+def gather(
+    question: str, hits: list[Hit], bank: SentenceBank, *, passages: int, min_chars: int, max_chars: int
+) -> list[Candidate]:
+    """Every quotable sentence of the top `passages` hits, de-duplicated across overlapping passages."""
+    cjk = is_cjk(question)
+    seen: set[tuple[str, int]] = set()
+    out: list[Candidate] = []
+    for rank, hit in enumerate(hits[:passages]):
+        if (hit.kind == "zh") != cjk:  # Chinese summaries answer Chinese questions, and only those
+            continue
+        spans, vectors = (sentence_spans(hit.text), np.zeros((0, 0))) if cjk else bank.get(hit.text)
+        for i, (s, e) in enumerate(spans):
+            s, e = trim(hit.text, s, e)
+            text = hit.text[s:e]
+            if (is_heading(text) and not cjk) or not (min_chars <= len(text) <= max_chars or (cjk and len(text) >= 8)):
+                continue
+            key = (hit.paper_id, hit.start + s)
+            if key in seen:
+                continue
+            seen.add(key)
+            vector = vectors[i] if len(vectors) else None
+            context = None
+            if vector is not None:
+                around = vectors[max(0, i - 1) : i + 2]
+                mean = around.mean(axis=0)
+                context = mean / (np.linalg.norm(mean) or 1.0)
+            before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
+            after = hit.text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+            out.append(Candidate(rank, hit, s, e, vector, context, before, after))
+    return out

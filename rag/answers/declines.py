@@ -1,0 +1,54 @@
+"""Saying plainly that the papers don't say: which specific thing the question names that no paper
+mentions ("… None of them mention GPT-4."), checked against the whole index's vocabulary and the text of
+the passages retrieved for it.
+
+A name is mentioned when its words are in the BM25 vocabulary (every chunk's words) or, squashed to
+letters and digits, it equals two or three consecutive words of a retrieved passage ("BERTScore" is in
+"BERT Score"; "GPT-4" is not in "GPT-4o": names are compared whole).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable
+
+from rag.text import tokenize
+
+_WORDS = re.compile(r"[0-9a-z]+")
+
+
+def _squash(text: str) -> str:
+    return "".join(_WORDS.findall(text.lower()))
+
+
+def _joined_runs(texts: Iterable[str], longest: int = 3) -> set[str]:
+    runs: set[str] = set()
+    for text in texts:
+        words = _WORDS.findall(text.lower())
+        for n in range(1, longest + 1):
+            runs.update("".join(words[i : i + n]) for i in range(len(words) - n + 1))
+    return runs
+
+
+def _core(name: str) -> str:
+    """The name without a descriptive hyphenated tail in lower case ("OTSL-trained" → "OTSL")."""
+    parts = name.split("-")
+    kept = [p for p in parts if not (p.isalpha() and p.islower() and len(p) > 3)]
+    return "-".join(kept) if kept else name
+
+
+def missing_names(names: list[str], known: Callable[[str], bool], passages: Iterable[str]) -> list[str]:
+    """The names that appear nowhere: neither as indexed words (`known(token)`) nor in `passages`."""
+    if not names:
+        return []
+    runs = _joined_runs(passages)
+    out = []
+    for name in names:
+        core = _core(name)
+        tokens = tokenize(core)
+        if tokens and all(known(t) for t in tokens):
+            continue
+        if _squash(core) in runs:
+            continue
+        out.append(name)
+    return out

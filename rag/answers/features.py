@@ -1,0 +1,231 @@
+"""What is measured of a (question, candidate sentence) pair, as one vector per candidate.
+
+Similarity alone picks the sentence most *about* the question (its background); an answer also carries
+what was asked for: a number for "how many", a name for "which tool", a cause for "why". So besides the
+sentence's and its context's cosine and term overlap, the vector has the answer type the sentence carries
+crossed with the question's type, the role of its section, and cues of text that reads badly quoted.
+The weights that combine them are fitted (bench/train_answer_scorer.py), not set by hand.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+
+import numpy as np
+
+from rag.answers.candidates import Candidate
+from rag.answers.questions import Question
+from rag.text import tokenize
+
+_NUMBER = re.compile(
+    r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice)\b)",
+    re.IGNORECASE,
+)
+_NAME = re.compile(r"\b(?=[\w.-]*(?:[a-z][A-Z]|[A-Z]{2}|\d[A-Za-z]|[A-Za-z]\d|_))[A-Za-z][\w.-]*[A-Za-z0-9]\b")
+_CAUSE = re.compile(
+    r"\b(?:because|due to|since|as a result|therefore|thus|hence|so that|in order to|owing to|leads? to|led to|"
+    r"caus\w*|reasons?|results? in|attribut\w+|explain\w*|to avoid|to prevent|to ensure|allows?|enables?)\b",
+    re.IGNORECASE,
+)
+_DEFINES = re.compile(
+    r"\b(?:is|are) (?:a|an|the|defined|called|designed|intended|meant|used)\b|\brefers? to\b|\bcalled\b|"
+    r"\bdefined as\b|\bconsists? of\b|\bcomposed of\b|\bmade (?:up )?of\b|\bwhich (?:is|are)\b",
+    re.IGNORECASE,
+)
+_METHOD = re.compile(
+    r"\b(?:by|using|uses?|used|via|through|we (?:apply|adopt|employ|train|fine-tune|use|run|compute|follow))\b",
+    re.IGNORECASE,
+)
+# What a quantity question counts in, from its wording, and how a sentence states such a quantity.
+_QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
+                r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
+     re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
+                r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
+    (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
+                r"\bby how much\b|\bhow often\b|百分之|比例", re.I),
+     re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
+    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|\bwhen\b|哪一年", re.I),
+     re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
+    (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand|tokens?|words?|samples?|examples?|instances?|"
+                r"documents?|cases?|pages?|parameters?|images?|gb|mb)\b", re.I)),
+]  # fmt: skip
+# What a "which X" question names, and the words a sentence names such a thing with.
+_CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\b(?:hardware|gpus?|cpus?|processor|machine|device)\b", re.I),
+     re.compile(r"\b(?:gpus?|cpus?|tpus?|processors?|nvidia|a100|v100|h100|rtx|epyc|xeon|cores?|ghz)\b", re.I)),
+    (re.compile(r"\b(?:dataset|datasets|corpus|benchmark|benchmarks|data)\b", re.I),
+     re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|collection|annotated|samples)\b", re.I)),
+    (re.compile(r"\b(?:library|libraries|tool|tools|package|software|toolkit|parser|pipeline|utility)\b", re.I),
+     re.compile(r"\b(?:library|libraries|tools?|package|toolkit|software|python|utility|parser|using|wraps?)\b", re.I)),
+    (re.compile(r"\b(?:model|models|encoder|backbone|architecture|baseline|baselines|embeddings?)\b", re.I),
+     re.compile(r"\b(?:models?|bert|roberta|gpt|t5|bart|llama|qwen|transformers?|encoder|network|deberta)\w*", re.I)),
+    (re.compile(r"\b(?:metric|metrics|score|scores|measure)\b", re.I),
+     re.compile(r"\b(?:metrics?|scores?|f1|accuracy|rouge|bleu|precision|recall|map|ted)\b", re.I)),
+    (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
+    (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
+]  # fmt: skip
+_POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|both|only)\b", re.IGNORECASE)
+_CITATION = re.compile(r"\[\d+(?:[,–-]\s*\d+)*\]|\bet al\.|\(\w+(?: et al\.)?,? \d{4}[a-z]?\)")
+_OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
+_LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
+
+# The role of a passage's section, as a prior (one feature each; `other` is the baseline).
+_ROLES: list[tuple[str, re.Pattern[str]]] = [
+    ("abstract", re.compile(r"^abstract$|摘要|summary \(zh\)", re.IGNORECASE)),
+    ("introduction", re.compile(r"introduction|overview|motivation", re.IGNORECASE)),
+    ("related", re.compile(r"related|background|prior work|preliminar|literature", re.IGNORECASE)),
+    (
+        "method",
+        re.compile(
+            r"method|approach|model|system|design|architecture|implement|framework|data|corpus|"
+            r"collection|annotat|construction|setup|training|procedure|toolkit|library",
+            re.I,
+        ),
+    ),
+    ("results", re.compile(r"experiment|evaluat|result|analys|discussion|study|ablation|comparison|finding", re.I)),
+    ("conclusion", re.compile(r"conclu|future work|limitation|summary", re.IGNORECASE)),
+    ("appendix", re.compile(r"^(?:appendix|[A-H](?:\.\d+)*\b)|supplement|datasheet|checklist|ethic", re.I)),
+]
+
+FEATURES = (
+    "cosine",  # sentence · question
+    "context_cosine",  # sentence with its neighbours · question
+    "cosine_gap",  # cosine minus the best cosine among the candidates
+    "topicality",  # sentence · its paper's vector: how much it says what the whole paper is about
+    "focus",  # cosine minus topicality: similar to the question beyond sharing its topic
+    "overlap",  # IDF-weighted share of the question's terms in the sentence
+    "context_overlap",  # … in the sentence with its neighbours
+    "focus_overlap",  # … of the question's terms that are not in the paper's title (what is asked, not about what)
+    "specificity",  # mean IDF of the sentence's own terms over the candidates (rare words: specific claims)
+    "passage_score",  # the retrieval score of its passage, over the best one's
+    "passage_rank",  # 1 / (1 + rank of its passage)
+    "passage_cosine",  # the passage's cosine to the question
+    "names_covered",  # share of the question's named things in the sentence (or its paper's title)
+    "in_named_paper",  # its paper's title carries a name the question uses
+    "new_number",  # the sentence has a number the question has not
+    "new_name",  # … a name-like token the question has not
+    "quantity_x_number",
+    "quantity_kind_match",  # the sentence states the kind of quantity asked for (a duration, a share, a year, a size)
+    "class_word_match",  # it uses the words such a thing is named with ("GPUs" for hardware, "library" for a tool)
+    "name_x_name",
+    "reason_x_cause",
+    "definition_x_defines",
+    "method_x_method",
+    "yesno_x_polar",
+    "own_claim",  # "we", "our", "this paper": the paper's own statement
+    "cites_others",  # citation markers: about other work
+    "leans_on_previous",  # "This…", "However…": needs the sentence before it
+    "log_length",
+    "question_overlap_ratio",  # share of the sentence's terms that are question terms (restating it)
+    *(f"role_{name}" for name, _ in _ROLES),
+)
+
+
+def _idf(question_terms: set[str], texts: list[set[str]]) -> dict[str, float]:
+    """IDF of each question term over the candidate sentences: a term every sentence has says little."""
+    n = len(texts) or 1
+    return {t: math.log(1 + n / (1 + sum(t in s for s in texts))) for t in question_terms}
+
+
+def _weighted(weights: dict[str, float], terms: set[str]) -> float:
+    total = sum(weights.values())
+    return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
+
+
+def role_of(section: str, kind: str) -> str:
+    if kind == "abstract":
+        return "abstract"
+    return next((name for name, pattern in _ROLES if pattern.search(section or "")), "other")
+
+
+def _names(text: str) -> set[str]:
+    return {m.group(0).lower() for m in _NAME.finditer(text)}
+
+
+def _squash(text: str) -> str:
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
+def matrix(
+    question: Question,
+    query_vector: np.ndarray | None,
+    candidates: list[Candidate],
+    paper_vectors: dict[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """(n candidates, len(FEATURES)) float32: what the scorer weighs (`paper_vectors`: id → the stored
+    paper vector of the candidates' papers, for topicality)."""
+    n = len(candidates)
+    out = np.zeros((n, len(FEATURES)), dtype=np.float32)
+    if not n:
+        return out
+    col = {name: i for i, name in enumerate(FEATURES)}
+    q_terms = set(tokenize(question.text))
+    sentence_terms = [set(tokenize(c.text)) for c in candidates]
+    context_terms = [
+        s | set(tokenize(c.before)) | set(tokenize(c.after)) for s, c in zip(sentence_terms, candidates, strict=True)
+    ]
+    weights = _idf(q_terms, sentence_terms)
+    all_terms = set().union(*sentence_terms) if sentence_terms else set()
+    term_idf = _idf(all_terms, sentence_terms)
+    paper_vectors = paper_vectors or {}
+    q_numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(question.text)}
+    q_names = _names(question.text) | {t.lower() for t in question.names}
+    named = [_squash(t) for t in question.names]
+    best_passage = max((c.hit.score for c in candidates), default=0.0) or 1.0
+    if query_vector is not None and all(c.vector is not None for c in candidates):
+        cosines = np.array([float(c.vector @ query_vector) for c in candidates], dtype=np.float32)
+        contexts = np.array([float(c.context @ query_vector) for c in candidates], dtype=np.float32)
+    else:
+        cosines = contexts = np.zeros(n, dtype=np.float32)
+    best = float(cosines.max())
+    types = set(question.types)
+    quantity_kinds = [stated for asked, stated in _QUANTITY_KINDS if asked.search(question.text)]
+    class_words = [named for asked, named in _CLASS_WORDS if asked.search(question.text)]
+    for i, c in enumerate(candidates):
+        text = c.text
+        row = out[i]
+        terms = sentence_terms[i]
+        numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(text)} - q_numbers
+        names = _names(text) - q_names
+        squashed = _squash(text + " " + c.hit.title)
+        row[col["cosine"]] = cosines[i]
+        row[col["context_cosine"]] = contexts[i]
+        row[col["cosine_gap"]] = cosines[i] - best
+        row[col["overlap"]] = _weighted(weights, sentence_terms[i])
+        row[col["context_overlap"]] = _weighted(weights, context_terms[i])
+        title_terms = set(tokenize(c.hit.title))
+        row[col["focus_overlap"]] = _weighted({t: w for t, w in weights.items() if t not in title_terms}, terms)
+        own = sentence_terms[i]
+        row[col["specificity"]] = sum(term_idf[t] for t in own) / len(own) / 5.0 if own else 0.0
+        paper = paper_vectors.get(c.paper_id)
+        if paper is not None and c.vector is not None and len(paper) == len(c.vector):
+            row[col["topicality"]] = float(c.vector @ paper)
+            row[col["focus"]] = cosines[i] - row[col["topicality"]]
+        row[col["passage_score"]] = c.hit.score / best_passage
+        row[col["passage_rank"]] = 1.0 / (1 + c.rank)
+        row[col["passage_cosine"]] = c.hit.dense or 0.0
+        row[col["names_covered"]] = sum(t in squashed for t in named) / len(named) if named else 0.0
+        row[col["in_named_paper"]] = float(any(t and t in _squash(c.hit.title) for t in named))
+        row[col["new_number"]] = float(bool(numbers))
+        row[col["new_name"]] = float(bool(names))
+        row[col["quantity_x_number"]] = float("quantity" in types and bool(numbers))
+        row[col["quantity_kind_match"]] = float(any(p.search(text) for p in quantity_kinds))
+        row[col["class_word_match"]] = float(any(p.search(text) for p in class_words))
+        row[col["name_x_name"]] = float("name" in types and bool(names))
+        row[col["reason_x_cause"]] = float("reason" in types and bool(_CAUSE.search(text)))
+        row[col["definition_x_defines"]] = float("definition" in types and bool(_DEFINES.search(text)))
+        row[col["method_x_method"]] = float("method" in types and bool(_METHOD.search(text)))
+        row[col["yesno_x_polar"]] = float("yesno" in types and bool(_POLAR.search(text)))
+        row[col["own_claim"]] = float(bool(_OWN.search(text)))
+        row[col["cites_others"]] = float(bool(_CITATION.search(text)))
+        row[col["leans_on_previous"]] = float(bool(_LEADS_ON.match(text)))
+        row[col["log_length"]] = math.log(max(len(text), 1)) / 6.0
+        row[col["question_overlap_ratio"]] = len(terms & q_terms) / len(terms) if terms else 0.0
+        role = role_of(c.hit.section, c.hit.kind)
+        if f"role_{role}" in col:
+            row[col[f"role_{role}"]] = 1.0
+    return out

@@ -1,0 +1,121 @@
+"""What a question asks for: its type (a quantity, a name, a reason, …), whether it surveys several papers,
+and the specific things it names (models, datasets, metrics, acronyms) that an answer must be about.
+
+The types decide which kind of sentence can answer (a quantity question needs a sentence with a number);
+the named terms decide declines ("None of the papers mention ImageNet"). Chinese cues are recognised
+too, so a Chinese question gets the same treatment.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+
+QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list")
+
+_CUES: list[tuple[str, re.Pattern[str]]] = [
+    (
+        "quantity",
+        re.compile(
+            r"\bhow (?:many|much|long|large|big|small|fast|often|far|high|low|well)\b|\bwhat (?:percentage|fraction|"
+            r"share|proportion|number|size|value|score|accuracy|rate|ratio|speed|length|amount|year|range|"
+            r"maximum|minimum|average|total)\b|\bwhich (?:years?|values?|scores?)\b|\bwhen (?:was|were|did)\b|"
+            r"\bby how\b|\bat what\b|"
+            r"多少|几个|几种|多大|多长|多久|比例|百分之|准确率|提升了?多少|哪一年",
+            re.IGNORECASE,
+        ),
+    ),
+    ("reason", re.compile(r"\bwhy\b|\bwhat (?:causes|explains|makes)\b|\breason\b|为什么|为何|原因", re.IGNORECASE)),
+    (
+        "definition",
+        re.compile(r"^\s*(?:what|who)\s+(?:is|are)\s+(?:a|an|the)?\b|\bwhat does .{1,40} mean\b|是什么|指什么", re.I),
+    ),
+    (
+        "method",
+        re.compile(
+            r"^\s*how\b(?!\s+(?:many|much|long|large|big|small|fast|often|far|high|low|well)\b)|\bin what way\b|"
+            r"\bby what means\b|如何|怎样|怎么",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "name",
+        re.compile(
+            r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(?:model|models|library|libraries|tool|tools|dataset|datasets|benchmark|"
+            r"benchmarks|metric|metrics|method|algorithm|framework|software|package|hardware|gpus?|cpu|processor|"
+            r"system|service|language|encoder|decoder|baseline|baselines|version|release|component|module|corpus|"
+            r"venue|licen[cs]e|format|architecture|optimizer|backbone|parser|engine|api)\b|哪个|哪种|什么模型|什么数据集",
+            re.IGNORECASE,
+        ),
+    ),
+    (
+        "yesno",
+        re.compile(
+            r"^\s*(?:is|are|was|were|do|does|did|can|could|has|have|had|will|would|should)\b|是否|吗[?？]?$", re.I
+        ),
+    ),
+    ("list", re.compile(r"\bwhich (?:papers|works|methods|approaches|studies|systems)\b|哪些", re.IGNORECASE)),
+]
+
+# Questions that ask across papers (a survey, a comparison, "each"/"both"): one answer per paper.
+_BROAD = re.compile(
+    r"\b(papers|works|studies|approaches|methods|systems|which (?:papers|works)|list|compare[ds]?|comparison|"
+    r"several|different|various|across|each|both|respectively|differ\w*|versus|vs\.?|whereas)\b|哪些|比较|对比|分别|各自",
+    re.IGNORECASE,
+)
+
+# A specific name: internal capitals or digits (GPT-4, DocBank, GSM8K, LaTeX, Mind2Web), an acronym of
+# two or more capitals (METEOR, IRB), or a capitalised word inside the sentence (Llama, Kitaev, Docker).
+_TOKEN = re.compile(r"[A-Za-z0-9][\w.+-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_NAMELIKE = re.compile(r"^(?=.*[A-Za-z])(?:.*[a-z].*[A-Z]|.*[A-Z].*[A-Z]|.*\d.*[A-Za-z]|.*[A-Za-z].*\d)")
+_CAPITALISED = re.compile(r"^[A-Z][a-z]{2,}$")
+# Capitalised words that open questions or are too common to be names.
+_COMMON = frozenset(
+    """what which who whom whose when where why how is are was were do does did can could has have had will would
+    should in on for of to by with from at as the a an and or not no yes if according besides given compared
+    between among about into than then there this that these those it its their they we our paper papers authors
+    study work section table figure appendix approach method model models dataset data""".split()
+)
+
+
+@dataclass
+class Question:
+    text: str
+    types: list[str] = field(default_factory=list)  # in QUESTION_TYPES, most specific first
+    broad: bool = False  # asks across papers ("which methods…", "compare…")
+    names: list[str] = field(default_factory=list)  # specific things it names, as written
+
+    def asks(self, kind: str) -> bool:
+        return kind in self.types
+
+
+_ASKS = re.compile(
+    r"^\s*(?:what|which|who|whom|whose|when|where|why|how|is|are|was|were|do|does|did|can|could|has|have|had|"
+    r"will|would|should|may|might|in what|for what|to what)\b|[?？]\s*$|吗|什么|哪|如何|怎么|为什么|是否|多少",
+    re.IGNORECASE,
+)
+
+
+def is_question(text: str) -> bool:
+    """A question (asks), not a statement to check against the papers (a claim)."""
+    return bool(_ASKS.search(text))
+
+
+def analyse(text: str) -> Question:
+    types = [kind for kind, pattern in _CUES if pattern.search(text)]
+    return Question(text, types, bool(_BROAD.search(text)), named_terms(text))
+
+
+def named_terms(text: str) -> list[str]:
+    """The specific things a question names, in order (a first capitalised question word is not one)."""
+    out: list[str] = []
+    words = list(_TOKEN.finditer(text))
+    for i, match in enumerate(words):
+        word = match.group(0).rstrip(".")
+        lower = word.lower()
+        if lower in _COMMON or len(word) < 2:
+            continue
+        first = i == 0 or text[: match.start()].rstrip().endswith((".", "?", "!", ":"))
+        if (_NAMELIKE.match(word) or (_CAPITALISED.match(word) and not first)) and word not in out:
+            out.append(word)
+    return out

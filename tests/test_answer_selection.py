@@ -1,0 +1,66 @@
+"""What a question asks for, which names no paper mentions, how quotes are trimmed, and the declines and
+multi-paper answers these lead to on the bundled corpus (real index, real embedder)."""
+
+from __future__ import annotations
+
+import json
+
+from rag import Library
+from rag.answers.candidates import trim
+from rag.answers.declines import missing_names
+from rag.answers.questions import analyse
+from rag.answers.types import REFUSAL
+
+
+def test_question_types_and_named_things() -> None:
+    assert analyse("How many lawsuits does the dataset cover?").types == ["quantity"]
+    assert "method" in analyse("How were the outputs decoded?").types
+    assert analyse("Why is Grobid inconvenient for Python users?").asks("reason")
+    assert analyse("Which NLP library counts the words?").asks("name")
+    assert analyse("Was IRB approval needed?").asks("yesno")
+    assert analyse("Which papers use GRPO, and how does each change it?").broad
+    assert not analyse("What base model is 360-R1 built on?").broad
+    assert analyse("What base model is 360-R1 built on?").names == ["360-R1"]
+    assert analyse("How does GPT-4 do on Multi-LexSum?").names == ["GPT-4", "Multi-LexSum"]
+    assert analyse("What is the capital of Australia?").names == ["Australia"]  # a capitalised word inside
+    assert analyse("Which football club won?").names == []  # the first word of a question is not a name
+
+
+def test_names_are_matched_whole_across_spacing_and_hyphens() -> None:
+    vocab = {"bert", "score", "gpt-4o", "otsl", "multi-lexsum"}
+    text = ["We report BERT Score (BS) and compare with GPT-4o."]
+    got = missing_names(["BERTScore", "GPT-4", "Multi-LexSum", "OTSL-trained", "Llama"], vocab.__contains__, text)
+    assert got == ["GPT-4", "Llama"]  # GPT-4 is not GPT-4o; "-trained" only describes OTSL
+
+
+def test_quotes_never_start_with_a_glued_heading_or_a_bullet() -> None:
+    text = "3.1 Experimental Setup We train every model for three epochs on two GPUs."
+    start, end = trim(text, 0, len(text))
+    assert text[start:end] == "We train every model for three epochs on two GPUs."
+    bullet = "• Tiny summaries are one sentence long and meant for social media posts."
+    assert bullet[slice(*trim(bullet, 0, len(bullet)))].startswith("Tiny summaries")
+    plain = "We train every model for three epochs."
+    assert trim(plain, 0, len(plain)) == (0, len(plain))
+
+
+def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:
+    answer = bundled_library.ask("How does NOVER perform on the GSM8K math benchmark?")
+    assert answer.refused and answer.missing == ["GSM8K"] and not answer.sources
+    assert answer.text == f"{REFUSAL} None of them mention GSM8K."
+    data = json.loads(json.dumps(answer.to_dict()))
+    assert data["refused"] is True and data["missing"] == ["GSM8K"] and data["decline"] == "missing"
+    assert data["closest"]  # the closest passages are still shown
+
+
+def test_a_name_starting_with_a_digit_is_answered(bundled_library: Library) -> None:
+    answer = bundled_library.ask("What base model is 360-R1 built on?")
+    assert not answer.refused and answer.cited_papers[0].startswith("towards-omnidirectional-reasoning-with-360-r1")
+    assert "Qwen2.5-VL-Instruct" in answer.text
+
+
+def test_a_question_across_papers_cites_one_sentence_per_paper(bundled_library: Library) -> None:
+    answer = bundled_library.ask("Which papers modify GRPO with new reward functions?")
+    assert len(answer.cited_papers) >= 3
+    per_paper = [s.citations[0] for s in answer.sentences]
+    papers = [next(src.hit.paper_id for src in answer.sources if src.n == n) for n in per_paper]
+    assert len(papers) == len(set(papers))  # one sentence from each paper, none repeated
