@@ -33,6 +33,11 @@ _BOILERPLATE = re.compile(
     re.IGNORECASE,
 )
 
+# "… in the X and in the Y", "…, and what does Y use": a second thing the question is about.
+_AND_OTHER = re.compile(
+    r"\band (?:in|for|of|with) (?:the|its|their)\b|,\s*and (?:what|which|how|who|where|when)\b", re.IGNORECASE
+)
+
 ANSWERABILITY = (
     "best",  # the best candidate's fitted score
     "margin",  # how far it is ahead of the second
@@ -138,13 +143,14 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[Candidate] = [ranked[0]]
-    if q.broad:
+    named = named_papers(q, candidates)
+    if q.broad or (named and (_AND_OTHER.search(q.text) or _joined_names(q))):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
-        named = named_papers(q, candidates)
         firsts = [c for pid, c in per_paper.items() if pid in named]
-        firsts += [c for c in per_paper.values() if c.score >= min(best - w.margin_broad, w.broad_floor)]
+        floor = best - w.margin if len(named) >= 2 else min(best - w.margin_broad, w.broad_floor)
+        firsts += [c for c in per_paper.values() if c.score >= floor]  # two named papers: the rest must be close
         for c in firsts:
             if len(chosen) >= limit:
                 break
@@ -171,6 +177,15 @@ def named_papers(q: Question, candidates: list[Candidate]) -> set[str]:
         using = {c.paper_id for c in candidates if key in _squash(c.text)}
         out |= titled or (using if len(using) <= 2 else set())
     return out
+
+
+def _joined_names(q: Question) -> bool:
+    """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y"."""
+    for a in q.names:
+        for b in q.names:
+            if a != b and re.search(rf"{re.escape(a)}\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?{re.escape(b)}", q.text):
+                return True
+    return False
 
 
 def _squash(text: str) -> str:
