@@ -24,6 +24,8 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.metrics import pct
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "questions"
 SHARED = ROOT.parent / "shared"
@@ -45,9 +47,6 @@ class Tally:
     misses: list[str] = field(default_factory=list)
 
     def report(self) -> dict[str, float | int | str]:
-        def pct(xs: list[bool]) -> float | str:
-            return round(100 * sum(xs) / len(xs), 1) if xs else "n/a"
-
         lat = sorted(self.latency_ms)
         return {
             "answerable": len(self.false_refusal),

@@ -49,3 +49,8 @@ def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str,
         "Acc@1": float(np.mean([1.0 if mrr_at_k(runs[q], qrels[q], 1) else 0.0 for q in judged])),
         "queries": len(judged),
     }
+
+
+def pct(flags: Sequence[bool]) -> float | str:
+    """The share of true flags in percent, one decimal ("n/a" for none): how the answer benches report."""
+    return round(100 * sum(flags) / len(flags), 1) if flags else "n/a"

@@ -13,6 +13,8 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from bench.metrics import pct
+
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "questions"
 PDFS = ROOT.parent / "shared" / "pdfs"
@@ -81,9 +83,6 @@ class QATally:
     misses: list[str] = field(default_factory=list)
 
     def report(self) -> dict[str, float | int | str]:
-        def pct(xs: list[bool]) -> float | str:
-            return round(100 * sum(xs) / len(xs), 1) if xs else "n/a"
-
         lat = sorted(self.latency_ms)
         return {
             "single-paper questions": len(self.answered),

@@ -87,6 +87,18 @@ def top_holds(scores: np.ndarray, y: np.ndarray, k: int) -> bool:
     return bool(len(scores)) and bool(y[np.argsort(-scores)[:k]].any())
 
 
+def write_weights(path: Path, features, model, **extra) -> None:
+    """A fitted logistic regression as the JSON `rag.answers.scorer.load` reads."""
+    data = {
+        "features": list(features),
+        "coef": [round(float(w), 6) for w in model.coef_[0]],
+        "intercept": round(float(model.intercept_[0]), 6),
+        **extra,
+    }
+    path.write_text(json.dumps(data, indent=1) + "\n", encoding="utf-8")
+    print(f"wrote {path}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
@@ -121,21 +133,7 @@ def main(argv: list[str] | None = None) -> int:
     for name, w in sorted(zip(FEATURES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<24} {w:+.3f}")
     if not args.dry_run:
-        WEIGHTS.write_text(
-            json.dumps(
-                {
-                    "features": list(FEATURES),
-                    "coef": [round(float(w), 6) for w in model.coef_[0]],
-                    "intercept": round(float(model.intercept_[0]), 6),
-                    "fitted_by": "bench/train_answer_scorer.py",
-                    "train_pairs": len(ys),
-                },
-                indent=1,
-            )
-            + "\n",
-            encoding="utf-8",
-        )
-        print(f"wrote {WEIGHTS}")
+        write_weights(WEIGHTS, FEATURES, model, fitted_by="bench/train_answer_scorer.py", train_pairs=len(ys))
     return 0
 
 

@@ -14,7 +14,6 @@ pdfs_unanswerable + bundled_unanswerable (not); split as in train_answer_scorer.
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from pathlib import Path
 
@@ -26,6 +25,7 @@ if str(ROOT) not in sys.path:
 
 from bench.qa_sets import QUESTIONS, corpus_inputs, read_jsonl  # noqa: E402
 from bench.train_answer_scorer import items as answerable_items  # noqa: E402
+from bench.train_answer_scorer import write_weights  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "answerability_weights.json"
 MAX_FALSE_DECLINES = 0.05
@@ -174,23 +174,15 @@ def main(argv: list[str] | None = None) -> int:
     for name, w in zip(ANSWERABILITY, model.coef_[0], strict=True):
         print(f"  {name:<26} {w:+.3f}")
     if not args.dry_run:
-        WEIGHTS.write_text(
-            json.dumps(
-                {
-                    "features": list(ANSWERABILITY),
-                    "coef": [round(float(w), 6) for w in model.coef_[0]],
-                    "intercept": round(float(model.intercept_[0]), 6),
-                    "threshold": round(threshold, 4),
-                    "threshold_statement": round(statement_threshold, 4),
-                    "fitted_by": "bench/train_answerability.py",
-                    "train_questions": len(train),
-                },
-                indent=1,
-            )
-            + "\n",
-            encoding="utf-8",
+        write_weights(
+            WEIGHTS,
+            ANSWERABILITY,
+            model,
+            threshold=round(threshold, 4),
+            threshold_statement=round(statement_threshold, 4),
+            fitted_by="bench/train_answerability.py",
+            train_questions=len(train),
         )
-        print(f"wrote {WEIGHTS}")
     return 0
 
 
