@@ -64,3 +64,12 @@ def test_a_question_across_papers_cites_one_sentence_per_paper(bundled_library: 
     per_paper = [s.citations[0] for s in answer.sentences]
     papers = [next(src.hit.paper_id for src in answer.sources if src.n == n) for n in per_paper]
     assert len(papers) == len(set(papers))  # one sentence from each paper, none repeated
+
+
+def test_the_ask_tab_shows_what_is_missing() -> None:
+    from rag.answers.types import Answer
+    from ui.app_render import answer_markdown_parts
+
+    declined = Answer("How does NOVER do on GSM8K?", [], [], refused=True, missing=["GSM8K"], decline="missing")
+    shown = answer_markdown_parts(declined, 0)[0].replace("&#46;", ".").replace("&#39;", "'")
+    assert shown.startswith("The indexed papers don't appear to answer this. None of them mention GSM8K.")
