@@ -62,8 +62,6 @@ def examples(lib, item: Item):
         hits,
         lib.engine.sentence_bank,
         passages=W.pool_passages,
-        min_chars=W.min_sentence_chars,
-        max_chars=W.max_sentence_chars,
     )
     papers = lib.store.paper_vectors(sorted({c.paper_id for c in candidates}))
     x = matrix(analyse(item.question), vector, candidates, papers)

@@ -90,10 +90,7 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     if is_cjk(question) or vector is None:
         return None, False
     q = analyse(question)
-    candidates = gather(
-        question, hits, lib.engine.sentence_bank, passages=W.pool_passages,
-        min_chars=W.min_sentence_chars, max_chars=W.max_sentence_chars,
-    )  # fmt: skip
+    candidates = gather(question, hits, lib.engine.sentence_bank, passages=W.pool_passages)
     if not candidates:
         return None, False
     x = F.matrix(q, vector, candidates, lib.store.paper_vectors(sorted({c.paper_id for c in candidates})))

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
 from rag.text import is_cjk, is_heading, sentence_spans
@@ -58,9 +59,15 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
 
 
 def gather(
-    question: str, hits: list[Hit], bank: SentenceBank, *, passages: int, min_chars: int, max_chars: int
+    question: str, hits: list[Hit], bank: SentenceBank, *, passages: int, scoring: ExtractiveScoring = DEFAULT_SCORING
 ) -> list[Candidate]:
-    """Every quotable sentence of the top `passages` hits, de-duplicated across overlapping passages."""
+    """Every quotable sentence of the top `passages` hits (of the lengths `scoring` allows), de-duplicated
+    across overlapping passages."""
+    min_chars, max_chars, min_cjk = (
+        scoring.min_sentence_chars,
+        scoring.max_sentence_chars,
+        scoring.min_sentence_chars_cjk,
+    )
     cjk = is_cjk(question)
     seen: set[tuple[str, int]] = set()
     out: list[Candidate] = []
@@ -71,7 +78,9 @@ def gather(
         for i, (s, e) in enumerate(spans):
             s, e = trim(hit.text, s, e)
             text = hit.text[s:e]
-            if (is_heading(text) and not cjk) or not (min_chars <= len(text) <= max_chars or (cjk and len(text) >= 8)):
+            if (is_heading(text) and not cjk) or not (
+                min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
+            ):
                 continue
             key = (hit.paper_id, hit.start + s)
             if key in seen:

@@ -50,10 +50,6 @@ ANSWERABILITY = (
 )
 
 
-def is_broad(question: str) -> bool:
-    return analyse(question).broad
-
-
 def extractive_answer(
     question: str,
     query_vector: np.ndarray | None,
@@ -79,9 +75,7 @@ def extractive_answer(
     if is_cjk(question) or query_vector is None:
         return _lexical_answer(question, hits, bank, max_sentences, min_coverage_cjk, w)
     q = analyse(query or question)
-    candidates = gather(
-        question, hits, bank, passages=w.pool_passages, min_chars=w.min_sentence_chars, max_chars=w.max_sentence_chars
-    )
+    candidates = gather(question, hits, bank, passages=w.pool_passages, scoring=w)
     if not candidates:
         return _declined(question, hits, 0.0, "low_confidence")
     x = F.matrix(q, query_vector, candidates, paper_vectors)
@@ -228,9 +222,7 @@ def _lexical_answer(
     question: str, hits: list[Hit], bank: SentenceBank, limit: int, min_coverage: float, w: ExtractiveScoring
 ) -> Answer:
     """Sentences of the top passages by IDF-weighted overlap with the question's character bigrams."""
-    candidates = gather(
-        question, hits, bank, passages=w.passages, min_chars=w.min_sentence_chars, max_chars=w.max_sentence_chars
-    )
+    candidates = gather(question, hits, bank, passages=w.passages, scoring=w)
     q_terms = set(tokenize(question))
     confidence = max((_overlap(q_terms, h.text) for h in hits), default=0.0)
     if not candidates or confidence < min_coverage:
