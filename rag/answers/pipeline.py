@@ -60,14 +60,16 @@ def answer_question(
     names = titles() if history and titles else None
     resolution = resolve(question, history, titles=names)
     hits, vector = retrieve(resolution.query, depth, filters)
-    answer = compose_answer(question, vector, hits, bank, s, facts=facts)  # extractive: cheap, no LLM yet
-    if history and not resolution.expanded and answer.refused:  # weak on its own: try it as a follow-up
-        resolution = resolve(question, history, titles=names, force=True)
-        hits, vector = retrieve(resolution.query, depth, filters)
+    answer = None
+    if history and not resolution.expanded:  # does it stand on its own? (extractive: cheap, no LLM yet)
+        answer = compose_answer(question, vector, hits, bank, s, facts=facts)
+        if answer.refused:  # weak on its own: try it as a follow-up
+            resolution = resolve(question, history, titles=names, force=True)
+            hits, vector = retrieve(resolution.query, depth, filters)
     if resolution.prefer_papers and resolution.expanded:
         pinned, _ = retrieve(resolution.query, 3, Filters(papers=resolution.prefer_papers))
         hits = prefer(hits, pinned, resolution.prefer_papers, depth)
-    if resolution.expanded or backend is not None:
+    if answer is None or resolution.expanded or backend is not None:
         answer = compose_answer(
             question,
             vector,

@@ -317,10 +317,6 @@ class Store:
         return records
 
     @_chroma_errors
-    def paper_count(self) -> int:
-        return self._catalogue.count()
-
-    @_chroma_errors
     def paper_vectors(self, paper_ids: list[str]) -> dict[str, np.ndarray]:
         """paper id → its stored paper vector, for those of `paper_ids` in the catalogue."""
         got = self._catalogue.get(ids=paper_ids, include=["embeddings"])
