@@ -51,22 +51,14 @@ def items() -> list[Item]:
 
 def examples(lib, item: Item):
     """(features, labels, candidates) of one question, from the product's own candidate pool."""
-    from rag.answers.candidates import gather
-    from rag.answers.features import matrix
-    from rag.answers.questions import analyse
+    from rag.answers.extractive import scored_candidates
     from rag.answers.scoring import DEFAULT_SCORING as W
 
     hits, vector = lib.retrieve(item.question, k=W.pool_passages, filters=None, mode=None)
-    candidates = gather(
-        item.question,
-        hits,
-        lib.engine.sentence_bank,
-        passages=W.pool_passages,
-    )
-    papers = lib.store.paper_vectors(sorted({c.paper_id for c in candidates}))
-    x = matrix(analyse(item.question), vector, candidates, papers)
+    papers = lib.store.paper_vectors(sorted({h.paper_id for h in hits}))
+    _, candidates, x = scored_candidates(item.question, vector, hits, lib.engine.sentence_bank, papers)
     y = np.array(
-        [any(c.paper_id in papers and norm(span) in norm(c.text) for papers, span in item.targets) for c in candidates],
+        [any(c.paper_id in ids and norm(span) in norm(c.text) for ids, span in item.targets) for c in candidates],
         dtype=bool,
     )
     return x, y, candidates
@@ -97,14 +89,79 @@ def write_weights(path: Path, features, model, **extra) -> None:
     print(f"wrote {path}")
 
 
+class Listwise:
+    """A linear scorer fitted per question: the softmax over a question's candidates puts its mass on the
+    sentences that hold the answer (a conditional logit). It optimises what the answerer does with the
+    scores, pick the best of one question's candidates, where a pointwise fit also spends itself on
+    separating easy negatives across questions. Features are standardised for the fit, then folded back."""
+
+    def __init__(self, c: float = 1.0) -> None:
+        self.c = c
+
+    def fit(self, groups: list[tuple[np.ndarray, np.ndarray]]) -> Listwise:
+        from scipy.optimize import minimize
+
+        groups = [(x, y) for x, y in groups if y.any() and (~y).any()]
+        stacked = np.vstack([x for x, _ in groups])
+        self.mean = stacked.mean(axis=0)
+        self.std = stacked.std(axis=0) + 1e-6
+        zs = [((x - self.mean) / self.std, y) for x, y in groups]
+
+        def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
+            total, grad = 0.5 * float(w @ w) / self.c, w / self.c
+            for z, y in zs:
+                s = z @ w
+                p = np.exp(s - s.max())
+                p /= p.sum()
+                mass = float(p[y].sum())
+                total -= np.log(mass + 1e-12)
+                # d(-log sum_{pos} p)/dw = E_p[z] - E_{p|pos}[z]
+                grad += p @ z - (p[y] @ z[y]) / (mass + 1e-12)
+            return total, grad
+
+        w0 = np.zeros(zs[0][0].shape[1])
+        self.w = minimize(loss, w0, jac=True, method="L-BFGS-B").x
+        self.coef_ = (self.w / self.std)[None, :]
+        self.intercept_ = np.array([-float(self.mean / self.std @ self.w)])
+        return self
+
+    def decision_function(self, x: np.ndarray) -> np.ndarray:
+        return x @ self.coef_[0] + self.intercept_[0]
+
+
+def pointwise(c: float):
+    from sklearn.linear_model import LogisticRegression
+
+    class Pointwise(LogisticRegression):
+        def fit(self, groups):  # type: ignore[override]
+            return super().fit(np.vstack([x for x, _ in groups]), np.concatenate([y for _, y in groups]))
+
+    return Pointwise(C=c, class_weight="balanced", max_iter=2000)
+
+
+def make(objective: str, c: float):
+    return Listwise(c) if objective == "listwise" else pointwise(c)
+
+
+def cross_validated(objective: str, c: float, rows: list[tuple[np.ndarray, np.ndarray]], folds: int = 5) -> float:
+    """Mean top-1 over `folds` splits of the train questions (grouped by question): choosing C this way
+    leaves the dev split unseen."""
+    hits = []
+    for f in range(folds):
+        fit = [r for i, r in enumerate(rows) if i % folds != f]
+        held = [r for i, r in enumerate(rows) if i % folds == f and r[1].any()]
+        model = make(objective, c).fit(fit)
+        hits += [top_holds(model.decision_function(x), y, 1) for x, y in held]
+    return float(np.mean(hits))
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
-    ap.add_argument("--c", type=float, default=1.0, help="inverse L2 regularisation strength")
+    ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
+    ap.add_argument("--c", type=float, help="inverse L2 regularisation strength (default: chosen by CV on train)")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     args = ap.parse_args(argv)
-
-    from sklearn.linear_model import LogisticRegression
 
     from rag import Library, Settings
     from rag.answers.features import FEATURES
@@ -115,11 +172,14 @@ def main(argv: list[str] | None = None) -> int:
     for item in items():
         x, y, _ = examples(lib, item)
         data[item.split].append((x, y))
-    xs = np.vstack([x for x, _ in data["train"]])
+    c = args.c
+    if c is None:
+        grid = {c: cross_validated(args.objective, c, data["train"]) for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
+        print("CV top-1 on train by C: " + ", ".join(f"{c}: {v:.3f}" for c, v in grid.items()))
+        c = max(grid, key=lambda k: (grid[k], -k))
+    model = make(args.objective, c).fit(data["train"])
     ys = np.concatenate([y for _, y in data["train"]])
-    model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
-    model.fit(xs, ys)
-    print(f"train pairs: {len(ys)} ({int(ys.sum())} positive), features: {len(FEATURES)}")
+    print(f"{args.objective}, C={c}; train pairs: {len(ys)} ({int(ys.sum())} positive), features: {len(FEATURES)}")
     for split, rows in data.items():
         answerable = [(x, y) for x, y in rows if y.any()]
         for k in (1, 3):
@@ -131,7 +191,10 @@ def main(argv: list[str] | None = None) -> int:
     for name, w in sorted(zip(FEATURES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<24} {w:+.3f}")
     if not args.dry_run:
-        write_weights(WEIGHTS, FEATURES, model, fitted_by="bench/train_answer_scorer.py", train_pairs=len(ys))
+        write_weights(
+            WEIGHTS, FEATURES, model, fitted_by="bench/train_answer_scorer.py", objective=args.objective, c=c,
+            train_pairs=len(ys),
+        )  # fmt: skip
     return 0
 
 

@@ -79,9 +79,8 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     (the question is declined whatever the model says)."""
     from rag.answers import extractive as E
     from rag.answers import features as F
-    from rag.answers.candidates import gather
     from rag.answers.declines import missing_names
-    from rag.answers.questions import analyse, is_question
+    from rag.answers.questions import is_question
     from rag.answers.scorer import load
     from rag.answers.scoring import DEFAULT_SCORING as W
     from rag.text import is_cjk
@@ -89,11 +88,10 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     hits, vector = lib.retrieve(question, k=W.pool_passages, filters=None, mode=None)
     if is_cjk(question) or vector is None:
         return None, False
-    q = analyse(question)
-    candidates = gather(question, hits, lib.engine.sentence_bank, passages=W.pool_passages)
+    papers = lib.store.paper_vectors(sorted({h.paper_id for h in hits}))
+    q, candidates, x = E.scored_candidates(question, vector, hits, lib.engine.sentence_bank, papers)
     if not candidates:
         return None, False
-    x = F.matrix(q, vector, candidates, lib.store.paper_vectors(sorted({c.paper_id for c in candidates})))
     for c, s in zip(candidates, load("scorer_weights.json", F.FEATURES).decision(x), strict=True):
         c.score = float(s)
     vocab = lib.engine.lexical.current().vocab

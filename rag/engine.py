@@ -102,11 +102,14 @@ class Engine:
             def interactive(texts: list[str]) -> np.ndarray:
                 return self.embedder.encode(texts, interactive=True)
 
+            def queries(texts: list[str]) -> np.ndarray:
+                return np.stack([self.embedder.encode_query(t) for t in texts])
+
             try:
                 cache = self.embed_cache
-                self._bank = SentenceBank(lambda texts: cache.encode(texts, interactive))
+                self._bank = SentenceBank(lambda texts: cache.encode(texts, interactive), encode_query=queries)
             except (OSError, IndexReadOnlyError):  # a read-only index still answers, encoding in memory
-                self._bank = SentenceBank(interactive)
+                self._bank = SentenceBank(interactive, encode_query=queries)
         return self._bank
 
     @property

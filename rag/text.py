@@ -75,8 +75,12 @@ def is_cjk(text: str) -> bool:
 # -- sentences -----------------------------------------------------------------------------------------
 
 # A boundary: ., ! or ? (optionally followed by a closing quote/bracket) then whitespace and a capital,
-# digit, quote or bracket; or a CJK full stop. Abbreviations are vetoed below.
-_BOUNDARY = re.compile(r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[\u4e00-\u9fff])|(?<=[。！？])")
+# digit, quote, bracket or bullet; or a CJK full stop. Abbreviations are vetoed below.
+# A footnote marker glued after a word's full stop ("recommendations.4 We use …") ends the sentence too, and
+# a bullet opens one.
+_BOUNDARY = re.compile(
+    r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[\u4e00-\u9fff•▪◦])|(?<=[a-z)\]][.!?])\d{1,2}\s+(?=[A-Z][a-z])|(?<=[。！？])"
+)
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|Dr|Mr|Ms|approx|resp|al|St)\.|\b[A-Z]\.)$"
 )

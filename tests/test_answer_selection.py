@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 
 from rag import Library
+from rag.answers.asked import attribute, states
 from rag.answers.candidates import trim
 from rag.answers.declines import missing_names
 from rag.answers.questions import analyse
@@ -41,6 +42,20 @@ def test_quotes_never_start_with_a_glued_heading_or_a_bullet() -> None:
     assert bullet[slice(*trim(bullet, 0, len(bullet)))].startswith("Tiny summaries")
     plain = "We train every model for three epochs."
     assert trim(plain, 0, len(plain)) == (0, len(plain))
+    footnote = "4For LED training, we use a learning rate of 3e-5 following the authors."
+    assert footnote[slice(*trim(footnote, 0, len(footnote)))].startswith("For LED training")
+
+
+def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> None:
+    assert attribute("What batch size was used when fine-tuning BART?") == "batch size"
+    assert attribute("Under which open-source licence is the toolkit released?") == "licence"
+    assert attribute("Which statistical significance test did the authors use?") == "statistical significance test"
+    assert attribute("How much carbon was emitted by training the models?") == "carbon"
+    assert attribute("What is TinyV?") is None and attribute("How does NOVER work?") is None
+    assert states("batch size", "We train with batch sizes of 16 and 32.")
+    assert not states("batch size", "We train with a learning rate of 3e-5.")
+    assert states("licence", "The code is released under the MIT license.")  # spelling variants
+    assert states("hardware", "Models are trained on two RTX A6000 GPUs.")  # a class is named by its members
 
 
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:
@@ -64,6 +79,13 @@ def test_a_question_across_papers_cites_one_sentence_per_paper(bundled_library: 
     per_paper = [s.citations[0] for s in answer.sentences]
     papers = [next(src.hit.paper_id for src in answer.sources if src.n == n) for n in per_paper]
     assert len(papers) == len(set(papers))  # one sentence from each paper, none repeated
+
+
+def test_a_question_for_a_value_no_passage_states_is_declined_saying_what(bundled_library: Library) -> None:
+    answer = bundled_library.ask("Under which licence is the TinyV verifier released?")
+    assert answer.refused and answer.decline == "unstated" and answer.missing == ["licence"]
+    assert answer.text == f"{REFUSAL} None of the passages that match it state the licence."
+    assert answer.closest
 
 
 def test_the_ask_tab_shows_what_is_missing() -> None:

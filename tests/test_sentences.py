@@ -28,3 +28,16 @@ def test_chinese_sentences_split_at_full_stops() -> None:
         "本文提出了一种新的奖励分解方法，效果显著。",
         "实验表明该方法优于基线模型。",
     ]
+
+
+def test_footnote_markers_and_bullets_end_sentences_but_decimals_do_not() -> None:
+    text = (
+        "We follow the authors' recommendations.4 We use beam search with 5 beams. "
+        "The average source is over 75,000 words. • Unlike other datasets, it reaches 75.4 F1 on average."
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "We follow the authors' recommendations.",
+        "We use beam search with 5 beams.",
+        "The average source is over 75,000 words.",
+        "• Unlike other datasets, it reaches 75.4 F1 on average.",
+    ]

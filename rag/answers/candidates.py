@@ -19,9 +19,10 @@ from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
 from rag.text import is_cjk, is_heading, sentence_spans
 
-# A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …".
+# A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …", or a
+# footnote's marker ("4For LED training …").
 _LEAD = re.compile(
-    r"^(?:[•▪◦·*–-]\s+"
+    r"^(?:[•▪◦·*–-]\s+|\d{1,2}(?=[A-Z][a-z]{2,}\b)"
     r"|(?:[A-Z]|\d{1,2})(?:\.\d{1,2}){0,3}\.?\s+(?:[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|for|in|on|the|to|with|a)){0,6})"
     r"\s+(?=[A-Z][a-z]))"
 )

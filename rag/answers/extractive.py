@@ -16,9 +16,10 @@ from collections.abc import Callable
 import numpy as np
 
 from rag.answers import features as F
+from rag.answers.asked import states
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import missing_names
-from rag.answers.questions import Question, analyse, is_question
+from rag.answers.questions import Question, analyse, focus_text, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
@@ -47,6 +48,7 @@ ANSWERABILITY = (
     "top_passage_cosine",  # the first passage's cosine
     "quantity_without_number",  # asks how many/much and none of the top sentences has a new number
     "named_paper",  # share of the question's names that are in a retrieved paper's title ("How does TinyV work?")
+    "attribute_unstated",  # asks the value of an attribute ("what batch size") no candidate sentence states
 )
 
 
@@ -74,11 +76,9 @@ def extractive_answer(
     w = scoring
     if is_cjk(question) or query_vector is None:
         return _lexical_answer(question, hits, bank, max_sentences, min_coverage_cjk, w)
-    q = analyse(query or question)
-    candidates = gather(question, hits, bank, passages=w.pool_passages, scoring=w)
+    q, candidates, x = scored_candidates(question, query_vector, hits, bank, paper_vectors, query=query, scoring=w)
     if not candidates:
         return _declined(question, hits, 0.0, "low_confidence")
-    x = F.matrix(q, query_vector, candidates, paper_vectors)
     scores = load("scorer_weights.json", F.FEATURES).decision(x)
     prefer = set(prefer_papers or [])
     for c, s in zip(candidates, scores, strict=True):
@@ -94,10 +94,36 @@ def extractive_answer(
     confidence, no_number = answerability(q, candidates, x, w)
     if asks and no_number and confidence < w.quantity_confidence:
         return _declined(question, hits, confidence, "no_quantity")
+    if asks and confidence < w.quantity_confidence and unstated(q, candidates):
+        answer = _declined(question, hits, confidence, "unstated")
+        answer.missing = [q.attribute or ""]
+        return answer
     if confidence < min_relevance:
         return _declined(question, hits, confidence, "low_confidence")
     chosen = _select(candidates, q, max_sentences, w)
     return _compose(question, chosen, confidence)
+
+
+def scored_candidates(
+    question: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    bank: SentenceBank,
+    paper_vectors: dict[str, np.ndarray] | None,
+    *,
+    query: str | None = None,
+    scoring: ExtractiveScoring = DEFAULT_SCORING,
+) -> tuple[Question, list[Candidate], np.ndarray]:
+    """The question analysed, every candidate sentence of the top passages, and their feature rows (what
+    the answerer scores and what bench/train_answer_scorer.py fits on, computed in this one place)."""
+    q = analyse(query or question)
+    candidates = gather(question, hits, bank, passages=scoring.pool_passages, scoring=scoring)
+    if not candidates:
+        return q, candidates, np.zeros((0, len(F.FEATURES)), dtype=np.float32)
+    titles = list(dict.fromkeys(h.title for h in hits[:3]))
+    focus = focus_text(q, titles)
+    focus_vector = bank.encode_query(focus) if focus.strip() and focus != q.text else query_vector
+    return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector)
 
 
 def answerability(
@@ -128,7 +154,15 @@ def answerability_features(
     titles = {_squash(c.hit.title) for c in candidates}
     keys = [_squash(n) for n in q.names if len(_squash(n)) >= 3]
     row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
+    row[8] = float(unstated(q, candidates))
     return row
+
+
+def unstated(q: Question, candidates: list[Candidate]) -> bool:
+    """The question asks the value of an attribute and no candidate sentence (with its neighbours) states it."""
+    if not q.attribute:
+        return False
+    return not any(states(q.attribute, " ".join((c.before, c.text, c.after))) for c in candidates)
 
 
 def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
@@ -151,10 +185,18 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
             if c not in chosen and not _duplicate(c, chosen, w):
                 chosen.append(c)
         return chosen
+    if F.carries(q, ranked[0].text) is False:  # the answer may be the sentence beside it ("… as follows. We use 16.")
+        lead = ranked[0]
+        beside = [
+            c for c in ranked[1:]
+            if c.hit.chunk_id == lead.hit.chunk_id and c.text in (lead.before, lead.after) and F.carries(q, c.text)
+        ]  # fmt: skip
+        if beside and beside[0].score >= best - w.neighbour_margin:
+            chosen.append(beside[0])
     for c in ranked[1:]:
         if len(chosen) >= min(limit, w.max_quotes) or c.score < best - w.margin:
             break
-        if not _duplicate(c, chosen, w):
+        if c not in chosen and not _duplicate(c, chosen, w):
             chosen.append(c)
     return chosen
 

@@ -14,6 +14,7 @@ import re
 
 import numpy as np
 
+from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
 from rag.text import tokenize
@@ -38,36 +39,6 @@ _METHOD = re.compile(
     r"\b(?:by|using|uses?|used|via|through|we (?:apply|adopt|employ|train|fine-tune|use|run|compute|follow))\b",
     re.IGNORECASE,
 )
-# What a quantity question counts in, from its wording, and how a sentence states such a quantity.
-_QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
-                r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
-     re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
-                r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
-    (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
-                r"\bby how much\b|\bhow often\b|百分之|比例", re.I),
-     re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
-    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|\bwhen\b|哪一年", re.I),
-     re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
-    (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand|tokens?|words?|samples?|examples?|instances?|"
-                r"documents?|cases?|pages?|parameters?|images?|gb|mb)\b", re.I)),
-]  # fmt: skip
-# What a "which X" question names, and the words a sentence names such a thing with.
-_CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\b(?:hardware|gpus?|cpus?|processor|machine|device)\b", re.I),
-     re.compile(r"\b(?:gpus?|cpus?|tpus?|processors?|nvidia|a100|v100|h100|rtx|epyc|xeon|cores?|ghz)\b", re.I)),
-    (re.compile(r"\b(?:dataset|datasets|corpus|benchmark|benchmarks|data)\b", re.I),
-     re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|collection|annotated|samples)\b", re.I)),
-    (re.compile(r"\b(?:library|libraries|tool|tools|package|software|toolkit|parser|pipeline|utility)\b", re.I),
-     re.compile(r"\b(?:library|libraries|tools?|package|toolkit|software|python|utility|parser|using|wraps?)\b", re.I)),
-    (re.compile(r"\b(?:model|models|encoder|backbone|architecture|baseline|baselines|embeddings?)\b", re.I),
-     re.compile(r"\b(?:models?|bert|roberta|gpt|t5|bart|llama|qwen|transformers?|encoder|network|deberta)\w*", re.I)),
-    (re.compile(r"\b(?:metric|metrics|score|scores|measure)\b", re.I),
-     re.compile(r"\b(?:metrics?|scores?|f1|accuracy|rouge|bleu|precision|recall|map|ted)\b", re.I)),
-    (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
-    (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
-]  # fmt: skip
 _POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|both|only)\b", re.IGNORECASE)
 _CITATION = re.compile(r"\[\d+(?:[,–-]\s*\d+)*\]|\bet al\.|\(\w+(?: et al\.)?,? \d{4}[a-z]?\)")
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
@@ -97,6 +68,8 @@ FEATURES = (
     "cosine_gap",  # cosine minus the best cosine among the candidates
     "topicality",  # sentence · its paper's vector: how much it says what the whole paper is about
     "focus",  # cosine minus topicality: similar to the question beyond sharing its topic
+    "focus_query_cosine",  # sentence · the question without its names and title words (what it asks)
+    "focus_query_gap",  # … minus the best such cosine among the candidates
     "overlap",  # IDF-weighted share of the question's terms in the sentence
     "context_overlap",  # … in the sentence with its neighbours
     "focus_overlap",  # … of the question's terms that are not in the paper's title (what is asked, not about what)
@@ -155,9 +128,11 @@ def matrix(
     query_vector: np.ndarray | None,
     candidates: list[Candidate],
     paper_vectors: dict[str, np.ndarray] | None = None,
+    focus_vector: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n candidates, len(FEATURES)) float32: what the scorer weighs (`paper_vectors`: id → the stored
-    paper vector of the candidates' papers, for topicality)."""
+    paper vector of the candidates' papers, for topicality; `focus_vector`: the question without what it
+    is about, see `questions.focus_text`)."""
     n = len(candidates)
     out = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
@@ -179,12 +154,14 @@ def matrix(
     if query_vector is not None and all(c.vector is not None for c in candidates):
         cosines = np.array([float(c.vector @ query_vector) for c in candidates], dtype=np.float32)
         contexts = np.array([float(c.context @ query_vector) for c in candidates], dtype=np.float32)
+        focused = focus_vector if focus_vector is not None else query_vector
+        focus_cosines = np.array([float(c.vector @ focused) for c in candidates], dtype=np.float32)
     else:
-        cosines = contexts = np.zeros(n, dtype=np.float32)
+        cosines = contexts = focus_cosines = np.zeros(n, dtype=np.float32)
     best = float(cosines.max())
     types = set(question.types)
-    quantity_kinds = [stated for asked, stated in _QUANTITY_KINDS if asked.search(question.text)]
-    class_words = [named for asked, named in _CLASS_WORDS if asked.search(question.text)]
+    quantity_kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(question.text)]
+    class_words = [named for asked, named in CLASS_WORDS if asked.search(question.text)]
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]
@@ -194,6 +171,8 @@ def matrix(
         squashed = _squash(text + " " + c.hit.title)
         row[col["cosine"]] = cosines[i]
         row[col["context_cosine"]] = contexts[i]
+        row[col["focus_query_cosine"]] = focus_cosines[i]
+        row[col["focus_query_gap"]] = focus_cosines[i] - float(focus_cosines.max())
         row[col["cosine_gap"]] = cosines[i] - best
         row[col["overlap"]] = _weighted(weights, sentence_terms[i])
         row[col["context_overlap"]] = _weighted(weights, context_terms[i])
@@ -229,3 +208,15 @@ def matrix(
         if f"role_{role}" in col:
             row[col[f"role_{role}"]] = 1.0
     return out
+
+
+def carries(question: Question, text: str) -> bool | None:
+    """Does `text` carry what the question asks for: the attribute's value, a number for a quantity, a name
+    for "which tool"? None when the question asks for nothing typed (a reason, a method, a definition)."""
+    if question.attribute:
+        return states(question.attribute, text)
+    if question.asks("quantity"):
+        return bool(_NUMBER.search(text))
+    if question.asks("name"):
+        return bool(_names(text) - {t.lower() for t in question.names})
+    return None

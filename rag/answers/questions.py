@@ -11,6 +11,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+from rag.answers.asked import attribute
+
 QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list")
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
@@ -84,6 +86,7 @@ class Question:
     types: list[str] = field(default_factory=list)  # in QUESTION_TYPES, most specific first
     broad: bool = False  # asks across papers ("which methods…", "compare…")
     names: list[str] = field(default_factory=list)  # specific things it names, as written
+    attribute: str | None = None  # what a "what X …" question asks the value of ("batch size"), as written
 
     def asks(self, kind: str) -> bool:
         return kind in self.types
@@ -103,7 +106,7 @@ def is_question(text: str) -> bool:
 
 def analyse(text: str) -> Question:
     types = [kind for kind, pattern in _CUES if pattern.search(text)]
-    return Question(text, types, bool(_BROAD.search(text)), named_terms(text))
+    return Question(text, types, bool(_BROAD.search(text)), named_terms(text), attribute(text))
 
 
 def named_terms(text: str) -> list[str]:
@@ -119,3 +122,15 @@ def named_terms(text: str) -> list[str]:
         if (_NAMELIKE.match(word) or (_CAPITALISED.match(word) and not first)) and word not in out:
             out.append(word)
     return out
+
+
+def focus_text(question: Question, titles: list[str]) -> str:
+    """The question without what it is about (its names, the words of the papers' titles): what it asks.
+
+    "What hardware were the Multi-LexSum baselines fine-tuned on?" → "What hardware were the baselines
+    fine-tuned on?": every sentence of the paper shares the topic, only the answer shares the rest."""
+    about = {t.lower() for t in question.names}
+    for title in titles:
+        about |= {w.lower() for w in _TOKEN.findall(title)}
+    kept = [m.group(0) for m in _TOKEN.finditer(question.text) if m.group(0).lower() not in about]
+    return " ".join(kept)

@@ -18,11 +18,12 @@ class ExtractiveScoring:
     prefer_bonus: float = 0.5  # fitted-score bonus for the papers a follow-up question is about
     boilerplate_penalty: float = 3.0  # fitted-score penalty for "code is available at …" and link-only sentences
     margin: float = 1.5  # other sentences are quoted when within this fitted score of the best
+    neighbour_margin: float = 3.0  # the best's neighbour that carries the asked-for value, when the best doesn't
     margin_broad: float = 4.5  # a paper's best sentence this close to the best is quoted for questions across papers
     broad_floor: float = 0.0  # … and any paper's best sentence scoring above this (even far below a very sure best)
     max_quotes: int = 3  # sentences quoted for a question about one thing
     answerability_top: int = 5  # best sentences whose signals decide whether the question is answered
-    quantity_confidence: float = 0.8  # a quantity question no top sentence answers with a number is declined below it
+    quantity_confidence: float = 0.8  # below it, a question for a number or an attribute no sentence gives is declined
     floor: float = 0.1  # Chinese: a sentence more than this below the best is not taken
     duplicate_cosine: float = 0.9  # two sentences this similar say the same thing
     duplicate_overlap: float = 0.8  # or share this much of their words (when no vectors)

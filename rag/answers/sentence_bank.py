@@ -20,8 +20,9 @@ class SentenceBank:
     and encoded once per process (and `encode` may itself be backed by the on-disk embedding cache).
     """
 
-    def __init__(self, encode: Encode, max_passages: int = 4096) -> None:
+    def __init__(self, encode: Encode, max_passages: int = 4096, encode_query: Encode | None = None) -> None:
         self._encode = encode
+        self._encode_query = encode_query or encode
         self._max = max_passages
         self._rows: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
 
@@ -57,3 +58,7 @@ class SentenceBank:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         return self._encode(texts)
+
+    def encode_query(self, text: str) -> np.ndarray:
+        """A question-side text (not kept: questions rarely recur, passages do)."""
+        return self._encode_query([text])[0]

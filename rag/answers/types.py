@@ -42,12 +42,14 @@ class Answer:
     removed_citations: list[int] = field(default_factory=list)  # ids cited that were never given
     dropped: list[str] = field(default_factory=list)  # unsupported sentences removed by the checker
     raw: str = ""  # the generator's text before the citation check (LLM mode)
-    missing: list[str] = field(default_factory=list)  # named things no paper mentions (why it was declined)
-    decline: str = ""  # why it was declined: "missing", "no_quantity", "low_confidence" ('' when answered)
+    missing: list[str] = field(default_factory=list)  # named things no paper mentions, or the attribute none states
+    decline: str = ""  # why: "missing", "unstated", "no_quantity", "low_confidence" ('' when answered)
 
     @property
     def decline_detail(self) -> str:
         """The sentence that says what is missing, after the refusal ('' when there is nothing specific)."""
+        if self.decline == "unstated" and self.missing:
+            return f"None of the passages that match it state the {self.missing[0]}."
         if self.missing:
             names = self.missing
             listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]

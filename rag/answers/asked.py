@@ -1,0 +1,86 @@
+"""What a question asks for, and how a sentence says it: the kind of quantity ("how long" is counted in
+hours), the class of thing ("which hardware" is named with GPUs), and the attribute a "what X …" question
+asks the value of ("What batch size was used …" asks for a batch size).
+
+An answer states the attribute it gives ("we use a batch size of 16"), or for a class, one of the words such
+things are named with. When no candidate sentence of the papers does, the papers don't report it: a signal
+of answerability, and the decline can say what is missing ("None of the passages state the batch size").
+"""
+
+from __future__ import annotations
+
+import re
+
+from rag.text import tokenize
+
+# What a quantity question counts in, from its wording, and how a sentence states such a quantity.
+QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
+                r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
+     re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
+                r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
+    (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
+                r"\bby how much\b|\bhow often\b|百分之|比例", re.I),
+     re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
+    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|\bwhen\b|哪一年", re.I),
+     re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
+    (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
+     re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand|tokens?|words?|samples?|examples?|instances?|"
+                r"documents?|cases?|pages?|parameters?|images?|gb|mb)\b", re.I)),
+]  # fmt: skip
+# What a "which X" question names, and the words a sentence names such a thing with.
+CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\b(?:hardware|gpus?|cpus?|processor|machine|device)\b", re.I),
+     re.compile(r"\b(?:gpus?|cpus?|tpus?|processors?|nvidia|a100|v100|h100|rtx|epyc|xeon|cores?|ghz)\b", re.I)),
+    (re.compile(r"\b(?:dataset|datasets|corpus|benchmark|benchmarks|data)\b", re.I),
+     re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|collection|annotated|samples)\b", re.I)),
+    (re.compile(r"\b(?:library|libraries|tool|tools|package|software|toolkit|parser|pipeline|utility)\b", re.I),
+     re.compile(r"\b(?:library|libraries|tools?|package|toolkit|software|python|utility|parser|using|wraps?)\b", re.I)),
+    (re.compile(r"\b(?:model|models|encoder|backbone|architecture|baseline|baselines|embeddings?)\b", re.I),
+     re.compile(r"\b(?:models?|bert|roberta|gpt|t5|bart|llama|qwen|transformers?|encoder|network|deberta)\w*", re.I)),
+    (re.compile(r"\b(?:metric|metrics|score|scores|measure)\b", re.I),
+     re.compile(r"\b(?:metrics?|scores?|f1|accuracy|rouge|bleu|precision|recall|map|ted)\b", re.I)),
+    (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
+    (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
+]  # fmt: skip
+
+# "What/Which [adjectives] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
+# words, none a participle: "which grants funded …" asks for names, not a value).
+_ATTRIBUTE = re.compile(
+    r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kind|type|"
+    r"sort)\b)((?:(?![\w-]+ed\b)[\w-]+\s+){0,2}?(?![\w-]+ed\b)[\w-]+?)\s+"
+    r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
+    r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
+    re.IGNORECASE,
+)
+# Words that narrow an attribute without naming it ("exact score", "open-source licence").
+_QUALIFIERS = frozenset("exact specific main particular overall final official open-source actual precise".split())
+# One stem for spelling variants (British/American), so "licence" is stated by "license".
+_VARIANTS = {"licens": "licenc"}
+
+
+def attribute(question: str) -> str | None:
+    """The attribute a question asks the value of, as written ("batch size"), or None."""
+    match = _ATTRIBUTE.search(question)
+    if not match:
+        return None
+    words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]
+    return " ".join(words) if _terms(" ".join(words)) else None
+
+
+def _terms(text: str) -> list[str]:
+    return [_VARIANTS.get(t, t) for t in tokenize(text)]
+
+
+def attribute_terms(phrase: str) -> set[str]:
+    """What a sentence must contain to state the attribute: its head and the word before it ("batch size")."""
+    return set(_terms(phrase)[-2:])
+
+
+def states(phrase: str, text: str) -> bool:
+    """`text` states the attribute: it has the attribute's terms, or a word things of its class are named with."""
+    classes = [named for asked, named in CLASS_WORDS if asked.search(phrase)]
+    if any(p.search(text) for p in classes):
+        return True
+    needed = attribute_terms(phrase)
+    return bool(needed) and needed <= set(_terms(text))
