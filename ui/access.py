@@ -8,6 +8,7 @@ shape the API's own errors take (`error_response`).
 
 from __future__ import annotations
 
+import contextlib
 import hmac
 import ipaddress
 import secrets
@@ -126,27 +127,28 @@ class AccessGuard:
         if declared.isdigit() and int(declared) > limit:
             await _too_large(limit)(scope, receive, send)
             return
-        started = False
+        started = exceeded = False
         seen = 0
 
         async def counted_receive() -> Message:
-            nonlocal seen
+            nonlocal seen, exceeded
             message = await receive()
             seen += len(message.get("body", b""))
             if seen > limit:
+                exceeded = True
                 raise _TooLarge
             return message
 
         async def watched_send(message: Message) -> None:
             nonlocal started
+            if exceeded and not started:
+                return  # the app's reply to a body it could not read: ours (413) goes instead
             started = started or message["type"] == "http.response.start"
             await send(message)
 
-        try:
+        with contextlib.suppress(_TooLarge):
             await self.app(scope, counted_receive, watched_send)
-        except _TooLarge:
-            if started:
-                raise
+        if exceeded and not started:
             await _too_large(limit)(scope, receive, send)
 
     def _refusal(self, scope: Scope) -> JSONResponse | None:

@@ -8,7 +8,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,9 @@ from ingest.refs import split_refs
 from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
+from ui.access import AccessDenied, readable_ref
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
+from ui.payloads import hits_payload, related_payload
 
 STREAM_PAUSE = 0.04  # seconds between streamed sentences: extractive answers are ready at once; let them read in
 MAX_LISTED = 2000  # papers per picker and in the Library table (see PapersApp.listed)
@@ -394,23 +395,12 @@ class PapersApp:
             hits = self.library.search(query, k=k, filters=self.filters(papers, year_min, year_max, categories))
         except PapersError as err:
             raise gr.Error(str(err)) from None
-        return [{"rank": i, **asdict(h), "location": h.location} for i, h in enumerate(hits, 1)]
+        return hits_payload(hits)
 
     def api_related(self, paper: str, k: int = 5) -> list[dict]:
         """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON."""
         try:
-            results = self.library.related(paper, k=k)
-        except PapersError as err:
+            results = self.library.related(readable_ref(paper, self.library.settings.allowed_dirs), k=k)
+        except (PapersError, AccessDenied) as err:
             raise gr.Error(str(err)) from None
-        out = []
-        for r in results:
-            record = {key: v for key, v in asdict(r.paper).items() if key not in ("sections", "abstract")}
-            out.append(
-                {
-                    "paper": record,
-                    "score": r.score,
-                    "query_passage": asdict(r.query_passage) if r.query_passage else None,
-                    "matched_passage": asdict(r.matched_passage) if r.matched_passage else None,
-                }
-            )
-        return out
+        return related_payload(results)

@@ -14,6 +14,7 @@ from typing import Annotated, Any
 
 from fastapi import FastAPI, File, Form, Request, UploadFile
 from fastapi.exceptions import RequestValidationError
+from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.responses import JSONResponse
 from starlette.routing import Mount
@@ -25,7 +26,7 @@ from ui.access import AccessDenied, AccessGuard, error_response, is_loopback, re
 from ui.api_models import AskRequest, RelatedRequest, SearchRequest
 from ui.app_uploads import UploadRejected, discard, store_upload
 from ui.escape import one_line
-from ui.payloads import paper_detail, paper_summary, plain
+from ui.payloads import hit_payload, hits_payload, paper_detail, paper_summary, plain, related_payload
 
 PREFIX = "/api/v1"
 _STATUS_CODES = {400: "bad_request", 404: "not_found", 405: "method_not_allowed", 413: "too_large"}
@@ -51,7 +52,7 @@ def build_api(library: Library) -> FastAPI:
     def search(body: SearchRequest) -> JSONResponse:
         filters = body.filters.to_filters() if body.filters else None
         hits = library.search(body.query, k=body.k, filters=filters, mode=body.mode)
-        return JSONResponse({"query": body.query, "hits": [_hit(h) for h in hits]})
+        return JSONResponse({"query": body.query, "hits": plain(hits_payload(hits))})
 
     @api.post("/ask", summary="A cited answer (or a refusal naming what no paper covers)")
     def ask(body: AskRequest) -> JSONResponse:
@@ -62,7 +63,7 @@ def build_api(library: Library) -> FastAPI:
     @api.post("/related", summary="Papers most similar to one (indexed, or an arXiv id)")
     def related(body: RelatedRequest) -> JSONResponse:
         ref = readable_ref(body.paper, settings.allowed_dirs)
-        return JSONResponse({"paper": body.paper, "related": plain(library.related(ref, k=body.k))})
+        return JSONResponse({"paper": body.paper, "related": plain(related_payload(library.related(ref, k=body.k)))})
 
     @api.get("/papers", summary="Every paper in the index (without abstracts and sections)")
     def papers() -> JSONResponse:
@@ -84,7 +85,7 @@ def build_api(library: Library) -> FastAPI:
             hit = library.neighbours(chunk_id, 0)[0]
         except PapersError as err:
             return error_response(404, "not_found", one_line(str(err)))
-        return JSONResponse(_hit(hit))
+        return JSONResponse(plain(hit_payload(hit)))
 
     @api.post("/ingest", summary="Add a PDF (multipart field `file`) or an arXiv paper (form field `arxiv_id`)")
     def ingest(
@@ -106,10 +107,6 @@ def build_api(library: Library) -> FastAPI:
 
     _error_handlers(api)
     return api
-
-
-def _hit(hit: Any) -> dict[str, Any]:
-    return {**plain(hit), "location": hit.location}
 
 
 def _report(report: Any) -> dict[str, Any]:
@@ -177,11 +174,15 @@ def api_routes(library: Library, *, host: str, token: str | None) -> list[Mount]
     return [Mount(PREFIX, app=guarded_api(library, host=host, token=token))]
 
 
+def api_app(library: Library, *, host: str, token: str | None) -> Starlette:
+    """The API alone, at /api/v1 (what `papers serve --api-only` serves)."""
+    return Starlette(routes=api_routes(library, host=host, token=token))
+
+
 def serve_api(library: Library, *, host: str, port: int, token: str | None) -> None:
     """`papers serve --api-only`: the API without the web app, until Ctrl+C."""
     import uvicorn
-    from starlette.applications import Starlette
 
-    app = Starlette(routes=api_routes(library, host=host, token=token))
+    app = api_app(library, host=host, token=token)
     print(f"papers: API on http://{host}:{port}{PREFIX}/ (docs: {PREFIX}/docs; Ctrl+C to stop)", file=sys.stderr)
     uvicorn.run(app, host=host, port=port, log_level="warning")

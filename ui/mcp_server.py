@@ -23,7 +23,7 @@ from rag.text import page_label
 from ui.access import AccessDenied, AccessGuard, is_loopback, readable_ref
 from ui.api_models import MAX_K, FilterSpec
 from ui.escape import one_line, strip_controls
-from ui.payloads import paper_detail, paper_summary, plain
+from ui.payloads import hit_payload, hits_payload, paper_detail, paper_summary, plain, related_payload
 
 F = TypeVar("F", bound=Callable[..., Any])
 K = Annotated[int, Field(ge=1, le=MAX_K)]
@@ -77,7 +77,7 @@ def build_mcp(library: Library, *, allow_writes: bool = False) -> MCPServer:
             f"   {one_line(h.text, 600)}"
             for rank, h in enumerate(hits, 1)
         ]
-        return _result("\n".join(lines), {"query": query, "hits": [{**plain(h), "location": h.location} for h in hits]})
+        return _result("\n".join(lines), {"query": query, "hits": plain(hits_payload(hits))})
 
     @server.tool(annotations=READS)
     @_tool_errors
@@ -105,7 +105,7 @@ def build_mcp(library: Library, *, allow_writes: bool = False) -> MCPServer:
             f"{rank}. {one_line(r.paper.title, 120)} (similarity {r.score:.3f}) [{r.paper.id}]"
             for rank, r in enumerate(results, 1)
         ]
-        return _result("\n".join(lines), {"paper": paper, "related": plain(results)})
+        return _result("\n".join(lines), {"paper": paper, "related": plain(related_payload(results))})
 
     @server.tool(annotations=READS)
     @_tool_errors
@@ -138,7 +138,7 @@ def build_mcp(library: Library, *, allow_writes: bool = False) -> MCPServer:
         hits = library.neighbours(chunk_id, context)
         hit = next(h for h in hits if h.chunk_id == chunk_id)
         text = f"{one_line(hit.title)} — {hit.location or 'abstract'}\n\n" + "\n\n".join(h.text for h in hits)
-        return _result(text, {"passage": {**plain(hit), "location": hit.location}, "context": plain(hits)})
+        return _result(text, {"passage": plain(hit_payload(hit)), "context": plain([hit_payload(h) for h in hits])})
 
     @server.resource("papers://{paper_id}", name="paper", mime_type="text/markdown", description=PAPER_RESOURCE)
     def paper_resource(paper_id: str) -> str:

@@ -10,7 +10,8 @@ from dataclasses import asdict, is_dataclass
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from rag import PaperRecord
+    from rag import Hit, PaperRecord
+    from rag.features.related import RelatedPaper
 
 
 def json_default(obj: Any) -> Any:
@@ -35,3 +36,25 @@ def paper_summary(paper: PaperRecord) -> dict[str, Any]:
 def paper_detail(paper: PaperRecord, section_chunks: dict[str, int]) -> dict[str, Any]:
     """Everything about one paper, with how many chunks each section has."""
     return {**vars(paper), "section_chunks": section_chunks}
+
+
+def hit_payload(hit: Hit, rank: int | None = None) -> dict[str, Any]:
+    """A passage: its rank when ranked, every field, and its '§ Section, p. N' location."""
+    return {**({"rank": rank} if rank is not None else {}), **asdict(hit), "location": hit.location}
+
+
+def hits_payload(hits: list[Hit]) -> list[dict[str, Any]]:
+    return [hit_payload(h, rank) for rank, h in enumerate(hits, 1)]
+
+
+def related_payload(results: list[RelatedPaper]) -> list[dict[str, Any]]:
+    """Related papers: each paper's summary, its similarity, and the passage pair that matched best."""
+    return [
+        {
+            "paper": paper_summary(r.paper),
+            "score": r.score,
+            "query_passage": asdict(r.query_passage) if r.query_passage else None,
+            "matched_passage": asdict(r.matched_passage) if r.matched_passage else None,
+        }
+        for r in results
+    ]
