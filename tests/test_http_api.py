@@ -266,6 +266,21 @@ def test_read_only_refuses_writes(make_library, tmp_path: Path):
     assert library.store.count() == 0
 
 
+def test_read_only_web_app_refuses_writes(make_library, bundled_library, tmp_path: Path):
+    from rag import Library, Settings
+    from ui.app import PapersApp
+
+    app = PapersApp(make_library(read_only=True))
+    pdf = tmp_path / "paper.pdf"
+    make_paper_pdf(pdf)
+    assert "read-only" in app.add_files([str(pdf)], progress=None)
+    assert "read-only" in app.add_arxiv("2505.16022")
+    assert app.library.store.count() == 0
+    shared = PapersApp(Library(Settings(index_dir=bundled_library.settings.index_dir, read_only=True)))
+    assert "nothing can be added or removed" in shared.remove(bundled_library.papers()[0].id)
+    assert len(bundled_library.papers()) == 19
+
+
 # -- beside the web app ---------------------------------------------------------------------------------
 
 

@@ -22,6 +22,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from ingest.arxiv_ids import looks_like_arxiv_id
 
+READ_ONLY = "this library is served read-only (--read-only / PAPERS_READ_ONLY): nothing can be added or removed"
 LOOPBACK_NAMES = ("localhost", "127.0.0.1", "::1", "[::1]")
 # Served without a token (the schema and its viewer); every call the schema describes needs one.
 PUBLIC_PATHS = ("/openapi.json", "/docs", "/docs/oauth2-redirect", "/redoc")

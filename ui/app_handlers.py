@@ -17,7 +17,7 @@ from ingest.refs import split_refs
 from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
-from ui.access import AccessDenied, readable_ref
+from ui.access import READ_ONLY, AccessDenied, readable_ref
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
 from ui.payloads import hits_payload, related_payload
 
@@ -278,6 +278,8 @@ class PapersApp:
     def add_files(self, files: list[Any] | None, progress=gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
         """Store, check and ingest each uploaded file; report each one's outcome in place."""
         paths = [getattr(f, "name", f) for f in files or []]
+        if self.settings.read_only:
+            return R.outcomes_view([(Path(str(p)).name, "failed", READ_ONLY) for p in paths])
         outcomes: list[tuple[str, str, str]] = []
         for i, path in enumerate(paths):
             name = Path(str(path)).name
@@ -312,6 +314,8 @@ class PapersApp:
     def remove(self, paper_id: str | None) -> str:
         if not paper_id:
             return "Pick a paper to remove."
+        if self.settings.read_only:
+            return R.md_literal(READ_ONLY)
         try:
             record, n = self.library.remove(paper_id)
         except PapersError as err:
@@ -327,6 +331,8 @@ class PapersApp:
         ref = (ref or "").strip()
         if not ref:
             return R.outcomes_view([])
+        if self.settings.read_only:
+            return R.outcomes_view([(ref, "failed", READ_ONLY)])
         tokens = ref.split()
         try:
             ids = split_refs(tokens).arxiv_ids

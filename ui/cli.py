@@ -126,7 +126,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--share", action="store_true", help="also open a public *.gradio.live link (needs internet)")
     p.add_argument("--auth", metavar="USER:PASS", help="require this login (recommended with --share)")
     p.add_argument("--api-only", action="store_true", help="serve only the HTTP API (/api/v1/), not the web app")
-    p.add_argument("--read-only", action="store_true", help="the HTTP API refuses writes (ingest)")
+    p.add_argument("--read-only", action="store_true", help="refuse every write (API ingest, app uploads, removal)")
 
     p = sub.add_parser(
         "mcp",

@@ -22,7 +22,7 @@ from starlette.types import ASGIApp
 
 from rag import Library, PapersError
 from rag.errors import BadQueryError, EmptyIndexError, IndexLockedError, UnavailableError
-from ui.access import AccessDenied, AccessGuard, error_response, is_loopback, readable_ref
+from ui.access import READ_ONLY, AccessDenied, AccessGuard, error_response, is_loopback, readable_ref
 from ui.api_models import AskRequest, RelatedRequest, SearchRequest
 from ui.app_uploads import UploadRejected, discard, store_upload
 from ui.escape import one_line
@@ -93,7 +93,7 @@ def build_api(library: Library) -> FastAPI:
         arxiv_id: Annotated[str | None, Form(max_length=200, description="e.g. 2505.16022")] = None,
     ) -> JSONResponse:
         if settings.read_only:
-            raise AccessDenied("read_only", "this server is read-only (PAPERS_READ_ONLY / --read-only)")
+            raise AccessDenied("read_only", READ_ONLY)
         if (file is None) == (not arxiv_id):
             return error_response(400, "bad_request", "send exactly one of: a PDF as `file`, or `arxiv_id`")
         if arxiv_id:
