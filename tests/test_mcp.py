@@ -187,6 +187,10 @@ def test_writes_need_the_flag_and_an_allowed_folder(tmp_path: Path, bundled_libr
     secret = outside / "secret.pdf"
     secret.write_bytes((allowed / "paper.pdf").read_bytes().replace(b"Provenance", b"Confidential"))
     (allowed / "link.pdf").symlink_to(secret)
+    (allowed / "sub").mkdir()
+    (allowed / "sub" / "inner.pdf").symlink_to(secret)
+    (allowed / "list.txt").write_text(f"paper.pdf\n{secret}\n", encoding="utf-8")
+    (allowed / "urls.txt").write_text("http://127.0.0.1:9/internal.pdf\n", encoding="utf-8")
     index = tmp_path / "index"
 
     async def run() -> None:
@@ -203,6 +207,11 @@ def test_writes_need_the_flag_and_an_allowed_folder(tmp_path: Path, bundled_libr
             for ref in (secret, allowed / "link.pdf", allowed / ".." / "outside" / "secret.pdf", outside):
                 refused = await session.call_tool("add", {"ref": str(ref)})
                 assert refused.is_error and "outside the folders" in _text(refused), ref
+            for ref, why in [(allowed / "sub", "inner.pdf"), (allowed / "list.txt", "secret.pdf")]:
+                refused = await session.call_tool("add", {"ref": str(ref)})  # what a folder or list leads to
+                assert refused.is_error and "outside the folders" in _text(refused) and why in _text(refused), ref
+            refused = await session.call_tool("add", {"ref": str(allowed / "urls.txt")})
+            assert refused.is_error and "no other URL" in _text(refused)
             refused = await session.call_tool("related", {"paper": str(secret)})
             assert refused.is_error and "outside the folders" in _text(refused)
             papers = (await session.call_tool("list_papers", {})).structured_content["papers"]

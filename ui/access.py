@@ -65,24 +65,45 @@ def required_token(configured: str | None, host: str, share: bool, say: Callable
 
 def readable_ref(ref: str, allowed_dirs: list[Path]) -> str:
     """`ref` when it names no local file or URL (a paper id, a title, an arXiv id); the resolved path when it
-    names a file inside one of `allowed_dirs`; otherwise AccessDenied. Symlinks are resolved first, so a link
-    inside an allowed folder to a file outside it is refused."""
+    names a file or folder inside one of `allowed_dirs` and so does everything it leads to (a folder's files,
+    a list file's entries); otherwise AccessDenied. Symlinks are resolved first, so a link inside an allowed
+    folder to a file outside it is refused."""
     text = ref.strip()
-    lowered = text.lower()
-    if lowered.startswith(("http://", "https://", "file:", "ftp://")):
-        if looks_like_arxiv_id(text):
-            return text
-        raise AccessDenied("path_not_allowed", f"{ref!r}: only arXiv ids and links are fetched here, no other URL")
+    if "://" in text or text.lower().startswith("file:"):
+        return _fetchable(text, ref)
     path = Path(text).expanduser()
-    names_file = lowered.endswith(".pdf") or text.startswith(("/", "~", ".", "\\")) or _exists(path)
+    names_file = text.lower().endswith(".pdf") or text.startswith(("/", "~", ".", "\\")) or _exists(path)
     if not names_file:
         return text
+    resolved = _inside(path, ref, allowed_dirs)
+    if resolved.is_file() and resolved.suffix.lower() == ".pdf":
+        return str(resolved)
+    from ingest.models import SourceError
+    from ingest.sources import expand_inputs
+
+    for item in expand_inputs([str(resolved)]):
+        if isinstance(item, SourceError):
+            continue
+        if "://" in item:
+            _fetchable(item, f"{item} (in {ref})")
+        else:
+            _inside(Path(item), f"{item} (in {ref})", allowed_dirs)
+    return str(resolved)
+
+
+def _fetchable(url: str, named: str) -> str:
+    if looks_like_arxiv_id(url):
+        return url
+    raise AccessDenied("path_not_allowed", f"{named!r}: only arXiv ids and links are fetched here, no other URL")
+
+
+def _inside(path: Path, named: str, allowed_dirs: list[Path]) -> Path:
     resolved = path.resolve()
     for folder in allowed_dirs:
         if resolved.is_relative_to(folder.expanduser().resolve()):
-            return str(resolved)
+            return resolved
     where = ", ".join(str(d) for d in allowed_dirs) or "none: see --allow-dir"
-    raise AccessDenied("path_not_allowed", f"{ref!r} is outside the folders this server may read ({where})")
+    raise AccessDenied("path_not_allowed", f"{named!r} is outside the folders this server may read ({where})")
 
 
 def _exists(path: Path) -> bool:
