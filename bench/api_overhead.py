@@ -5,8 +5,8 @@
 Index: the bundled corpus (data/papers.jsonl) in a fresh folder. Questions: bench/questions/bundled_answerable.jsonl.
   1. overhead: `search` (k=5) and `ask`, `--calls` times each, in this process (`Library`) and through the
      official MCP client to `papers mcp` subprocesses over stdio and over streamable HTTP on 127.0.0.1,
-     interleaved call by call after a warm-up. Printed: p50/p95 per path, and the MCP p50 minus the
-     in-process p50 (the target: ≤ 20 ms).
+     interleaved call by call after a warm-up. Printed: p50/p95 per path, the MCP p50 minus the in-process
+     p50 (the target: ≤ 20 ms), and an MCP ping's round trip (the protocol alone, robust to machine load).
   2. load: `papers serve --api-only` as a subprocess (rate limit off for the run: PAPERS_API_RATE_LIMIT=0),
      `--clients` threads each POST /api/v1/ask `--asks` times, while another thread uploads PDFs to
      /api/v1/ingest one after another (../shared/pdfs, else generated ones) until the asks are done.
@@ -97,7 +97,7 @@ def overhead(index: Path, plan: list[tuple[str, dict]], errlog) -> dict[str, dic
     port = free_port()
     proc = subprocess.Popen([*mcp, "--http", str(port)], env=env(), cwd=REPO, stdout=errlog, stderr=errlog)
     stdio = StdioServerParameters(command=mcp[0], args=mcp[1:], env=env(), cwd=REPO)
-    times: dict[str, dict[str, list[float]]] = {p: {"search": [], "ask": []} for p in PATHS}
+    times: dict[str, dict[str, list[float]]] = {p: {"search": [], "ask": [], "ping": []} for p in PATHS}
 
     async def remote(session: ClientSession, tool: str, args: dict) -> float:
         t0 = time.perf_counter()
@@ -123,6 +123,10 @@ def overhead(index: Path, plan: list[tuple[str, dict]], errlog) -> dict[str, dic
                 if i >= 4:
                     for path, seconds in zip(PATHS, measured, strict=True):
                         times[path][tool].append(seconds)
+                    for path, session in (("MCP stdio", over_stdio), ("MCP HTTP", over_http)):
+                        t0 = time.perf_counter()
+                        await session.send_ping()  # the protocol's round trip alone, no library work
+                        times[path]["ping"].append(time.perf_counter() - t0)
 
     try:
         wait_for_port(port, proc)
@@ -248,6 +252,8 @@ def main() -> None:
         with (work / "servers.log").open("w") as errlog:
             paths = overhead(index, plan, errlog)
             print(f"overhead: {args.calls} calls each of search (k=5) and ask, bundled corpus")
+            for name in PATHS[1:]:
+                print(f"  ping   {name:<11} {ms(paths[name]['ping'])}  (an MCP round trip, no tool)")
             for tool in ("search", "ask"):
                 base = pct(paths["in-process"][tool], 0.5)
                 for name, times in paths.items():
