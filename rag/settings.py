@@ -93,6 +93,24 @@ class Settings(BaseSettings):
     arxiv_pdf_base: str = Field("https://arxiv.org/pdf", description="Where arXiv PDFs are fetched from.")
     arxiv_retries: int = 3
 
+    # Programmatic access: the HTTP API (`papers serve`) and the MCP server (`papers mcp`).
+    api_token: str | None = Field(
+        None,
+        description="Bearer token the HTTP API and MCP over HTTP require; when unset and the server is not on"
+        " loopback (or shared), one is generated and printed at start.",
+    )
+    read_only: bool = Field(False, description="Refuse every write through the HTTP API and the MCP server.")
+    api_max_body_bytes: int = Field(
+        1_000_000, description="Largest request body the HTTP API and MCP over HTTP take (uploads: max_download_bytes)."
+    )
+    api_rate_limit: int = Field(
+        300, description="Requests per minute one client address may make to the API / MCP over HTTP (0: no limit)."
+    )
+    allowed_dirs: list[Path] = Field(
+        default_factory=list,
+        description="Folders whose files the MCP tools may read (add, related); no other path is readable.",
+    )
+
     @property
     def cache_dir(self) -> Path:
         """Downloads and caches that are not part of the index proper."""

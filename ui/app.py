@@ -63,8 +63,10 @@ def launch_app(
     block: bool = True,
     quiet: bool = False,
     warm_up: bool = True,
+    routes: list | None = None,
 ) -> gr.Blocks:
-    """Serve the app. With `block=False` it returns the running Blocks (call `.close()` to stop)."""
+    """Serve the app. With `block=False` it returns the running Blocks (call `.close()` to stop).
+    `routes` (Starlette routes, e.g. the HTTP API's mount) are served beside it, ahead of Gradio's own."""
     say = (lambda *a: None) if quiet else (lambda *a: print(*a, file=sys.stderr, flush=True))
     if share and not auth:
         say("papers: warning: --share without --auth lets anyone with the link read and change your library")
@@ -101,6 +103,7 @@ def launch_app(
         ssr_mode=False,
         mcp_server=False,
         footer_links=["api"],
+        app_kwargs={"routes": list(routes)} if routes else None,
     )
     if share and not demo.share_url:
         say("papers: no public link: Gradio could not open the share tunnel (see above); serving locally only")

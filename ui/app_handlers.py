@@ -8,7 +8,6 @@ import shutil
 import threading
 import time
 from collections.abc import Iterator
-from dataclasses import asdict
 from pathlib import Path
 from typing import Any
 
@@ -18,7 +17,9 @@ from ingest.refs import split_refs
 from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
+from ui.access import READ_ONLY, AccessDenied, readable_ref
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
+from ui.payloads import hits_payload, related_payload
 
 STREAM_PAUSE = 0.04  # seconds between streamed sentences: extractive answers are ready at once; let them read in
 MAX_LISTED = 2000  # papers per picker and in the Library table (see PapersApp.listed)
@@ -277,6 +278,8 @@ class PapersApp:
     def add_files(self, files: list[Any] | None, progress=gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
         """Store, check and ingest each uploaded file; report each one's outcome in place."""
         paths = [getattr(f, "name", f) for f in files or []]
+        if self.settings.read_only:
+            return R.outcomes_view([(Path(str(p)).name, "failed", READ_ONLY) for p in paths])
         outcomes: list[tuple[str, str, str]] = []
         for i, path in enumerate(paths):
             name = Path(str(path)).name
@@ -311,6 +314,8 @@ class PapersApp:
     def remove(self, paper_id: str | None) -> str:
         if not paper_id:
             return "Pick a paper to remove."
+        if self.settings.read_only:
+            return R.md_literal(READ_ONLY)
         try:
             record, n = self.library.remove(paper_id)
         except PapersError as err:
@@ -326,6 +331,8 @@ class PapersApp:
         ref = (ref or "").strip()
         if not ref:
             return R.outcomes_view([])
+        if self.settings.read_only:
+            return R.outcomes_view([(ref, "failed", READ_ONLY)])
         tokens = ref.split()
         try:
             ids = split_refs(tokens).arxiv_ids
@@ -394,23 +401,12 @@ class PapersApp:
             hits = self.library.search(query, k=k, filters=self.filters(papers, year_min, year_max, categories))
         except PapersError as err:
             raise gr.Error(str(err)) from None
-        return [{"rank": i, **asdict(h), "location": h.location} for i, h in enumerate(hits, 1)]
+        return hits_payload(hits)
 
     def api_related(self, paper: str, k: int = 5) -> list[dict]:
         """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON."""
         try:
-            results = self.library.related(paper, k=k)
-        except PapersError as err:
+            results = self.library.related(readable_ref(paper, self.library.settings.allowed_dirs), k=k)
+        except (PapersError, AccessDenied) as err:
             raise gr.Error(str(err)) from None
-        out = []
-        for r in results:
-            record = {key: v for key, v in asdict(r.paper).items() if key not in ("sections", "abstract")}
-            out.append(
-                {
-                    "paper": record,
-                    "score": r.score,
-                    "query_passage": asdict(r.query_passage) if r.query_passage else None,
-                    "matched_passage": asdict(r.matched_passage) if r.matched_passage else None,
-                }
-            )
-        return out
+        return related_payload(results)

@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from rag.text import page_label
 from ui.escape import one_line, strip_controls
+from ui.payloads import paper_detail, paper_summary
 from ui.terminal import to_json, wrap
 
 if TYPE_CHECKING:
@@ -124,6 +125,23 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--port", type=int, default=7860, help="port (default 7860)")
     p.add_argument("--share", action="store_true", help="also open a public *.gradio.live link (needs internet)")
     p.add_argument("--auth", metavar="USER:PASS", help="require this login (recommended with --share)")
+    p.add_argument("--api-only", action="store_true", help="serve only the HTTP API (/api/v1/), not the web app")
+    p.add_argument("--read-only", action="store_true", help="refuse every write (API ingest, app uploads, removal)")
+
+    p = sub.add_parser(
+        "mcp",
+        parents=[common],
+        help="a Model Context Protocol server for assistants (stdio, or --http PORT)",
+        description="Serve the library to MCP clients (Claude Desktop, Cursor, VS Code, agents): tools search, ask,"
+        " related, list_papers, get_paper, get_passage (and add, with --allow-writes); papers as papers://ID.",
+    )
+    p.add_argument("--http", type=int, metavar="PORT", help="streamable HTTP on PORT instead of stdio")
+    p.add_argument("--host", default="127.0.0.1", help="with --http: interface to bind (default 127.0.0.1)")
+    p.add_argument("--allow-writes", action="store_true", help="offer the `add` tool (arXiv ids, allowed files)")
+    p.add_argument("--read-only", action="store_true", help="never write, even with --allow-writes")
+    p.add_argument(
+        "--allow-dir", action="append", type=Path, metavar="DIR", help="a folder whose PDFs tools may read (repeatable)"
+    )
 
     p = sub.add_parser("doctor", parents=reading, help="check catalogue, chunks and BM25 agree (--repair fixes)")
     p.add_argument("--repair", action="store_true", help="fix what is found (takes the write lock)")
@@ -166,6 +184,8 @@ def settings_from(args: argparse.Namespace):
         ("chunk_overlap", "chunk_overlap"),
         ("mode", "retrieval_mode"),
         ("rerank", "rerank"),
+        ("read_only", "read_only"),
+        ("allow_dir", "allowed_dirs"),
     ]:
         value = getattr(args, flag, None)
         if value is not None:
@@ -338,7 +358,7 @@ def cmd_chat(lib: Library, args: argparse.Namespace) -> int:
 def cmd_list(lib: Library, args: argparse.Namespace) -> int:
     papers = lib.papers()
     if args.json:
-        print(to_json([{k: v for k, v in vars(p).items() if k not in ("sections", "abstract")} for p in papers]))
+        print(to_json([paper_summary(p) for p in papers]))
         return 0
     for p in papers:
         year = p.year or "    "
@@ -351,7 +371,7 @@ def cmd_list(lib: Library, args: argparse.Namespace) -> int:
 def cmd_show(lib: Library, args: argparse.Namespace) -> int:
     paper, counts = lib.show(args.paper)
     if args.json:
-        print(to_json({**vars(paper), "section_chunks": counts}))
+        print(to_json(paper_detail(paper, counts)))
         return 0
     print(one_line(paper.title))
     print(f"  id:       {paper.id}")
@@ -462,7 +482,8 @@ def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(lib: Library, args: argparse.Namespace) -> int:
-    from ui.app import launch_app
+    from ui.access import required_token
+    from ui.http_api import api_routes, serve_api
 
     auth = None
     if args.auth:
@@ -471,8 +492,31 @@ def cmd_serve(lib: Library, args: argparse.Namespace) -> int:
             print("papers: error: --auth takes USER:PASS", file=sys.stderr)
             return 2
         auth = (user, password)
-    launch_app(lib, host=args.host, port=args.port, share=args.share, auth=auth)
+    token = required_token(lib.settings.api_token, args.host, args.share, _say)
+    if args.api_only:
+        serve_api(lib, host=args.host, port=args.port, token=token)
+        return 0
+    from ui.app import launch_app
+
+    routes = api_routes(lib, host=args.host, token=token)
+    launch_app(lib, host=args.host, port=args.port, share=args.share, auth=auth, routes=routes)
     return 0
+
+
+def cmd_mcp(lib: Library, args: argparse.Namespace) -> int:
+    from ui.access import required_token
+    from ui.mcp_server import serve_mcp
+
+    if args.http is None:
+        serve_mcp(lib, allow_writes=args.allow_writes)
+        return 0
+    token = required_token(lib.settings.api_token, args.host, False, _say)
+    serve_mcp(lib, allow_writes=args.allow_writes, http=(args.host, args.http), token=token)
+    return 0
+
+
+def _say(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
@@ -526,6 +570,7 @@ COMMANDS = {
     "serve": cmd_serve,
     "digest": cmd_digest,
     "doctor": cmd_doctor,
+    "mcp": cmd_mcp,
 }
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 
 import json
 import textwrap
-from dataclasses import asdict, is_dataclass
 from typing import Any
 
 from ui.escape import CONTROL, one_line
+from ui.payloads import json_default
 
 
 def wrap(text: str, indent: str = "    ", width: int = 100) -> str:
@@ -16,14 +16,7 @@ def wrap(text: str, indent: str = "    ", width: int = 100) -> str:
 
 
 def to_json(value: Any) -> str:
-    def default(obj: Any) -> Any:
-        if is_dataclass(obj):
-            return asdict(obj)
-        if hasattr(obj, "to_dict"):
-            return obj.to_dict()
-        return str(obj)
-
-    text = json.dumps(value, ensure_ascii=False, indent=2, default=default)
+    text = json.dumps(value, ensure_ascii=False, indent=2, default=json_default)
     # Readable non-ASCII (Chinese titles) stays; control and bidi characters, which JSON only allows
     # inside strings, are written as \uXXXX escapes so a terminal never acts on them.
     return CONTROL.sub(lambda m: f"\\u{ord(m.group(0)):04x}", text)
