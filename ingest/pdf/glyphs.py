@@ -1,0 +1,246 @@
+"""Where a piece of extracted text sits on a PDF's pages: the rectangles of the characters that drew it.
+
+Why pypdfium2: PDFium gives every character of a page its Unicode value and box straight from the
+content stream, in C, at a few ms per page (pdfplumber/pdfminer computes the same in Python, ~20x
+slower, and needs PDFium anyway to render). The same library renders the page the rectangles are drawn
+on, so both agree on the geometry.
+
+Matching does not trust the extracted text to equal the page's characters: both are reduced to a stream
+of lower-case letters and digits (ligatures expanded by NFKC, accents and every space, hyphen and
+punctuation mark dropped), so a line-end hyphen, a ligature glyph or a LaTeX accent cannot break a
+match. Each kept character remembers the PDF character it came from, so a match in the stream is a set
+of character boxes, merged into one rectangle per line. A quote found nowhere verbatim (text that the
+stream interleaves, e.g. a footnote in the middle of a two-column paragraph) is aligned word by word.
+
+Coordinates are PDF points with the origin at the page's top-left (pdfplumber's convention):
+`(x0, top, x1, bottom)`, relative to the page's MediaBox.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+import unicodedata
+from collections import OrderedDict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from pathlib import Path
+
+Rect = tuple[float, float, float, float]
+
+# A word-aligned match must cover this share of the quote's words to count as found.
+MIN_ALIGNED_SHARE = 0.6
+# Matched words closer than this many words in the page stream are joined (the gap is highlighted too).
+MAX_JOINED_GAP = 3
+
+
+@dataclass(frozen=True)
+class PageGlyphs:
+    """One page's text reduced to a matching stream: `stream[i]` was drawn by PDF character `source[i]`."""
+
+    page: int  # 1-based
+    stream: str
+    source: tuple[int, ...]
+    boxes: tuple[Rect, ...]  # per PDF character index, top-left origin; (0,0,0,0) for generated characters
+    width: float
+    height: float
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where (part of) a text was found: a page and the rectangles that cover it there."""
+
+    page: int  # 1-based
+    rects: list[Rect]
+
+
+def reduce_char(ch: str) -> str:
+    """A character as the matching stream sees it: lower-case letters and digits only, accents removed."""
+    out = []
+    for c in unicodedata.normalize("NFKD", ch):
+        if c.isalnum():
+            out.append(c.lower())
+    return "".join(out)
+
+
+def reduce_text(text: str) -> str:
+    return "".join(reduce_char(ch) for ch in text)
+
+
+def reduced_words(text: str) -> list[str]:
+    """Words of `text` in matching form (what the word-level alignment compares)."""
+    words = []
+    for raw in text.split():
+        word = reduce_text(raw)
+        if word:
+            words.append(word)
+    return words
+
+
+class GlyphCache:
+    """Pages' matching streams, read once per (file, modification time, page) and kept for reuse."""
+
+    def __init__(self, max_pages: int = 64) -> None:
+        self._pages: OrderedDict[tuple[str, int, int], PageGlyphs] = OrderedDict()
+        self._max = max_pages
+        self._lock = threading.Lock()
+
+    def pages(self, path: Path, numbers: Iterable[int]) -> list[PageGlyphs]:
+        """The glyphs of the 1-based pages `numbers` that exist in `path` (OSError if it cannot be read)."""
+        stat = path.stat()
+        wanted = list(dict.fromkeys(numbers))
+        found: dict[int, PageGlyphs] = {}
+        missing = []
+        with self._lock:
+            for number in wanted:
+                key = (str(path), stat.st_mtime_ns, number)
+                if key in self._pages:
+                    self._pages.move_to_end(key)
+                    found[number] = self._pages[key]
+                else:
+                    missing.append(number)
+        if missing:
+            for glyphs in read_pages(path, missing):
+                found[glyphs.page] = glyphs
+                with self._lock:
+                    self._pages[(str(path), stat.st_mtime_ns, glyphs.page)] = glyphs
+                    while len(self._pages) > self._max:
+                        self._pages.popitem(last=False)
+        return [found[n] for n in wanted if n in found]
+
+
+def read_pages(path: Path, numbers: Iterable[int]) -> list[PageGlyphs]:
+    """Read the matching streams of some 1-based pages of a PDF (pages out of range are left out)."""
+    import pypdfium2 as pdfium
+
+    try:
+        document = pdfium.PdfDocument(str(path))
+    except pdfium.PdfiumError as exc:
+        raise OSError(f"{path}: cannot open PDF ({exc})") from None
+    try:
+        return [_read_page(document, n) for n in numbers if 1 <= n <= len(document)]
+    finally:
+        document.close()
+
+
+def _read_page(document, number: int) -> PageGlyphs:
+    import pypdfium2.raw as pdfium_c
+
+    page = document[number - 1]
+    textpage = page.get_textpage()
+    try:
+        left, bottom, right, top = page.get_mediabox()
+        stream: list[str] = []
+        source: list[int] = []
+        boxes: list[Rect] = []
+        for index in range(textpage.count_chars()):
+            reduced = reduce_char(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32))
+            if reduced:
+                x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
+                boxes.append((x0 - left, top - y1, x1 - left, top - y0))
+                stream.append(reduced)
+                source.extend([index] * len(reduced))
+            else:
+                boxes.append((0.0, 0.0, 0.0, 0.0))
+        return PageGlyphs(number, "".join(stream), tuple(source), tuple(boxes), right - left, top - bottom)
+    finally:
+        textpage.close()
+        page.close()
+
+
+def locate(pages: list[PageGlyphs], text: str) -> list[Placement]:
+    """Where `text` is drawn on `pages` (consecutive pages, in order; a match may run from one to the next).
+
+    An exact match of the reduced text is tried first, then a word-level alignment; [] when neither
+    finds it."""
+    target = reduce_text(text)
+    if not target or not pages:
+        return []
+    joined = "".join(p.stream for p in pages)
+    at = joined.find(target)
+    if at >= 0:
+        return _placements(pages, [(at, at + len(target))])
+    return _placements(pages, _aligned_spans(pages, text))
+
+
+def _aligned_spans(pages: list[PageGlyphs], text: str) -> list[tuple[int, int]]:
+    """Spans of the joined stream that word-align with `text`, when enough of its words are found in order."""
+    quote = reduced_words(text)
+    if not quote:
+        return []
+    words: list[str] = []
+    spans: list[tuple[int, int]] = []
+    offset = 0
+    for glyphs in pages:
+        # Words of the page stream are the PDF's own words: split where PDFium puts a space or line break.
+        for start, end in _word_spans(glyphs):
+            words.append(glyphs.stream[start:end])
+            spans.append((offset + start, offset + end))
+        offset += len(glyphs.stream)
+    matcher = difflib.SequenceMatcher(None, words, quote, autojunk=False)
+    anchor = matcher.find_longest_match(0, len(words), 0, len(quote))
+    if anchor.size == 0:
+        return []
+    lo = max(0, anchor.a - anchor.b - 2 * len(quote))
+    hi = min(len(words), anchor.a + (len(quote) - anchor.b) + 2 * len(quote))
+    matcher.set_seqs(words[lo:hi], quote)
+    blocks = [b for b in matcher.get_matching_blocks() if b.size]
+    if sum(b.size for b in blocks) < MIN_ALIGNED_SHARE * len(quote):
+        return []
+    out: list[tuple[int, int]] = []
+    previous = -1  # index of the last matched word
+    for block in blocks:
+        first, last = lo + block.a, lo + block.a + block.size - 1
+        if out and first - previous - 1 <= MAX_JOINED_GAP:
+            out[-1] = (out[-1][0], spans[last][1])
+        else:
+            out.append((spans[first][0], spans[last][1]))
+        previous = last
+    return out
+
+
+def _word_spans(glyphs: PageGlyphs) -> list[tuple[int, int]]:
+    """Stream spans of the page's words: a new word starts where the PDF character index skips (a space,
+    a line break or punctuation lay between)."""
+    spans = []
+    start = 0
+    source = glyphs.source
+    for i in range(1, len(source) + 1):
+        if i == len(source) or source[i] - source[i - 1] > 1:
+            spans.append((start, i))
+            start = i
+    return spans
+
+
+def _placements(pages: list[PageGlyphs], spans: list[tuple[int, int]]) -> list[Placement]:
+    """The rectangles, per page, of the characters behind stream spans of the joined pages."""
+    out: list[Placement] = []
+    offset = 0
+    for glyphs in pages:
+        chars: list[int] = []
+        for start, end in spans:
+            lo, hi = max(start - offset, 0), min(end - offset, len(glyphs.stream))
+            if lo < hi:
+                chars.extend(dict.fromkeys(glyphs.source[lo:hi]))
+        if chars:
+            out.append(Placement(glyphs.page, line_rects([glyphs.boxes[c] for c in chars])))
+        offset += len(glyphs.stream)
+    return out
+
+
+def line_rects(boxes: list[Rect]) -> list[Rect]:
+    """Character boxes in reading order merged into one rectangle per line (a new line starts where a
+    box does not overlap the current line vertically, or jumps left or far right: the next line or column)."""
+    rects: list[list[float]] = []
+    for x0, top, x1, bottom in boxes:
+        if x1 <= x0 and bottom <= top:
+            continue
+        if rects:
+            r = rects[-1]
+            height = max(r[3] - r[1], bottom - top, 1.0)
+            overlap = min(r[3], bottom) - max(r[1], top)
+            if overlap > 0.5 * min(r[3] - r[1], bottom - top) and r[2] - height <= x0 <= r[2] + 3 * height:
+                r[0], r[1], r[2], r[3] = min(r[0], x0), min(r[1], top), max(r[2], x1), max(r[3], bottom)
+                continue
+        rects.append([x0, top, x1, bottom])
+    return [(round(a, 2), round(b, 2), round(c, 2), round(d, 2)) for a, b, c, d in rects]
