@@ -9,7 +9,6 @@ from pathlib import Path
 from ingest.models import Paper, SourceError
 from ingest.sources.records import paper_from_record
 
-
 _ESCAPED = re.compile(r"\\([&%#_$])")  # LaTeX's \& \% \# \_ \$ mean the plain character
 
 
