@@ -4,9 +4,9 @@ the quoted sentences, pages and links (arXiv, DOI, URL), to paste into notes or 
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import Any
 
-from rag.answers.types import Answer
-from rag.index.records import PaperRecord
+from rag.index.records import Hit, PaperRecord
 from ui.bibliography import arxiv_id
 
 
@@ -28,17 +28,23 @@ def _links(record: PaperRecord | None, url: str) -> list[str]:
     return links
 
 
-def answer_markdown(answer: Answer, paper: Callable[[str], PaperRecord | None]) -> str:
-    """The answer with [n] markers kept, then "References": one numbered entry per source."""
-    out = [f"## {_line(answer.question)}", "", _line(answer.text), ""]
-    if answer.refused:
+def source_hit(source: dict[str, Any]) -> Hit:
+    """The passage of a source as `Answer.to_dict()` serialised it."""
+    return Hit(**{k: source[k] for k in Hit.__dataclass_fields__ if k in source})
+
+
+def answer_markdown(answer: dict[str, Any], paper: Callable[[str], PaperRecord | None]) -> str:
+    """An answer (`Answer.to_dict()`, what the CLI and the app's session both hold) with its [n] markers, then
+    "References": one numbered entry per source, its quotes below it."""
+    out = [f"## {_line(answer['question'])}", "", _line(answer["answer"]), ""]
+    if answer.get("refused"):
         return "\n".join(out)
     out += ["### References", ""]
-    for source in answer.sources:
-        hit = source.hit
+    for source in answer.get("sources", []):
+        hit = source_hit(source)
         record = paper(hit.paper_id)
         authors = _line(hit.authors) or (", ".join(record.authors) if record else "")
-        head = f"[{source.n}] {_line(hit.title)}"
+        head = f"[{source['n']}] {_line(hit.title)}"
         if authors:
             head += f" — {authors}"
         if hit.year:
@@ -50,7 +56,7 @@ def answer_markdown(answer: Answer, paper: Callable[[str], PaperRecord | None]) 
         if links:
             head += ". " + " · ".join(links)
         out.append(head)
-        for a, b in source.quotes:
-            out.append(f"> “{_line(hit.text[a:b])}”")
+        for quote in source.get("quotes", []):
+            out.append(f"> “{_line(quote)}”")
         out.append("")
     return "\n".join(out)

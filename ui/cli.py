@@ -299,7 +299,7 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     elif form == "markdown":
         from ui.answer_export import answer_markdown
 
-        text = answer_markdown(answer, lib.paper)
+        text = answer_markdown(answer.to_dict(), lib.paper)
     else:
         text = _captured(print_answer, answer)
     return _emit(text, args.output)

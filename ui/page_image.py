@@ -57,6 +57,18 @@ def render_page(
     return RenderedPage(image, page, pages, boxes)
 
 
+def pixel_boxes(path: Path, page: int, rects: Sequence[Sequence[float]], *, dpi: float = 150) -> list[tuple]:
+    """The rectangles in pixels of the page rendered at `dpi`, without rendering it (for overlays)."""
+    import pypdfium2 as pdfium
+
+    document = pdfium.PdfDocument(str(path))
+    try:
+        mapper = _Mapper(document[page - 1], dpi / 72)
+        return [mapper.to_pixels(r) for r in rects]
+    finally:
+        document.close()
+
+
 def draw_boxes(image: Any, boxes: Sequence[tuple[float, float, float, float]]) -> Any:
     """The image with each box filled translucent yellow and outlined."""
     from PIL import Image, ImageDraw

@@ -19,6 +19,7 @@ Coordinates are PDF points with the origin at the page's top-left (pdfplumber's 
 from __future__ import annotations
 
 import difflib
+import itertools
 import threading
 import unicodedata
 from collections import OrderedDict
@@ -27,11 +28,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 Rect = tuple[float, float, float, float]
+_NO_BOX: Rect = (0.0, 0.0, 0.0, 0.0)
+# What PDFium (and PDFs) put where a word was hyphenated at a line end: not a word break.
+HYPHENATION_MARKS = frozenset("\ufffe\u00ad\x02")
 
 # A word-aligned match must cover this share of the quote's words to count as found.
 MIN_ALIGNED_SHARE = 0.6
-# Matched words closer than this many words in the page stream are joined (the gap is highlighted too).
-MAX_JOINED_GAP = 3
 
 
 @dataclass(frozen=True)
@@ -41,7 +43,8 @@ class PageGlyphs:
     page: int  # 1-based
     stream: str
     source: tuple[int, ...]
-    boxes: tuple[Rect, ...]  # per PDF character index, top-left origin; (0,0,0,0) for generated characters
+    word_starts: tuple[int, ...]  # stream offsets where a word of the page begins
+    boxes: tuple[Rect, ...]  # per PDF character index, top-left origin; (0,0,0,0) for spaces and line breaks
     width: float
     height: float
 
@@ -68,12 +71,18 @@ def reduce_text(text: str) -> str:
 
 
 def reduced_words(text: str) -> list[str]:
-    """Words of `text` in matching form (what the word-level alignment compares)."""
-    words = []
-    for raw in text.split():
-        word = reduce_text(raw)
-        if word:
-            words.append(word)
+    """Words of `text` in matching form, split as page words are: at anything but a letter, a digit or a
+    hyphenation mark (so "BookSum’s" is two words on the page and in the quote)."""
+    words, current = [], []
+    for ch in text:
+        reduced = reduce_char(ch)
+        if reduced:
+            current.append(reduced)
+        elif ch not in HYPHENATION_MARKS and current:
+            words.append("".join(current))
+            current = []
+    if current:
+        words.append("".join(current))
     return words
 
 
@@ -132,17 +141,29 @@ def _read_page(document, number: int) -> PageGlyphs:
         left, bottom, right, top = page.get_mediabox()
         stream: list[str] = []
         source: list[int] = []
+        starts: list[int] = []
         boxes: list[Rect] = []
+        at_break = True
         for index in range(textpage.count_chars()):
-            reduced = reduce_char(chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32))
-            if reduced:
-                x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
-                boxes.append((x0 - left, top - y1, x1 - left, top - y0))
-                stream.append(reduced)
-                source.extend([index] * len(reduced))
-            else:
-                boxes.append((0.0, 0.0, 0.0, 0.0))
-        return PageGlyphs(number, "".join(stream), tuple(source), tuple(boxes), right - left, top - bottom)
+            char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32)
+            if char.isspace():  # PDFium's generated spaces and line breaks have no box worth drawing
+                boxes.append(_NO_BOX)
+                at_break = True
+                continue
+            x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
+            boxes.append((x0 - left, top - y1, x1 - left, top - y0))
+            reduced = reduce_char(char)
+            if not reduced:
+                at_break = at_break or char not in HYPHENATION_MARKS  # "free-|dom" stays one word
+                continue
+            if at_break:
+                starts.append(len(source))
+                at_break = False
+            stream.append(reduced)
+            source.extend([index] * len(reduced))
+        return PageGlyphs(
+            number, "".join(stream), tuple(source), tuple(starts), tuple(boxes), right - left, top - bottom
+        )
     finally:
         textpage.close()
         page.close()
@@ -187,29 +208,14 @@ def _aligned_spans(pages: list[PageGlyphs], text: str) -> list[tuple[int, int]]:
     blocks = [b for b in matcher.get_matching_blocks() if b.size]
     if sum(b.size for b in blocks) < MIN_ALIGNED_SHARE * len(quote):
         return []
-    out: list[tuple[int, int]] = []
-    previous = -1  # index of the last matched word
-    for block in blocks:
-        first, last = lo + block.a, lo + block.a + block.size - 1
-        if out and first - previous - 1 <= MAX_JOINED_GAP:
-            out[-1] = (out[-1][0], spans[last][1])
-        else:
-            out.append((spans[first][0], spans[last][1]))
-        previous = last
-    return out
+    # Only matched words are drawn: what lies between two matched runs (a page number, a footnote) is not the quote.
+    return [(spans[lo + b.a][0], spans[lo + b.a + b.size - 1][1]) for b in blocks]
 
 
 def _word_spans(glyphs: PageGlyphs) -> list[tuple[int, int]]:
-    """Stream spans of the page's words: a new word starts where the PDF character index skips (a space,
-    a line break or punctuation lay between)."""
-    spans = []
-    start = 0
-    source = glyphs.source
-    for i in range(1, len(source) + 1):
-        if i == len(source) or source[i] - source[i - 1] > 1:
-            spans.append((start, i))
-            start = i
-    return spans
+    """Stream spans of the page's words (split where the PDF had a space, line break or punctuation)."""
+    bounds = [*glyphs.word_starts, len(glyphs.stream)]
+    return [(a, b) for a, b in itertools.pairwise(bounds) if b > a]
 
 
 def _placements(pages: list[PageGlyphs], spans: list[tuple[int, int]]) -> list[Placement]:
@@ -220,8 +226,8 @@ def _placements(pages: list[PageGlyphs], spans: list[tuple[int, int]]) -> list[P
         chars: list[int] = []
         for start, end in spans:
             lo, hi = max(start - offset, 0), min(end - offset, len(glyphs.stream))
-            if lo < hi:
-                chars.extend(dict.fromkeys(glyphs.source[lo:hi]))
+            if lo < hi:  # every PDF character from the span's first to its last: its hyphens and commas too
+                chars.extend(range(glyphs.source[lo], glyphs.source[hi - 1] + 1))
         if chars:
             out.append(Placement(glyphs.page, line_rects([glyphs.boxes[c] for c in chars])))
         offset += len(glyphs.stream)
