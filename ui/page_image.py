@@ -1,8 +1,8 @@
 """A PDF page as an image (pypdfium2), with highlight rectangles mapped onto it or drawn into it.
 
-Rectangles come in PDF points, origin at the page's top-left, relative to the MediaBox (what
-`rag.answers.highlights` produces); PDFium renders the CropBox, turned by the page's /Rotate, so each
-rectangle is moved and turned the same way before it is drawn.
+Rectangles come in PDF points, origin at the top-left of the page box PDFium draws (what
+`rag.answers.highlights` produces); the page is rendered turned by its /Rotate, so each rectangle is
+turned the same way before it is drawn.
 """
 
 from __future__ import annotations
@@ -34,24 +34,27 @@ def render_page(
     """Render 1-based `page` of the PDF at `path`; `draw` paints the highlight rectangles into the image."""
     import pypdfium2 as pdfium
 
+    from ingest.pdf.glyphs import PDFIUM_LOCK
+
     if not path.is_file():
         raise PageUnavailable(f"{path}: the file is not there (moved or deleted?)")
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise PageUnavailable(f"{path}: cannot open the PDF ({exc})") from None
-    try:
-        if not 1 <= page <= len(document):
-            raise PageUnavailable(f"{path}: no page {page} (the PDF has {len(document)} pages)")
-        pdf_page = document[page - 1]
-        scale = dpi / 72
-        image = pdf_page.render(scale=scale).to_pil().convert("RGB")
-        mapper = _Mapper(pdf_page, scale)
-        boxes = [mapper.to_pixels(r) for r in rects]
-        pdf_page.close()
-        pages = len(document)
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise PageUnavailable(f"{path}: cannot open the PDF ({exc})") from None
+        try:
+            if not 1 <= page <= len(document):
+                raise PageUnavailable(f"{path}: no page {page} (the PDF has {len(document)} pages)")
+            pdf_page = document[page - 1]
+            scale = dpi / 72
+            image = pdf_page.render(scale=scale).to_pil().convert("RGB")
+            mapper = _Mapper(pdf_page, scale)
+            boxes = [mapper.to_pixels(r) for r in rects]
+            pdf_page.close()
+            pages = len(document)
+        finally:
+            document.close()
     if draw and boxes:
         image = draw_boxes(image, boxes)
     return RenderedPage(image, page, pages, boxes)
@@ -61,12 +64,15 @@ def pixel_boxes(path: Path, page: int, rects: Sequence[Sequence[float]], *, dpi:
     """The rectangles in pixels of the page rendered at `dpi`, without rendering it (for overlays)."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(str(path))
-    try:
-        mapper = _Mapper(document[page - 1], dpi / 72)
-        return [mapper.to_pixels(r) for r in rects]
-    finally:
-        document.close()
+    from ingest.pdf.glyphs import PDFIUM_LOCK
+
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(str(path))
+        try:
+            mapper = _Mapper(document[page - 1], dpi / 72)
+            return [mapper.to_pixels(r) for r in rects]
+        finally:
+            document.close()
 
 
 def draw_boxes(image: Any, boxes: Sequence[tuple[float, float, float, float]]) -> Any:
@@ -81,21 +87,19 @@ def draw_boxes(image: Any, boxes: Sequence[tuple[float, float, float, float]]) -
 
 
 class _Mapper:
-    """MediaBox top-left points → pixels of the rendered (cropped, rotated) page."""
+    """Page-box top-left points (what `ingest.pdf.glyphs` gives) → pixels of the rendered, rotated page."""
 
     def __init__(self, page: Any, scale: float) -> None:
-        self.media_left, _, _, self.media_top = page.get_mediabox()
-        self.crop_left, self.crop_bottom, self.crop_right, self.crop_top = page.get_cropbox()
+        left, bottom, right, top = page.get_bbox()
+        self.width, self.height = right - left, top - bottom
         self.rotation = page.get_rotation() % 360
         self.scale = scale
 
     def to_pixels(self, rect: Sequence[float]) -> tuple[float, float, float, float]:
         x0, top, x1, bottom = rect
-        width, height = self.crop_right - self.crop_left, self.crop_top - self.crop_bottom
+        width, height = self.width, self.height
         corners = []
-        for x, y in ((x0, top), (x1, bottom)):
-            u = x + self.media_left - self.crop_left  # from the CropBox's left
-            v = self.crop_top - (self.media_top - y)  # from the CropBox's top
+        for u, v in ((x0, top), (x1, bottom)):
             u, v = {90: (height - v, u), 180: (width - u, height - v), 270: (v, width - u)}.get(self.rotation, (u, v))
             corners.append((u * self.scale, v * self.scale))
         (a, b), (c, d) = corners

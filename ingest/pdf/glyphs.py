@@ -13,7 +13,8 @@ of character boxes, merged into one rectangle per line. A quote found nowhere ve
 stream interleaves, e.g. a footnote in the middle of a two-column paragraph) is aligned word by word.
 
 Coordinates are PDF points with the origin at the page's top-left (pdfplumber's convention):
-`(x0, top, x1, bottom)`, relative to the page's MediaBox.
+`(x0, top, x1, bottom)`, relative to the page's visible box (its CropBox, which is its MediaBox unless
+the PDF crops the page).
 """
 
 from __future__ import annotations
@@ -25,12 +26,16 @@ import unicodedata
 from collections import OrderedDict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 Rect = tuple[float, float, float, float]
 _NO_BOX: Rect = (0.0, 0.0, 0.0, 0.0)
+# PDFium is not thread-safe, and the app answers several sessions at once: every call into it holds this.
+PDFIUM_LOCK = threading.RLock()
 # What PDFium (and PDFs) put where a word was hyphenated at a line end: not a word break.
 HYPHENATION_MARKS = frozenset("\ufffe\u00ad\x02")
+_MARKS = {"Lm", "Sk", "Mn"}  # modifier letters and symbols (spacing accents), combining marks
 
 # A word-aligned match must cover this share of the quote's words to count as found.
 MIN_ALIGNED_SHARE = 0.6
@@ -57,13 +62,24 @@ class Placement:
     rects: list[Rect]
 
 
+@lru_cache(maxsize=8192)
 def reduce_char(ch: str) -> str:
-    """A character as the matching stream sees it: lower-case letters and digits only, accents removed."""
+    """A character as the matching stream sees it: lower-case letters and digits only, accents removed
+    (LaTeX's spacing accents too: "teˇsanovi´c" reads "tesanovic", as ingest's "Tešanović" does)."""
     out = []
     for c in unicodedata.normalize("NFKD", ch):
-        if c.isalnum():
+        if c.isalnum() and unicodedata.category(c) != "Lm":
             out.append(c.lower())
     return "".join(out)
+
+
+@lru_cache(maxsize=1024)
+def joins_word(ch: str) -> bool:
+    """A character that is not a letter yet does not end a word: a line-end hyphenation mark, an accent."""
+    if ch in HYPHENATION_MARKS:
+        return True
+    marks = unicodedata.normalize("NFKD", ch).strip()  # "´" decomposes to a space and a combining accent
+    return bool(marks) and all(unicodedata.category(c) in _MARKS for c in marks)
 
 
 def reduce_text(text: str) -> str:
@@ -78,7 +94,7 @@ def reduced_words(text: str) -> list[str]:
         reduced = reduce_char(ch)
         if reduced:
             current.append(reduced)
-        elif ch not in HYPHENATION_MARKS and current:
+        elif not joins_word(ch) and current:
             words.append("".join(current))
             current = []
     if current:
@@ -122,14 +138,15 @@ def read_pages(path: Path, numbers: Iterable[int]) -> list[PageGlyphs]:
     """Read the matching streams of some 1-based pages of a PDF (pages out of range are left out)."""
     import pypdfium2 as pdfium
 
-    try:
-        document = pdfium.PdfDocument(str(path))
-    except pdfium.PdfiumError as exc:
-        raise OSError(f"{path}: cannot open PDF ({exc})") from None
-    try:
-        return [_read_page(document, n) for n in numbers if 1 <= n <= len(document)]
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(str(path))
+        except pdfium.PdfiumError as exc:
+            raise OSError(f"{path}: cannot open PDF ({exc})") from None
+        try:
+            return [_read_page(document, n) for n in numbers if 1 <= n <= len(document)]
+        finally:
+            document.close()
 
 
 def _read_page(document, number: int) -> PageGlyphs:
@@ -138,23 +155,25 @@ def _read_page(document, number: int) -> PageGlyphs:
     page = document[number - 1]
     textpage = page.get_textpage()
     try:
-        left, bottom, right, top = page.get_mediabox()
+        # get_bbox: the page box PDFium draws, inherited boxes resolved (get_mediabox falls back to US Letter)
+        left, bottom, right, top = page.get_bbox()
         stream: list[str] = []
         source: list[int] = []
         starts: list[int] = []
         boxes: list[Rect] = []
         at_break = True
+        raw, box = textpage.raw, pdfium_c.FS_RECTF()
+        unicode_of, loose_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
         for index in range(textpage.count_chars()):
-            char = chr(pdfium_c.FPDFText_GetUnicode(textpage.raw, index) or 32)
-            if char.isspace():  # PDFium's generated spaces and line breaks have no box worth drawing
+            char = chr(unicode_of(raw, index) or 32)
+            if char.isspace() or not loose_box(raw, index, box):  # generated spaces and line breaks
                 boxes.append(_NO_BOX)
                 at_break = True
                 continue
-            x0, y0, x1, y1 = textpage.get_charbox(index, loose=True)
-            boxes.append((x0 - left, top - y1, x1 - left, top - y0))
+            boxes.append((box.left - left, top - box.top, box.right - left, top - box.bottom))
             reduced = reduce_char(char)
             if not reduced:
-                at_break = at_break or char not in HYPHENATION_MARKS  # "free-|dom" stays one word
+                at_break = at_break or not joins_word(char)  # "free-|dom" and "Teˇsanovi´c" stay one word
                 continue
             if at_break:
                 starts.append(len(source))
