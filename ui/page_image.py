@@ -12,6 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from ingest.pdf.glyphs import open_pdf
+
 HIGHLIGHT_FILL = (255, 214, 0, 96)  # translucent yellow: the text stays readable under it
 HIGHLIGHT_EDGE = (230, 150, 0, 255)
 
@@ -32,29 +34,20 @@ def render_page(
     path: Path, page: int, rects: Sequence[Sequence[float]] = (), *, dpi: float = 150, draw: bool = False
 ) -> RenderedPage:
     """Render 1-based `page` of the PDF at `path`; `draw` paints the highlight rectangles into the image."""
-    import pypdfium2 as pdfium
-
-    from ingest.pdf.glyphs import PDFIUM_LOCK
-
     if not path.is_file():
         raise PageUnavailable(f"{path}: the file is not there (moved or deleted?)")
-    with PDFIUM_LOCK:
-        try:
-            document = pdfium.PdfDocument(str(path))
-        except pdfium.PdfiumError as exc:
-            raise PageUnavailable(f"{path}: cannot open the PDF ({exc})") from None
-        try:
+    try:
+        with open_pdf(path) as document:
             if not 1 <= page <= len(document):
                 raise PageUnavailable(f"{path}: no page {page} (the PDF has {len(document)} pages)")
             pdf_page = document[page - 1]
             scale = dpi / 72
             image = pdf_page.render(scale=scale).to_pil().convert("RGB")
-            mapper = _Mapper(pdf_page, scale)
-            boxes = [mapper.to_pixels(r) for r in rects]
+            boxes = _Mapper(pdf_page, scale).all(rects)
             pdf_page.close()
             pages = len(document)
-        finally:
-            document.close()
+    except OSError as err:
+        raise PageUnavailable(str(err)) from None
     if draw and boxes:
         image = draw_boxes(image, boxes)
     return RenderedPage(image, page, pages, boxes)
@@ -62,17 +55,8 @@ def render_page(
 
 def pixel_boxes(path: Path, page: int, rects: Sequence[Sequence[float]], *, dpi: float = 150) -> list[tuple]:
     """The rectangles in pixels of the page rendered at `dpi`, without rendering it (for overlays)."""
-    import pypdfium2 as pdfium
-
-    from ingest.pdf.glyphs import PDFIUM_LOCK
-
-    with PDFIUM_LOCK:
-        document = pdfium.PdfDocument(str(path))
-        try:
-            mapper = _Mapper(document[page - 1], dpi / 72)
-            return [mapper.to_pixels(r) for r in rects]
-        finally:
-            document.close()
+    with open_pdf(path) as document:
+        return _Mapper(document[page - 1], dpi / 72).all(rects)
 
 
 def draw_boxes(image: Any, boxes: Sequence[tuple[float, float, float, float]]) -> Any:
@@ -94,6 +78,9 @@ class _Mapper:
         self.width, self.height = right - left, top - bottom
         self.rotation = page.get_rotation() % 360
         self.scale = scale
+
+    def all(self, rects: Sequence[Sequence[float]]) -> list[tuple[float, float, float, float]]:
+        return [self.to_pixels(r) for r in rects]
 
     def to_pixels(self, rect: Sequence[float]) -> tuple[float, float, float, float]:
         x0, top, x1, bottom = rect

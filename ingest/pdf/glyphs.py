@@ -24,10 +24,12 @@ import itertools
 import threading
 import unicodedata
 from collections import OrderedDict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 Rect = tuple[float, float, float, float]
 _NO_BOX: Rect = (0.0, 0.0, 0.0, 0.0)
@@ -134,19 +136,27 @@ class GlyphCache:
         return [found[n] for n in wanted if n in found]
 
 
-def read_pages(path: Path, numbers: Iterable[int]) -> list[PageGlyphs]:
-    """Read the matching streams of some 1-based pages of a PDF (pages out of range are left out)."""
+@contextmanager
+def open_pdf(path: Path) -> Iterator[Any]:
+    """A PDFium document of `path`, used and closed under PDFIUM_LOCK; OSError with a one-line reason if the
+    file cannot be opened."""
     import pypdfium2 as pdfium
 
     with PDFIUM_LOCK:
         try:
             document = pdfium.PdfDocument(str(path))
         except pdfium.PdfiumError as exc:
-            raise OSError(f"{path}: cannot open PDF ({exc})") from None
+            raise OSError(f"{path}: cannot open the PDF ({exc})") from None
         try:
-            return [_read_page(document, n) for n in numbers if 1 <= n <= len(document)]
+            yield document
         finally:
             document.close()
+
+
+def read_pages(path: Path, numbers: Iterable[int]) -> list[PageGlyphs]:
+    """Read the matching streams of some 1-based pages of a PDF (pages out of range are left out)."""
+    with open_pdf(path) as document:
+        return [_read_page(document, n) for n in numbers if 1 <= n <= len(document)]
 
 
 def _read_page(document, number: int) -> PageGlyphs:
