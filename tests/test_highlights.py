@@ -125,3 +125,19 @@ def test_sources_get_highlights_and_a_moved_pdf_gets_none(bethe: Path, tmp_path:
     assert HighlightLocator(lambda pid: record).for_source(source) == []
     abstract_only = Hit(chunk_id="a", text=passage, paper_id="x", title="X")
     assert locator.for_source(Source(n=2, hit=abstract_only, quotes=[(0, 10)])) == []
+
+
+def test_highlights_land_on_the_text_of_rotated_pages() -> None:
+    """Pages turned 90/180/270 degrees: the rectangle, turned like the page, covers the word's ink."""
+    from ui.page_image import render_page
+
+    path = shared_path("pdfs", "odd", "pypdf-samples-habibi-rotated.pdf")
+    cache = GlyphCache()
+    for page in (1, 2, 3, 4):
+        found = locate(cache.pages(path, [page]), "habibi")
+        assert [p.page for p in found] == [page]
+        rendered = render_page(path, page, found[0].rects, dpi=100)
+        (box,) = rendered.boxes
+        ink = rendered.image.convert("L").crop(tuple(round(v) for v in box))
+        dark = sum(1 for v in ink.getdata() if v < 128)
+        assert dark > 0.1 * ink.width * ink.height, (page, box)
