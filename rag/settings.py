@@ -93,6 +93,9 @@ class Settings(BaseSettings):
     arxiv_pdf_base: str = Field("https://arxiv.org/pdf", description="Where arXiv PDFs are fetched from.")
     arxiv_retries: int = 3
 
+    # Cited pages.
+    page_dpi: float = Field(150, description="Resolution of rendered PDF pages (the app's page view, `papers page`).")
+
     @property
     def cache_dir(self) -> Path:
         """Downloads and caches that are not part of the index proper."""

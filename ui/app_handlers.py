@@ -33,7 +33,7 @@ class PapersApp:
         self.settings: Settings = library.settings
         self.serve_uploads = serve_uploads  # link uploaded PDFs through Gradio's file route
         self._catalogue: tuple[int, dict[str, PaperRecord]] | None = None
-        self.pages = PageView(self.records, self.links_for)  # the Ask tab's page view
+        self.pages = PageView(self.records, self.links_for, self.settings.page_dpi)  # the Ask tab's page view
 
     # -- catalogue ---------------------------------------------------------------------------------------
 

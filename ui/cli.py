@@ -136,7 +136,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
     p.add_argument("page_number", type=int, metavar="PAGE", help="1-based page number")
     p.add_argument("--highlight", metavar="TEXT", help="text to find on the page and highlight")
-    p.add_argument("--dpi", type=float, default=150, help="resolution (default 150)")
+    p.add_argument("--dpi", type=float, help="resolution (default 150, env PAPERS_PAGE_DPI)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PNG to write")
 
     p = sub.add_parser("cite", parents=[common], help="the papers' references as BibTeX or CSL-JSON")
@@ -555,7 +555,7 @@ def cmd_page(lib: Library, args: argparse.Namespace) -> int:
             print(f"papers: {args.highlight[:60]!r} not found on page {args.page_number}", file=sys.stderr)
         rects = [r for h in found for r in h.rects]
     try:
-        rendered = render_page(path, args.page_number, rects, dpi=args.dpi, draw=True)
+        rendered = render_page(path, args.page_number, rects, dpi=args.dpi or lib.settings.page_dpi, draw=True)
     except PageUnavailable as err:
         raise PapersError(str(err)) from None
     rendered.image.save(args.output, format="PNG")

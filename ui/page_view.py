@@ -24,7 +24,6 @@ from ui.app_render import highlighted
 from ui.escape import esc, one_line
 from ui.page_image import PageUnavailable, pixel_boxes, render_page
 
-VIEW_DPI = 150
 EMPTY_PAGE = (
     '<div class="pv empty"><p class="muted">Click a citation <b>[n]</b> or a source to see its page, '
     "with the quoted sentence highlighted.</p></div>"
@@ -73,7 +72,7 @@ def _head(source: dict[str, Any], detail: str, links: list[str]) -> str:
 
 
 def page_html(
-    source: dict[str, Any], record: PaperRecord | None, page: int | None, links: list[str], key: str
+    source: dict[str, Any], record: PaperRecord | None, page: int | None, links: list[str], key: str, dpi: float
 ) -> tuple[str, int | None]:
     """The view of one source at `page` (None: the first highlighted page, else the passage's first page).
 
@@ -93,7 +92,7 @@ def page_html(
         page = int(highlights[0]["page"]) if highlights else int(source.get("page_start") or 1)
     try:
         stat = path.stat()
-        image, width, height, pages = _page_png(str(path), stat.st_mtime_ns, page, VIEW_DPI)
+        image, width, height, pages = _page_png(str(path), stat.st_mtime_ns, page, dpi)
     except (OSError, PageUnavailable) as err:
         missing = not path.exists()
         why = (
@@ -106,7 +105,7 @@ def page_html(
         body = f'<p class="pv-missing">{why}</p><blockquote class="src-text">{stored}</blockquote>'
         return f'<div class="pv">{_head(source, section, links)}{body}</div>', None
     rects = [r for h in highlights if int(h["page"]) == page for r in h["rects"]]
-    boxes = pixel_boxes(path, page, rects, dpi=VIEW_DPI) if rects else []
+    boxes = pixel_boxes(path, page, rects, dpi=dpi) if rects else []
     marks = "".join(
         f'<span class="pv-hl" style="left:{100 * x0 / width:.3f}%;top:{100 * y0 / height:.3f}%;'
         f'width:{100 * (x1 - x0) / width:.3f}%;height:{100 * (y1 - y0) / height:.3f}%"></span>'
@@ -125,9 +124,12 @@ def page_html(
 class PageView:
     """The handlers of the page view, over the app's catalogue and link rules."""
 
-    def __init__(self, records: Callable[[], dict[str, PaperRecord]], links_for: Callable[[Any], list[str]]) -> None:
+    def __init__(
+        self, records: Callable[[], dict[str, PaperRecord]], links_for: Callable[[Any], list[str]], dpi: float
+    ) -> None:
         self._records = records
         self._links_for = links_for
+        self.dpi = dpi
 
     def show(self, request: str, history: list[Any] | None) -> tuple[str, dict[str, int] | None]:
         """A citation or source card was clicked: (view HTML, what is shown) for 'turn:n'."""
@@ -157,11 +159,11 @@ class PageView:
         record = self._records().get(str(source.get("paper_id", "")))
         hit = source_hit(source)
         turn, n = asked
-        html, shown = page_html(source, record, page, self._links_for(hit), f"{turn}-{n}")
+        html, shown = page_html(source, record, page, self._links_for(hit), f"{turn}-{n}", self.dpi)
         if shown is None:
             return html, None
         path = pdf_path(record)
-        pages = _page_png(str(path), path.stat().st_mtime_ns, shown, VIEW_DPI)[3] if path else shown
+        pages = _page_png(str(path), path.stat().st_mtime_ns, shown, self.dpi)[3] if path else shown
         return html, {"turn": turn, "n": n, "page": shown, "pages": pages}
 
 

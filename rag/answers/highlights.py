@@ -38,8 +38,10 @@ class HighlightLocator:
 
     def for_source(self, source: Source) -> list[Highlight]:
         hit = source.hit
+        if hit.page_start is None or not source.quotes:  # not a PDF passage: no catalogue look-up needed
+            return []
         path = pdf_path(self._paper(hit.paper_id))
-        if path is None or hit.page_start is None or not path.is_file():
+        if path is None or not path.is_file():
             return []
         found: list[Highlight] = []
         for a, b in source.quotes:
