@@ -3,13 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cached_property, wraps
+from pathlib import Path
 from typing import Any, TypeVar
 
 import numpy as np
 
+from rag.answers.highlights import HighlightLocator, pdf_path
 from rag.answers.pipeline import IndexFacts, answer_question
-from rag.answers.types import Answer
+from rag.answers.types import Answer, Highlight
 from rag.engine import Engine
 from rag.errors import IndexChangedError, PapersError
 from rag.index.records import Hit, PaperRecord
@@ -196,7 +198,7 @@ class Reader:
 
         lexical = self.engine.lexical.current()
         facts = IndexFacts(paper_vectors=self.store.paper_vectors, known=lambda token: token in lexical.vocab)
-        return answer_question(
+        answer = answer_question(
             question,
             retrieve=retrieve,
             facts=facts,
@@ -209,3 +211,21 @@ class Reader:
             backend=backend,
             on_token=on_token,
         )
+        return self.highlighter.add_to(answer)
+
+    # -- where quotes are on the page -----------------------------------------------------------------
+
+    @cached_property
+    def highlighter(self) -> HighlightLocator:
+        return HighlightLocator(self.paper)
+
+    def pdf_file(self, record: PaperRecord) -> Path | None:
+        """The PDF a paper was read from, when it was one (it may have moved since: check before reading)."""
+        return pdf_path(record)
+
+    def find_on_page(self, record: PaperRecord, page: int, text: str) -> list[Highlight]:
+        """Where `text` is drawn on a page of a paper's PDF (running onto the next page if it does); [] if not."""
+        path = self.pdf_file(record)
+        if path is None or not path.is_file():
+            return []
+        return self.highlighter.find(path, text, range(page, page + 2))

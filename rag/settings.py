@@ -110,6 +110,8 @@ class Settings(BaseSettings):
         default_factory=list,
         description="Folders whose files the MCP tools may read (add, related); no other path is readable.",
     )
+    # Cited pages.
+    page_dpi: float = Field(150, description="Resolution of rendered PDF pages (the app's page view, `papers page`).")
 
     @property
     def cache_dir(self) -> Path:

@@ -19,6 +19,7 @@ from rag.answers.types import Answer
 from ui import app_render as R
 from ui.access import READ_ONLY, AccessDenied, readable_ref
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
+from ui.page_view import PageView
 from ui.payloads import hits_payload, related_payload
 
 STREAM_PAUSE = 0.04  # seconds between streamed sentences: extractive answers are ready at once; let them read in
@@ -33,6 +34,7 @@ class PapersApp:
         self.settings: Settings = library.settings
         self.serve_uploads = serve_uploads  # link uploaded PDFs through Gradio's file route
         self._catalogue: tuple[int, dict[str, PaperRecord]] | None = None
+        self.pages = PageView(self.records, self.links_for, self.settings.page_dpi)  # the Ask tab's page view
 
     # -- catalogue ---------------------------------------------------------------------------------------
 
@@ -231,6 +233,30 @@ class PapersApp:
     def clear_chat() -> tuple[list, list, list, str]:
         return [], [], [], R.EMPTY_SOURCES
 
+    # -- exports of the last answer ----------------------------------------------------------------------
+
+    def export_answer(self, history: list[list[Any]] | None) -> str | None:
+        """The last answer as a Markdown file with numbered references (None before any answer)."""
+        from ui.answer_export import answer_markdown
+
+        answer = _last_answer(history)
+        if answer is None:
+            gr.Warning("Ask a question first: the export is the last answer.")
+            return None
+        return _export_file("answer.md", answer_markdown(answer, self.library.paper))
+
+    def export_bibtex(self, history: list[list[Any]] | None) -> str | None:
+        """The papers the last answer cites, as a BibTeX file."""
+        from ui.bibliography import to_bibtex
+
+        answer = _last_answer(history)
+        ids = list(dict.fromkeys(s["paper_id"] for s in answer.get("sources", []))) if answer else []
+        records = [r for r in (self.library.paper(i) for i in ids) if r is not None]
+        if not records:
+            gr.Warning("No cited papers to export yet: ask a question first.")
+            return None
+        return _export_file("references.bib", to_bibtex(records))
+
     # -- Search ------------------------------------------------------------------------------------------
 
     def search(
@@ -410,3 +436,21 @@ class PapersApp:
         except (PapersError, AccessDenied) as err:
             raise gr.Error(str(err)) from None
         return related_payload(results)
+
+
+def _last_answer(history: list[list[Any]] | None) -> dict[str, Any] | None:
+    """The last turn's answer as `Answer.to_dict()` stored it (None when there is none, or it was an error)."""
+    for pair in reversed(history or []):
+        if len(pair) > 1 and isinstance(pair[1], dict):
+            return pair[1]
+    return None
+
+
+def _export_file(name: str, text: str) -> str:
+    """Write an export into a fresh temporary folder (Gradio serves files from there) and return its path."""
+    import tempfile
+
+    folder = Path(tempfile.mkdtemp(prefix="papers-export-"))
+    path = folder / name
+    path.write_text(text, encoding="utf-8")
+    return str(path)

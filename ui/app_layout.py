@@ -97,7 +97,14 @@ def _ask_tab(app: PapersApp, scope: Scope) -> None:
                 if examples:
                     gr.Examples(examples, inputs=[question], label="Try one of these", elem_id="examples")
             with gr.Column(scale=2, min_width=340):
+                page_view, shown = _page_view(app, history)
                 sources = gr.HTML(R.EMPTY_SOURCES, elem_id="sources", padding=False)
+                with gr.Row(elem_id="exports"):
+                    md_btn = gr.Button("Answer as Markdown", size="sm", elem_id="export-md")
+                    bib_btn = gr.Button("Cited papers as BibTeX", size="sm", elem_id="export-bib")
+                export = gr.File(label="Export", interactive=False, elem_id="export-file", height=80)
+        md_btn.click(app.export_answer, [history], [export], api_visibility="private")
+        bib_btn.click(app.export_bibtex, [history], [export], api_visibility="private")
         ask_inputs = [question, chatbot, history, turns, scope.k, scope.mode, *scope.filters]
         ask_outputs = [chatbot, history, turns, sources, question]
         for trigger in (question.submit, ask_btn.click):
@@ -111,7 +118,26 @@ def _ask_tab(app: PapersApp, scope: Scope) -> None:
                 concurrency_id="read",
             )
         chatbot.select(app.show_turn, [turns], [sources], api_visibility="private")
-        clear_btn.click(app.clear_chat, None, [chatbot, history, turns, sources], api_visibility="private")
+        clear_btn.click(app.clear_chat, None, [chatbot, history, turns, sources], api_visibility="private").then(
+            app.pages.cleared, None, [page_view, shown], api_visibility="private"
+        )
+
+
+def _page_view(app: PapersApp, history: gr.State) -> tuple[gr.HTML, gr.State]:
+    """The cited page: the page script puts 'turn:n' in a hidden box and clicks a hidden button."""
+    from ui.page_view import EMPTY_PAGE
+
+    shown = gr.State(None)  # {"turn", "n", "page", "pages"} of what the view shows
+    view = gr.HTML(EMPTY_PAGE, elem_id="page-view", padding=False)
+    with gr.Row(elem_id="page-nav"):
+        prev_btn = gr.Button("◀ Previous page", size="sm", elem_id="page-prev")
+        next_btn = gr.Button("Next page ▶", size="sm", elem_id="page-next")
+    request = gr.Textbox(visible="hidden", elem_id="page-request")
+    go = gr.Button("Show page", visible="hidden", elem_id="page-go")
+    go.click(app.pages.show, [request, history], [view, shown], api_visibility="private", concurrency_id="read")
+    prev_btn.click(lambda s, h: app.pages.turn(-1, s, h), [shown, history], [view, shown], api_visibility="private")
+    next_btn.click(lambda s, h: app.pages.turn(1, s, h), [shown, history], [view, shown], api_visibility="private")
+    return view, shown
 
 
 def _search_tab(app: PapersApp, scope: Scope) -> None:

@@ -74,6 +74,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("question", help="a question in your own words (any language)")
     _retrieval_flags(p)
     p.add_argument("--llm", action="store_true", help="LLM-written answer (needs PAPERS_LLM_BASE_URL)")
+    p.add_argument(
+        "--format", choices=["text", "json", "markdown"], help="markdown: the answer with numbered references"
+    )
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write the answer to FILE instead of stdout")
 
     p = sub.add_parser(
         "chat", parents=reading, help="ask questions in a row; follow-ups use the previous turns (--json: a line each)"
@@ -145,6 +149,18 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("doctor", parents=reading, help="check catalogue, chunks and BM25 agree (--repair fixes)")
     p.add_argument("--repair", action="store_true", help="fix what is found (takes the write lock)")
+
+    p = sub.add_parser("page", parents=[common], help="render a page of a paper's PDF, a text highlighted, to PNG")
+    p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
+    p.add_argument("page_number", type=int, metavar="PAGE", help="1-based page number")
+    p.add_argument("--highlight", metavar="TEXT", help="text to find on the page and highlight")
+    p.add_argument("--dpi", type=float, help="resolution (default 150, env PAPERS_PAGE_DPI)")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", required=True, help="the PNG to write")
+
+    p = sub.add_parser("cite", parents=[common], help="the papers' references as BibTeX or CSL-JSON")
+    p.add_argument("papers", nargs="+", metavar="PAPER", help="paper ids, arXiv ids, or unique parts of titles")
+    p.add_argument("--format", choices=["bibtex", "csl-json"], default="bibtex", help="default: bibtex")
+    p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
     return parser
 
 
@@ -294,10 +310,38 @@ def cmd_ask(lib: Library, args: argparse.Namespace) -> int:
     answer = lib.ask(
         args.question, k=args.k, filters=filters_from(args), mode="llm" if args.llm else None, on_token=_streamer()
     )
-    if args.json:
-        print(to_json(answer.to_dict()))
+    form = args.format or ("json" if args.json else "text")
+    if form == "text" and not args.output:
+        print_answer(answer)
         return 0
-    print_answer(answer)
+    if form == "json":
+        text = to_json(answer.to_dict()) + "\n"
+    elif form == "markdown":
+        from ui.answer_export import answer_markdown
+
+        text = answer_markdown(answer.to_dict(), lib.paper)
+    else:
+        text = _captured(print_answer, answer)
+    return _emit(text, args.output)
+
+
+def _captured(render, *args: Any) -> str:
+    import contextlib
+    import io
+
+    buffer = io.StringIO()
+    with contextlib.redirect_stdout(buffer):
+        render(*args)
+    return buffer.getvalue()
+
+
+def _emit(text: str, output: Path | None) -> int:
+    """Print `text`, or write it to `output` and say where."""
+    if output is None:
+        print(text, end="" if text.endswith("\n") else "\n")
+        return 0
+    output.write_text(text, encoding="utf-8")
+    print(f"wrote {output}", file=sys.stderr)
     return 0
 
 
@@ -540,6 +584,36 @@ def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
     return 1
 
 
+def cmd_page(lib: Library, args: argparse.Namespace) -> int:
+    from rag import PapersError
+    from ui.page_image import PageUnavailable, render_page
+
+    record = lib.resolve_paper(args.paper)
+    path = lib.pdf_file(record)
+    if path is None:
+        raise PapersError(f"{record.id} has no PDF in the index (abstract only, or indexed before paths were kept)")
+    rects: list[list[float]] = []
+    if args.highlight:
+        found = [h for h in lib.find_on_page(record, args.page_number, args.highlight) if h.page == args.page_number]
+        if not found:
+            print(f"papers: {args.highlight[:60]!r} not found on page {args.page_number}", file=sys.stderr)
+        rects = [r for h in found for r in h.rects]
+    try:
+        rendered = render_page(path, args.page_number, rects, dpi=args.dpi or lib.settings.page_dpi, draw=True)
+    except PageUnavailable as err:
+        raise PapersError(str(err)) from None
+    rendered.image.save(args.output, format="PNG")
+    print(f"wrote {args.output} (page {rendered.page} of {rendered.pages}, {len(rects)} highlighted lines)")
+    return 0 if rects or not args.highlight else 1
+
+
+def cmd_cite(lib: Library, args: argparse.Namespace) -> int:
+    from ui.bibliography import FORMATS
+
+    records = list({r.id: r for r in (lib.resolve_paper(ref) for ref in args.papers)}.values())
+    return _emit(FORMATS[args.format](records), args.output)
+
+
 def _os_error(err: OSError, location: str) -> str:
     """One line for a failed read or write: what, where, and what to do."""
     import errno
@@ -571,6 +645,8 @@ COMMANDS = {
     "digest": cmd_digest,
     "doctor": cmd_doctor,
     "mcp": cmd_mcp,
+    "page": cmd_page,
+    "cite": cmd_cite,
 }
 
 

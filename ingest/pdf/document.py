@@ -85,6 +85,7 @@ def paper_from_lines(raw_pages: list[list[Line]], path: Path, metadata: dict[str
         extra["doi"] = doi.group(1)
     extra["references_count"] = assembled.references_count
     extra["file_name"] = path.name
+    extra["pdf_path"] = str(path.resolve())  # where citations open the page (rag.answers.highlights)
 
     abstract = ""
     for section in sections:

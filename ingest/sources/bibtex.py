@@ -2,15 +2,18 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.models import Paper, SourceError
 from ingest.sources.records import paper_from_record
 
+_ESCAPED = re.compile(r"\\([&%#_$])")  # LaTeX's \& \% \# \_ \$ mean the plain character
+
 
 def _clean(value: str) -> str:
-    return " ".join(value.replace("{", "").replace("}", "").split())
+    return _ESCAPED.sub(r"\1", " ".join(value.replace("{", "").replace("}", "").split()))
 
 
 def _person(name: str) -> str:

@@ -11,12 +11,23 @@ REFUSAL = "The indexed papers don't appear to answer this."
 
 
 @dataclass
+class Highlight:
+    """Where a quote is drawn in its PDF: a 1-based page and rectangles [x0, top, x1, bottom] in points,
+    origin at the page's top-left. A quote that runs onto the next page has one Highlight per page."""
+
+    quote: str
+    page: int
+    rects: list[list[float]]
+
+
+@dataclass
 class Source:
     """A cited passage: number [n], the passage, and which character spans of it were quoted."""
 
     n: int
     hit: Hit
     quotes: list[tuple[int, int]] = field(default_factory=list)
+    highlights: list[Highlight] = field(default_factory=list)  # filled for PDF passages (rag.answers.highlights)
 
 
 @dataclass
@@ -85,7 +96,13 @@ class Answer:
             "confidence": round(self.confidence, 4),
             "sentences": [asdict(s) for s in self.sentences],
             "sources": [
-                {"n": s.n, "quotes": [s.hit.text[a:b] for a, b in s.quotes], **asdict(s.hit)} for s in self.sources
+                {
+                    "n": s.n,
+                    "quotes": [s.hit.text[a:b] for a, b in s.quotes],
+                    **asdict(s.hit),
+                    "highlights": [asdict(h) for h in s.highlights],
+                }
+                for s in self.sources
             ],
             "removed_citations": self.removed_citations,
             "dropped": self.dropped,

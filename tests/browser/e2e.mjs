@@ -131,6 +131,9 @@ check(nover.text.includes(quote.slice(0, 40)), "highlighted quote is the answer'
 await cite.click();
 await page.waitForTimeout(400);
 check(await source.evaluate((el) => el.classList.contains("flash")), "clicking [1] flashes its source");
+// NOVER is an abstract-only record: the page view shows its text with the quote marked.
+await page.locator("#page-view .pv mark").first().waitFor({ timeout: 20000 });
+check((await page.locator("#page-view").innerText()).includes("No PDF for this paper"), "abstract-only page view");
 // A follow-up uses the conversation.
 const follow = await ask("What data does it need?");
 check(follow.text.length > 20, "follow-up answered");
@@ -193,6 +196,37 @@ const uploaded = await ask(env("UPLOAD_QUESTION"));
 check(uploaded.text.includes("[1]"), "answer about the uploaded PDF is cited");
 const srcTitles = await page.locator("#sources .src-title").allInnerTexts();
 check(srcTitles.some((t) => t.includes(title)), `uploaded paper is a source: ${srcTitles}`);
+// Click the citation of the uploaded PDF: its page is rendered with the quote's rectangles over it.
+const pdfCard = page.locator("#sources article.src", { hasText: title }).first();
+const pdfAnchor = await pdfCard.getAttribute("id");
+const t1 = Date.now();
+await uploaded.bot.locator(`a.cite[href="#${pdfAnchor}"]`).first().click();
+const pageImage = page.locator('#page-view .pv-page img[src^="data:image/png"]');
+await pageImage.waitFor({ timeout: 30000 });
+results.page_view_ms = Date.now() - t1;
+check(await pageImage.evaluate((img) => img.complete && img.naturalWidth > 1000), "page image rendered at 150 dpi");
+const marks = page.locator("#page-view .pv-hl");
+check((await marks.count()) >= 1, "the quote is highlighted on the page");
+await page.waitForTimeout(800); // the smooth scroll to the view settles
+const boxes = await marks.evaluateAll((els) => els.map((el) => el.getBoundingClientRect().toJSON()));
+const widest = Math.max(...boxes.map((b) => b.width));
+check(widest > 100 && boxes.every((b) => b.height > 5), `highlight has a size on screen: ${JSON.stringify(boxes)}`);
+const frame = await page.locator("#page-view .pv-scroll").evaluate((el) => el.getBoundingClientRect().toJSON());
+const first = boxes[0];
+check(first.top >= frame.top - 1 && first.bottom <= frame.bottom + 1,
+  `page scrolled to the highlight: ${JSON.stringify(first)} in ${JSON.stringify(frame)}`);
+const pageLabel = await page.locator("#page-view .src-meta").innerText();
+results.page_view_label = pageLabel;
+check(/page \d+ of \d+/.test(pageLabel), `page number shown: ${pageLabel}`);
+await shot("4b-page-view");
+const [, shownPage, pageCount] = /page (\d+) of (\d+)/.exec(pageLabel).map(Number);
+const forward = shownPage < pageCount;
+await page.locator(forward ? "#page-next" : "#page-prev").click();
+await page.waitForFunction((n) => document.querySelector("#page-view .src-meta")?.innerText.includes(`page ${n} of`),
+  forward ? shownPage + 1 : shownPage - 1, { timeout: 20000 });
+// Export the answer as Markdown: a file is offered for download.
+await page.locator("#export-md").click();
+await page.locator('#export-file a[href*="answer.md"], #export-file a[download]').first().waitFor({ timeout: 20000 });
 const pdfLink = page.locator("#sources .src a.pdf").first();
 check((await pdfLink.count()) === 1, "uploaded PDF passage links to its page");
 results.uploaded_pdf_link = await pdfLink.getAttribute("href");
