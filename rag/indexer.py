@@ -266,6 +266,21 @@ class Indexer:
             engine.refresh()
         return record, n
 
+    def remove_papers(self, paper_ids: Iterable[str]) -> list[tuple[PaperRecord, int]]:
+        """Remove several papers by id in one write (ids no longer indexed are passed over)."""
+        engine, store = self.engine, self.engine.store
+        removed = []
+        with engine.write_lock():
+            store.open_for_read(self.settings.embed_model)
+            for pid in dict.fromkeys(paper_ids):
+                record = store.paper(pid)
+                if record is not None:
+                    removed.append((record, store.delete_paper(pid)))
+            if removed:
+                store.bump_revision()
+                engine.refresh()
+        return removed
+
 
 def quotable_sentences(texts: Iterable[str]) -> list[str]:
     """The sentences of the passages, as the sentence bank cuts them (the same cache keys)."""

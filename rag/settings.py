@@ -93,6 +93,15 @@ class Settings(BaseSettings):
     arxiv_pdf_base: str = Field("https://arxiv.org/pdf", description="Where arXiv PDFs are fetched from.")
     arxiv_retries: int = 3
 
+    # Keeping folders and Zotero in step (`papers sync`, `papers watch`).
+    sync_max_remove_share: float = Field(
+        0.5, description="A sync that would remove more than this share of a folder's papers needs --yes."
+    )
+    watch_debounce_ms: int = Field(1600, description="`papers watch`: changes closer than this are one batch.")
+    watch_quiet_seconds: float = Field(
+        2.0, description="`papers watch`: a file modified less than this long ago is still being written; wait."
+    )
+
     @property
     def cache_dir(self) -> Path:
         """Downloads and caches that are not part of the index proper."""
@@ -110,3 +119,10 @@ class Settings(BaseSettings):
             return self.index_dir / "bm25"
         safe = "".join(c if c.isalnum() else "_" for c in self.chroma_url)
         return self.cache_dir / f"bm25-{safe}-{self.collection}"
+
+    @property
+    def sync_manifest(self) -> Path:
+        """What `papers sync` read from each synced file or Zotero item (one per server and collection)."""
+        if not self.chroma_url:
+            return self.index_dir / f"sync-{self.collection}.json"
+        return self.cache_dir / f"sync-{self.lexical_dir.name.removeprefix('bm25-')}.json"
