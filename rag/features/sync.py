@@ -65,7 +65,7 @@ class SyncReport:
     to_remove: list[str] = field(default_factory=list)
     unchanged: int = 0  # entries not read again
     waiting: list[str] = field(default_factory=list)  # entries still being written
-    held_back: list[tuple[str, int, int]] = field(default_factory=list)  # (place, removals, entries)
+    held_back: list[tuple[str, int, int]] = field(default_factory=list)  # (place, papers to remove, its papers)
     problems: list[tuple[str, str]] = field(default_factory=list)  # (input, reason): one line each
     notes: list[tuple[str, str]] = field(default_factory=list)  # informational (skipped inputs, a copy read)
 
@@ -151,9 +151,10 @@ def _plan(library, manifest: Manifest, places: list[Place], report: SyncReport, 
             for key in manifest.in_scope(place.scope)
             if key not in listed and not any(key.startswith(prefix) for prefix in blocked)
         ]
-        total = len(manifest.in_scope(place.scope))
-        if len(vanished) >= 2 and len(vanished) > library.settings.sync_max_remove_share * total and not yes:
-            report.held_back.append((place.label, len(vanished), total))
+        going = sum(max(1, len(manifest.rows[key].papers)) for key in vanished)
+        total = sum(max(1, len(manifest.rows[key].papers)) for key in manifest.in_scope(place.scope))
+        if going >= 2 and going > library.settings.sync_max_remove_share * total and not yes:
+            report.held_back.append((place.label, going, total))
         else:
             plan.vanished += [(place, key) for key in vanished]
     _check_still_indexed(library, manifest, stamped, plan, report)
