@@ -354,6 +354,23 @@ class PapersApp:
             self.stats_line(),
         )
 
+    # -- folder sync (papers serve --watch) ----------------------------------------------------------------
+
+    @property
+    def watching(self) -> list[str]:
+        """The folders a watcher beside the app keeps in sync (empty without --watch)."""
+        return self.library.sync_log.places
+
+    def sync_rows(self) -> list[list[str]]:
+        """What the watcher did lately, newest first: time, added/updated/removed/problem, paper or input."""
+        return [list(row) for row in self.library.sync_log.rows()]
+
+    def sync_tick(self, seen: int | None) -> tuple:
+        """The timer's refresh: the log, and every paper list when the watcher changed something since."""
+        events = self.library.sync_log.events
+        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(8))
+        return (self.sync_rows(), events, *lists)
+
     # -- JSON API (gradio_client and scripts) ------------------------------------------------------------
 
     def api_ask(

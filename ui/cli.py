@@ -535,6 +535,7 @@ def _start_watching(lib: Library, paths: list[str]):
 
     stop = threading.Event()
     places = [folder_place(p) for p in paths]
+    lib.sync_log.places = [p.label for p in places]
     args = (lib, places, lib.sync_log.record, stop)
     threading.Thread(target=watch_places, args=args, name="papers-watch", daemon=True).start()
     return stop

@@ -81,6 +81,8 @@ class SyncLog:
 
     limit: int = 200
     lines: deque = field(default_factory=deque)
+    places: list[str] = field(default_factory=list)  # what is watched (shown above the log)
+    events: int = 0  # how many were ever recorded: a page refreshes its lists when this moves
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def record(self, report: SyncReport) -> None:
@@ -98,6 +100,7 @@ class SyncLog:
         with self._lock:
             for what, text in entries:
                 self.lines.appendleft((stamp, what, text))
+            self.events += len(entries)
             while len(self.lines) > self.limit:
                 self.lines.pop()
 
