@@ -172,7 +172,7 @@ def measure_queries(engine, queries: list[str]) -> float:
 def quality(make, base: list[Row], queries: dict[str, str], qrels) -> float:
     engine = make(base)
     runs = {qid: engine.ranking(text, 100) for qid, text in queries.items()}
-    return evaluate(runs, qrels)["ndcg@10"]
+    return evaluate(runs, qrels)["nDCG@10"]
 
 
 def main(argv: list[str] | None = None) -> int:
