@@ -117,6 +117,13 @@ def test_collection_and_tag_filter_search_ask_and_related(zotero_library: Librar
     assert _keys(h.paper_id for h in nested) & DOC_UNDERSTANDING  # sub-collections are included
     related = zotero_library.related("zotero:3WQYD7HU", k=5, filters=Filters(tags=["to-read"]))
     assert [r.paper.id for r in related] == ["zotero:E5HQ2V8M"]
+    from ui.app_handlers import PapersApp  # the app's JSON API takes the same filters
+
+    api = PapersApp(zotero_library)
+    assert {h["paper_id"] for h in api.api_search(query, k=20, tags=["tables"])} == {"zotero:K9E2RBW5"}
+    assert [r["paper"]["id"] for r in api.api_related("zotero:3WQYD7HU", collections=["NLP"], tags=["to-read"])] == [
+        "zotero:E5HQ2V8M"
+    ]
     index = ["--index", str(zotero_library.settings.index_dir)]
     assert main(["search", query, "--tag", "pdf-parsing", "--json", *index]) == 0
     assert main(["ask", "What does PaperMage unify?", "--collection", "nlp", *index]) == 0

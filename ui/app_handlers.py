@@ -383,13 +383,16 @@ class PapersApp:
         categories: list[str] | None = None,
         history: list[list[str]] | None = None,
         mode: str = "extractive",
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> dict:
-        """A cited answer as JSON: answer text with [n] markers, sentences, sources with quotes."""
+        """A cited answer as JSON: answer text with [n] markers, sentences, sources with quotes. `collections`
+        and `tags` (Zotero's) limit the papers it may cite."""
         try:
             answer = self.library.ask(
                 question,
                 k=k,
-                filters=self.filters(papers, year_min, year_max, categories),
+                filters=_library_filters(self.filters(papers, year_min, year_max, categories), collections, tags),
                 history=[(q, a) for q, a in history or []],
                 mode=mode,
             )
@@ -405,18 +408,25 @@ class PapersApp:
         year_min: int | None = None,
         year_max: int | None = None,
         categories: list[str] | None = None,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> list[dict]:
         """Ranked passages as JSON (text, paper, section, pages, scores, url)."""
         try:
-            hits = self.library.search(query, k=k, filters=self.filters(papers, year_min, year_max, categories))
+            scope = _library_filters(self.filters(papers, year_min, year_max, categories), collections, tags)
+            hits = self.library.search(query, k=k, filters=scope)
         except PapersError as err:
             raise gr.Error(str(err)) from None
         return [{"rank": i, **asdict(h), "location": h.location} for i, h in enumerate(hits, 1)]
 
-    def api_related(self, paper: str, k: int = 5) -> list[dict]:
-        """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON."""
+    def api_related(
+        self, paper: str, k: int = 5, collections: list[str] | None = None, tags: list[str] | None = None
+    ) -> list[dict]:
+        """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON; only
+        papers in `collections` / with `tags` (Zotero's), when given."""
         try:
-            results = self.library.related(paper, k=k)
+            scope = _library_filters(Filters(), collections, tags) if collections or tags else None
+            results = self.library.related(paper, k=k, filters=scope)
         except PapersError as err:
             raise gr.Error(str(err)) from None
         out = []
@@ -431,3 +441,10 @@ class PapersApp:
                 }
             )
         return out
+
+
+def _library_filters(filters: Filters, collections: list[str] | None, tags: list[str] | None) -> Filters:
+    """The filters with Zotero collections and tags added (the API's extra arguments)."""
+    filters.collections = list(collections or [])
+    filters.tags = list(tags or [])
+    return filters

@@ -14,11 +14,12 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from itertools import chain
 from pathlib import Path
 
 from ingest.models import Paper, SourceError, SyncEntry
 from rag.features.sync_manifest import Manifest, Row
-from rag.indexer import Progress
+from rag.indexer import IngestReport, Progress
 
 
 @dataclass
@@ -218,7 +219,9 @@ def _load_and_write(
             given[entry.key] = (place, entry, new, sha, papers, failed)
             yield from papers
 
-    written = library.add_papers(stream(), progress=progress)
+    papers = stream()
+    first = next(papers, None)  # nothing to write (only unreadable entries): the model is not even loaded
+    written = IngestReport() if first is None else library.add_papers(chain([first], papers), progress=progress)
     indexed = {pid for pid, _, _ in written.added} | {pid for pid, _ in written.unchanged}
     for source, reason in written.failed + written.skipped:
         report.problems.append((source, reason))
@@ -227,10 +230,11 @@ def _load_and_write(
     for key, (place, entry, new, sha, papers, failed) in given.items():
         ids = [p.id for p in papers if p.id in indexed]
         old = manifest.rows.get(key)
-        if failed and not ids:
-            continue  # nothing readable now: what it gave before stays, and it is read again next time
-        (report.added if new else report.updated).extend(by_id[pid] for pid in ids if pid in by_id)
         scopes = sorted({*(old.scopes if old else []), place.scope})
+        if failed and not ids:  # nothing readable in this version: what it gave before stays
+            manifest.rows[key] = Row(entry.stamp, sha, old.papers if old else [], scopes)
+            continue  # (and it is read again once it changes)
+        (report.added if new else report.updated).extend(by_id[pid] for pid in ids if pid in by_id)
         manifest.rows[key] = Row(entry.stamp, sha, ids, scopes)
         if old:
             dropped.update(set(old.papers) - set(ids))
