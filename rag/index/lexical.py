@@ -361,7 +361,12 @@ class LexicalIndex:
     @classmethod
     def load(cls, folder: Path) -> LexicalIndex | None:
         """The saved index, or None when there is none, it is damaged or another tokenizer built it (the
-        caller then rebuilds it from Chroma)."""
+        caller then rebuilds it from Chroma). A save that merged segments between reading the manifest and
+        its segments is met by reading the new manifest."""
+        return cls._load(folder) or cls._load(folder)
+
+    @classmethod
+    def _load(cls, folder: Path) -> LexicalIndex | None:
         try:
             meta = json.loads((folder / "rows.json").read_text(encoding="utf-8"))
             if meta.get("tokenizer") != TOKENIZER_VERSION or meta.get("format") != 2:
