@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from ingest.models import Paper, SourceError
-from ingest.sources.records import paper_from_record, with_reference_metadata
+from ingest.sources.records import paper_from_record, reference_pdfs
 
 
 def _clean(value: str) -> str:
@@ -73,21 +73,14 @@ def _files(value: str, folder: Path) -> list[Path]:
 def _entry_pdfs(pdfs: list[Path], record: dict, origin: str, **opts: object) -> Iterator[Paper | SourceError]:
     """The entry's PDFs (the first under the entry's id, others `id/2`, ...); when none can be read, its
     abstract as usual."""
-    from ingest.pdf.document import load_pdf
-
-    loaded = 0
-    for pdf in pdfs:
-        if not pdf.is_file():
-            yield SourceError(f"{origin} file", f"not found: {pdf}")
-            continue
-        try:
-            paper = load_pdf(pdf, password=opts.get("password"), on_page=opts.get("on_page"))  # type: ignore[arg-type]
-        except SourceError as err:
-            yield SourceError(f"{origin} file {pdf}", err.reason, skipped=err.skipped)
-            continue
-        paper_id = record["id"] if not loaded else f"{record['id']}/{loaded + 1}"
-        yield with_reference_metadata(paper, {**record, "file": str(pdf)}, source="bibtex", paper_id=paper_id)
-        loaded += 1
+    loaded = yield from reference_pdfs(
+        [(f"file {pdf}", pdf) for pdf in pdfs],
+        record,
+        source="bibtex",
+        origin=origin,
+        paper_id=lambda n, _: record["id"] if not n else f"{record['id']}/{n + 1}",
+        **opts,
+    )
     if not loaded and record.get("abstract"):
         try:
             yield paper_from_record(record, source="bibtex", origin=origin)

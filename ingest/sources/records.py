@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
 from ingest.models import Paper, Section, SourceError, slug_id, text_hash
@@ -94,3 +96,33 @@ def metadata_hash(paper: Paper) -> str:
     """The content hash of a paper whose metadata can change without its text (a reference manager's)."""
     meta = json.dumps([paper.authors, paper.year, paper.url, paper.abstract, paper.extra], sort_keys=True, default=str)
     return text_hash(paper.title + "\n" + paper.text + "\n" + meta)
+
+
+def reference_pdfs(
+    files: list[tuple[str, Path | None]],
+    record: dict[str, Any],
+    *,
+    source: str,
+    origin: str,
+    paper_id: Callable[[int, str], str],
+    **opts: Any,
+) -> Generator[Paper | SourceError, None, int]:
+    """The PDFs a reference manager attaches to an entry, each under the entry's metadata; `files` are
+    (name for messages, path or None when it cannot be located), `paper_id(n, name)` names the n-th PDF
+    read. Each missing or unreadable file is one SourceError. Returns how many were read."""
+    from ingest.pdf.document import load_pdf
+
+    loaded = 0
+    for name, path in files:
+        if path is None or not path.is_file():
+            yield SourceError(f"{origin} {name}", f"file not found: {path or name}")
+            continue
+        try:
+            paper = load_pdf(path, password=opts.get("password"), on_page=opts.get("on_page"))
+        except SourceError as err:
+            yield SourceError(f"{origin} {name}", err.reason, skipped=err.skipped)
+            continue
+        meta = {**record, "file": str(path)}
+        yield with_reference_metadata(paper, meta, source=source, paper_id=paper_id(loaded, name))
+        loaded += 1
+    return loaded

@@ -22,7 +22,7 @@ from urllib.parse import quote
 
 from ingest.models import Paper, SourceError, SyncEntry
 from ingest.sources.folder import file_stamp
-from ingest.sources.records import metadata_hash, paper_from_record, with_reference_metadata
+from ingest.sources.records import metadata_hash, paper_from_record, reference_pdfs
 
 MIN_USERDATA_VERSION = 80  # Zotero 5 and later (10.0 writes 129); older layouts lack the tables read here
 _TABLES = (
@@ -305,23 +305,16 @@ def _entry(data_dir: Path, item: ZoteroItem) -> SyncEntry:
 def load_item(item: ZoteroItem, **opts: object) -> Iterator[Paper | SourceError]:
     """The item's PDFs under its metadata (the first is `zotero:KEY`, others `zotero:KEY/ATTACHMENT`), or
     its abstract when no PDF can be read; each unreadable attachment is one `SourceError`."""
-    from ingest.pdf.document import load_pdf
-
     record = item.record()
     label = f"Zotero {item.key} {item.title[:60]!r}"
-    loaded = 0
-    for key, path, stored in item.pdfs:
-        if path is None or not path.is_file():
-            yield SourceError(f"{label} attachment {key}", f"file not found: {path or stored}")
-            continue
-        try:
-            paper = load_pdf(path, password=opts.get("password"), on_page=opts.get("on_page"))  # type: ignore[arg-type]
-        except SourceError as err:
-            yield SourceError(f"{label} attachment {path}", err.reason, skipped=err.skipped)
-            continue
-        paper_id = f"zotero:{item.key}" if not loaded else f"zotero:{item.key}/{key}"
-        yield with_reference_metadata(paper, {**record, "file": str(path)}, source="zotero", paper_id=paper_id)
-        loaded += 1
+    loaded = yield from reference_pdfs(
+        [(f"attachment {key}", path) for key, path, _ in item.pdfs],
+        record,
+        source="zotero",
+        origin=label,
+        paper_id=lambda n, name: f"zotero:{item.key}" if not n else f"zotero:{item.key}/{name.split()[-1]}",
+        **opts,
+    )
     if loaded:
         return
     if not record["abstract"]:
