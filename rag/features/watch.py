@@ -27,12 +27,16 @@ def watch_places(
     stop: threading.Event | None = None,
 ) -> None:
     """Keep the index in step with `places` until `stop` is set (or the process is interrupted)."""
-    from watchfiles import watch
+    from watchfiles import DefaultFilter, watch
 
     places = list(places)
     stop = stop or threading.Event()
     settings = library.settings
     quiet = settings.watch_quiet_seconds
+    # the index's own writes (an index kept inside a watched folder) are no changes to sync
+    own = DefaultFilter(
+        ignore_paths=[str(settings.index_dir.absolute()), str(settings.sync_manifest.parent.absolute())]
+    )
 
     def run() -> SyncReport:
         try:
@@ -56,6 +60,7 @@ def watch_places(
         try:
             for changes in watch(
                 *present,
+                watch_filter=own,
                 debounce=settings.watch_debounce_ms,
                 stop_event=stop,
                 rust_timeout=_WAKE_MS,
