@@ -171,3 +171,16 @@ def test_a_file_changing_while_read_is_left_for_the_next_sync(make_library, fold
     settled = sync(library, [folder_place(str(folder))])
     assert {pid for pid, _, _ in settled.updated} == {"t-epsilon", "t-zeta"}
     assert _ids(library) == {"t-alpha", "t-epsilon", "t-zeta", "t-gamma"}
+
+
+def test_a_bib_export_is_mirrored_as_one_file(make_library, tmp_path: Path) -> None:
+    bib = tmp_path / "library.bib"
+    entry = (
+        "@article{{{key},\n  title = {{{title}}},\n  abstract = {{{title} is the subject.}},\n  year = {{2024}}\n}}\n"
+    )
+    bib.write_text(entry.format(key="one", title="Sparse retrieval") + entry.format(key="two", title="Dense retrieval"))
+    library = make_library()
+    assert {pid for pid, _, _ in sync(library, [folder_place(str(bib))]).added} == {"one", "two"}
+    bib.write_text(entry.format(key="one", title="Sparse retrieval"))  # an entry deleted in the manager
+    assert [pid for pid, _ in sync(library, [folder_place(str(bib))]).removed] == ["two"]
+    assert _ids(library) == {"one"}

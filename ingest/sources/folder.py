@@ -26,9 +26,13 @@ def file_stamp(path: Path) -> str | None:
 
 
 def folder_entries(root: str, glob: str | None = None) -> Iterator[SyncEntry | SourceError]:
-    """The files under `root` (recursive, symlinks followed once), as entries keyed by their absolute path.
+    """The files under `root` (recursive, symlinks followed once; or `root` itself when it is a file), as
+    entries keyed by their absolute path.
     A missing root or an unreadable folder is a `SourceError` whose `source` is that folder's path."""
     base = Path(root).expanduser().absolute()
+    if base.is_file():  # one file mirrored (a .bib export, a JSONL that is rewritten)
+        yield file_entry(base)
+        return
     if not base.is_dir():
         why = "is not a folder" if base.exists() else "folder not found (moved or unmounted?)"
         yield SourceError(str(base), f"{why}; what was indexed from it is kept")
