@@ -90,7 +90,8 @@ class Bm25sRebuild:
         if not known:
             return []
         scores = np.asarray(self.model.get_scores(known))
-        best = np.argsort(-scores, kind="stable")[:k]
+        best = np.argpartition(-scores, k - 1)[:k]  # the top-k as the product takes it
+        best = best[np.argsort(-scores[best], kind="stable")]
         return [self.rows[n][1] for n in best if scores[n] > 0]
 
 
