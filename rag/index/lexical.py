@@ -270,7 +270,8 @@ class LexicalIndex:
 
     @cached_property
     def _stats(self) -> tuple[np.ndarray, np.ndarray, float, int]:
-        """(row lengths over all rows, document frequency per term, average live length, live rows)."""
+        """(BM25's length normalisation k1·(1 − b + b·len/avg) over all rows, document frequency per term,
+        average live length, live rows): computed once per index, shared by its queries."""
         lengths = np.concatenate([s.lengths for s in self.segments]) if self.segments else np.zeros(0, np.int32)
         alive = self._alive
         df = np.zeros(len(self.vocab), dtype=np.int64)
@@ -278,7 +279,8 @@ class LexicalIndex:
             df += seg.doc_freqs(~dead, len(self.vocab))
         n = int(alive.sum())
         avg = float(lengths[alive].mean()) if n else 1.0
-        return lengths.astype(np.float32), df, avg, n
+        norm = (K1 * ((1 - B) + B * lengths.astype(np.float32) / np.float32(avg))).astype(np.float32)
+        return norm, df, avg, n
 
     # -- scoring ------------------------------------------------------------------------------------
 
@@ -288,9 +290,8 @@ class LexicalIndex:
         terms = [self.vocab[t] for t in tokenize(query) if t in self.vocab]
         if not terms or not self.ids:
             return None
-        lengths, df, avg, n = self._stats
-        norm = K1 * ((1 - B) + B * lengths / avg)
-        total = np.zeros(len(lengths), dtype=np.float32)
+        norm, df, _, n = self._stats
+        total = np.zeros(len(norm), dtype=np.float32)
         for term in terms:  # a repeated query term counts again, as in bm25s
             if df[term] == 0:
                 continue
