@@ -101,3 +101,22 @@ def slug_id(title: str) -> str:
     """A readable id for a paper that has none: slug of the title plus a short hash."""
     slug = _SLUG.sub("-", title.lower()).strip("-")[:48].rstrip("-")
     return f"{slug}-{text_hash(title.strip().lower())[:6]}"
+
+
+@dataclass
+class SyncEntry:
+    """One thing a synced place holds (a file, a Zotero item), as `papers sync` compares it across runs.
+
+    `stamp` is cheap (size and mtime, or the item's metadata and its files' stats): when it has not moved,
+    nothing is read. When it has, `fingerprint()` (the content's hash) tells a touched file from a changed
+    one, and `load()` parses it. `restamp()` is the stamp now (None once gone): a stamp that moved while
+    the entry was read means it was still being written.
+    """
+
+    key: str
+    stamp: str
+    fingerprint: Any  # Callable[[], str]
+    load: Any  # Callable[..., Iterator[Paper | SourceError]]
+    restamp: Any  # Callable[[], str | None]
+    label: str = ""  # how messages name it (a path, or a Zotero item's title)
+    modified: float = 0.0  # seconds since the epoch of its last change (watch waits for quiet files)

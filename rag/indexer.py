@@ -18,7 +18,7 @@ from typing import Any
 from ingest.chunking import chunk_paper
 from ingest.models import Chunk, Paper, SourceError
 from rag.engine import Engine
-from rag.index.passages import PaperVectors, embed_text, paper_vector
+from rag.index.passages import PaperVectors, embed_text, lexical_text, paper_vector
 from rag.index.records import PaperRecord, chunk_metadata
 from rag.reader import Reader
 from rag.text import sentence_spans
@@ -150,6 +150,7 @@ class Indexer:
         report = IngestReport()
         with engine.write_lock():
             store.open_for_write(self.settings.embed_model, engine.embedder.dimension)
+            delta = _LexicalDelta(store.revision)
             pending: list[Paper] = []
             seen = 0
             changed = False
@@ -160,20 +161,20 @@ class Indexer:
                 else:
                     pending.append(item)
                 if len(pending) >= _BATCH_PAPERS or sum(len(p.text) for p in pending) >= _BATCH_CHARS:
-                    changed |= self._ingest_group(pending, report)
+                    changed |= self._ingest_group(pending, report, delta)
                     pending = []
                 if progress:
                     progress("papers", seen, None)
-            changed |= self._ingest_group(pending, report)
+            changed |= self._ingest_group(pending, report, delta)
             if changed:
-                store.bump_revision()
+                delta.follow(engine, store.bump_revision())
                 engine.refresh()
                 engine.embedder.prepare_query_encoder()
             elif seen:
                 engine.lexical.current()  # a run killed before its BM25 save left it behind: rebuild it now
         return report
 
-    def _ingest_group(self, papers: list[Paper], report: IngestReport) -> bool:
+    def _ingest_group(self, papers: list[Paper], report: IngestReport, delta: _LexicalDelta) -> bool:
         """Skip the unchanged papers of a group, chunk and write the rest; True when anything was written."""
         if not papers:
             return False
@@ -189,10 +190,10 @@ class Indexer:
                 continue
             batch.append((paper, chunks))
         if batch:
-            self._write_batch(batch, report)
+            self._write_batch(batch, report, delta)
         return bool(batch)
 
-    def _write_batch(self, batch: list[tuple[Paper, list[Chunk]]], report: IngestReport) -> None:
+    def _write_batch(self, batch: list[tuple[Paper, list[Chunk]]], report: IngestReport, delta: _LexicalDelta) -> None:
         store = self.engine.store
         # Encode before writing anything: an interruption while encoding leaves the index as it was.
         vectors = self.engine.encode_passages([embed_text(p.title, c.text) for p, chunks in batch for c in chunks])
@@ -216,6 +217,7 @@ class Indexer:
         )
         store.set_state([p.id for p, _ in batch], "ready")
         report.added += [(p.id, p.title, len(c)) for p, c in batch]
+        delta.add(batch)
 
     # -- rebuilding and removing --------------------------------------------------------------------
 
@@ -261,10 +263,53 @@ class Indexer:
         with engine.write_lock():
             store.open_for_read(self.settings.embed_model)
             record = self._reader.resolve_paper(paper)
+            delta = _LexicalDelta(store.revision)
             n = store.delete_paper(record.id)
-            store.bump_revision()
+            delta.remove(record.id)
+            delta.follow(engine, store.bump_revision())
             engine.refresh()
         return record, n
+
+    def remove_papers(self, paper_ids: Iterable[str]) -> list[tuple[PaperRecord, int]]:
+        """Remove several papers by id in one write (ids no longer indexed are passed over)."""
+        engine, store = self.engine, self.engine.store
+        removed = []
+        with engine.write_lock():
+            store.open_for_read(self.settings.embed_model)
+            delta = _LexicalDelta(store.revision)
+            for pid in dict.fromkeys(paper_ids):
+                record = store.paper(pid)
+                if record is not None:
+                    removed.append((record, store.delete_paper(pid)))
+                    delta.remove(pid)
+            if removed:
+                delta.follow(engine, store.bump_revision())
+                engine.refresh()
+        return removed
+
+
+@dataclass
+class _LexicalDelta:
+    """What one write changes for BM25: handed to it directly, so it follows without reading the
+    catalogue or any unchanged chunk (`LexicalSync.follow`)."""
+
+    before: int  # the store's revision when the write began
+    rows: list[tuple[str, str, str, str]] = field(default_factory=list)
+    drop: set[str] = field(default_factory=set)
+    signatures: dict[str, str] = field(default_factory=dict)
+
+    def add(self, batch: list[tuple[Paper, list[Chunk]]]) -> None:
+        for paper, chunks in batch:
+            self.drop.add(paper.id)
+            self.signatures[paper.id] = f"{paper.content_hash}:{len(chunks)}"
+            self.rows += [(c.id, paper.id, c.kind, lexical_text(paper.title, c.section, c.text)) for c in chunks]
+
+    def remove(self, paper_id: str) -> None:
+        self.drop.add(paper_id)
+        self.signatures[paper_id] = ""
+
+    def follow(self, engine: Engine, revision: int) -> None:
+        engine.lexical.follow(self.before, revision, self.rows, self.drop, self.signatures)
 
 
 def quotable_sentences(texts: Iterable[str]) -> list[str]:

@@ -7,15 +7,19 @@ and the features on top (related work, the doctor); each job lives in its own mo
 from __future__ import annotations
 
 from collections.abc import Callable
-from functools import wraps
+from functools import cached_property, wraps
 from typing import Any, TypeVar
 
 from rag.engine import Engine
 from rag.features import doctor as index_doctor
 from rag.features.related import RelatedPaper, related_papers
+from rag.features.sync import Place, SyncReport
+from rag.features.sync import sync as sync_places
+from rag.features.watch import SyncLog
 from rag.index.embedder import Embedder
 from rag.indexer import Indexer
 from rag.reader import Reader, retry_if_changed
+from rag.search.filters import Filters
 from rag.settings import Settings
 
 T = TypeVar("T")
@@ -50,13 +54,25 @@ class Library(Reader):
     add_papers = _writes(Indexer.add_papers)
     reindex = _writes(Indexer.reindex)
     remove = _writes(Indexer.remove)
+    remove_papers = _writes(Indexer.remove_papers)
 
     # -- features -----------------------------------------------------------------------------------
 
     @retry_if_changed
-    def related(self, paper: str, *, k: int = 5) -> list[RelatedPaper]:
-        """Papers most similar to one (in the index, a PDF path, or an arXiv id), best passage pair each."""
-        return related_papers(self, paper, k)
+    def related(self, paper: str, *, k: int = 5, filters: Filters | None = None) -> list[RelatedPaper]:
+        """Papers most similar to one (in the index, a PDF path, or an arXiv id), best passage pair each;
+        only papers `filters` lets through, when given."""
+        return related_papers(self, paper, k, filters)
+
+    def sync(self, places: list[Place], **options: Any) -> SyncReport:
+        """Mirror folders and Zotero libraries (`folder_place`, `zotero_place`) into the index; the
+        options are those of `rag.features.sync.sync` (dry_run, yes, quiet_seconds, password)."""
+        return sync_places(self, places, **options)
+
+    @cached_property
+    def sync_log(self) -> SyncLog:
+        """What background syncing (`papers serve --watch`) did lately, for the Library tab."""
+        return SyncLog()
 
     def doctor(self, *, repair: bool = False) -> index_doctor.DoctorReport:
         """Check that catalogue, chunks and BM25 agree (and, with `repair`, fix what does not)."""

@@ -112,6 +112,14 @@ class Settings(BaseSettings):
     )
     # Cited pages.
     page_dpi: float = Field(150, description="Resolution of rendered PDF pages (the app's page view, `papers page`).")
+    # Keeping folders and Zotero in step (`papers sync`, `papers watch`).
+    sync_max_remove_share: float = Field(
+        0.5, description="A sync that would remove more than this share of a folder's papers needs --yes."
+    )
+    watch_debounce_ms: int = Field(1600, description="`papers watch`: changes closer than this are one batch.")
+    watch_quiet_seconds: float = Field(
+        2.0, description="`papers watch`: a file modified less than this long ago is still being written; wait."
+    )
 
     @property
     def cache_dir(self) -> Path:
@@ -130,3 +138,10 @@ class Settings(BaseSettings):
             return self.index_dir / "bm25"
         safe = "".join(c if c.isalnum() else "_" for c in self.chroma_url)
         return self.cache_dir / f"bm25-{safe}-{self.collection}"
+
+    @property
+    def sync_manifest(self) -> Path:
+        """What `papers sync` read from each synced file or Zotero item (one per server and collection)."""
+        if not self.chroma_url:
+            return self.index_dir / f"sync-{self.collection}.json"
+        return self.cache_dir / f"sync-{self.lexical_dir.name.removeprefix('bm25-')}.json"

@@ -116,14 +116,29 @@ def test_bm25_update_reads_only_the_changed_papers_and_equals_a_full_build(make_
     lib.ingest([str(first)])
     lib.remove(json.loads(lines[0])["id"])
 
-    reads: list[dict | None] = []
-    chunk_rows = lib.store.chunk_rows
-    lib.store.chunk_rows = lambda where=None: reads.append(where) or chunk_rows(where)
+    from rag import Library
+
+    other = Library(lib.settings)  # another reader of the same index, its BM25 at this revision
+    assert other.engine.lexical.current().revision == lib.store.revision
+
+    def spy(store) -> list[dict | None]:
+        reads: list[dict | None] = []
+        chunk_rows = store.chunk_rows
+        store.chunk_rows = lambda where=None: reads.append(where) or chunk_rows(where)
+        return reads
+
+    writer_reads, other_reads = spy(lib.store), spy(other.store)
     lib.ingest([str(second)])
-    fetched = {pid for where in reads for pid in where["paper_id"]["$in"]}
+    assert writer_reads == []  # the writer hands BM25 the new rows: no chunk is read back
+    assert other.engine.lexical.current().revision == lib.store.revision
+    fetched = {pid for where in other_reads for pid in where["paper_id"]["$in"]}
     assert fetched == {json.loads(line)["id"] for line in lines[4:6]}  # not the three kept papers
 
-    updated = lib.engine.lexical.current()
+    for updated in (lib.engine.lexical.current(), other.engine.lexical.current()):
+        _assert_equals_full_build(lib, updated)
+
+
+def _assert_equals_full_build(lib, updated: LexicalIndex) -> None:
     full = LexicalIndex.build(list(lib.engine.lexical.rows()), updated.revision)
     assert sorted(updated.ids) == sorted(full.ids) == sorted(_chroma_ids(lib))
     for query in ("verifiable rewards for reasoning", "GUI grounding", "reward model"):

@@ -387,6 +387,23 @@ class PapersApp:
             self.stats_line(),
         )
 
+    # -- folder sync (papers serve --watch) ----------------------------------------------------------------
+
+    @property
+    def watching(self) -> list[str]:
+        """The folders a watcher beside the app keeps in sync (empty without --watch)."""
+        return self.library.sync_log.places
+
+    def sync_rows(self) -> list[list[str]]:
+        """What the watcher did lately, newest first: time, added/updated/removed/problem, paper or input."""
+        return [list(row) for row in self.library.sync_log.rows()]
+
+    def sync_tick(self, seen: int | None) -> tuple:
+        """The timer's refresh: the log, and every paper list when the watcher changed something since."""
+        events = self.library.sync_log.events
+        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(8))
+        return (self.sync_rows(), events, *lists)
+
     # -- JSON API (gradio_client and scripts) ------------------------------------------------------------
 
     def api_ask(
@@ -399,13 +416,16 @@ class PapersApp:
         categories: list[str] | None = None,
         history: list[list[str]] | None = None,
         mode: str = "extractive",
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> dict:
-        """A cited answer as JSON: answer text with [n] markers, sentences, sources with quotes."""
+        """A cited answer as JSON: answer text with [n] markers, sentences, sources with quotes. `collections`
+        and `tags` (Zotero's) limit the papers it may cite."""
         try:
             answer = self.library.ask(
                 question,
                 k=k,
-                filters=self.filters(papers, year_min, year_max, categories),
+                filters=_library_filters(self.filters(papers, year_min, year_max, categories), collections, tags),
                 history=[(q, a) for q, a in history or []],
                 mode=mode,
             )
@@ -421,18 +441,25 @@ class PapersApp:
         year_min: int | None = None,
         year_max: int | None = None,
         categories: list[str] | None = None,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> list[dict]:
         """Ranked passages as JSON (text, paper, section, pages, scores, url)."""
         try:
-            hits = self.library.search(query, k=k, filters=self.filters(papers, year_min, year_max, categories))
+            scope = _library_filters(self.filters(papers, year_min, year_max, categories), collections, tags)
+            hits = self.library.search(query, k=k, filters=scope)
         except PapersError as err:
             raise gr.Error(str(err)) from None
         return hits_payload(hits)
 
-    def api_related(self, paper: str, k: int = 5) -> list[dict]:
-        """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON."""
+    def api_related(
+        self, paper: str, k: int = 5, collections: list[str] | None = None, tags: list[str] | None = None
+    ) -> list[dict]:
+        """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON; only
+        papers in `collections` / with `tags` (Zotero's), when given."""
         try:
-            results = self.library.related(readable_ref(paper, self.library.settings.allowed_dirs), k=k)
+            scope = _library_filters(Filters(), collections, tags) if collections or tags else None
+            results = self.library.related(readable_ref(paper, self.library.settings.allowed_dirs), k=k, filters=scope)
         except (PapersError, AccessDenied) as err:
             raise gr.Error(str(err)) from None
         return related_payload(results)
@@ -454,3 +481,10 @@ def _export_file(name: str, text: str) -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return str(path)
+
+
+def _library_filters(filters: Filters, collections: list[str] | None, tags: list[str] | None) -> Filters:
+    """The filters with Zotero collections and tags added (the API's extra arguments)."""
+    filters.collections = list(collections or [])
+    filters.tags = list(tags or [])
+    return filters

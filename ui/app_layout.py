@@ -201,6 +201,7 @@ class LibraryTab:
     remove_btn: gr.Button
     removed: gr.Markdown
     table: gr.Dataframe
+    sync_log: gr.Dataframe | None = None  # with `papers serve --watch`: what the watcher did
 
 
 def _library_tab(app: PapersApp, choices: list[tuple[str, str]]) -> LibraryTab:
@@ -237,7 +238,26 @@ def _library_tab(app: PapersApp, choices: list[tuple[str, str]]) -> LibraryTab:
             elem_id="papers-table",
             show_search="filter",
         )
-    return LibraryTab(files, add_btn, outcomes, arxiv_box, arxiv_btn, remove_pick, remove_btn, removed, table)
+        sync_log = _sync_log(app)
+    return LibraryTab(files, add_btn, outcomes, arxiv_box, arxiv_btn, remove_pick, remove_btn, removed, table, sync_log)
+
+
+def _sync_log(app: PapersApp) -> gr.Dataframe | None:
+    """With `papers serve --watch`: the watched folders and what was added, updated and removed."""
+    if not app.watching:
+        return None
+    gr.Markdown("#### Watched folders\n" + "\n".join(f"- `{place}`" for place in app.watching))
+    return gr.Dataframe(
+        value=app.sync_rows(),
+        headers=["time", "what", "paper or input"],
+        datatype=["str", "str", "str"],
+        interactive=False,
+        wrap=True,
+        column_widths=["10%", "12%", "78%"],
+        max_height=300,
+        label="Sync log",
+        elem_id="sync-log",
+    )
 
 
 def _wire_library_changes(
@@ -280,6 +300,11 @@ def _wire_library_changes(
         app.add_arxiv, [lib.arxiv_box], [lib.outcomes], api_visibility="private", concurrency_id="write"
     ).then(refresh, None, outputs, api_visibility="private")
     demo.load(refresh, None, outputs, api_visibility="private")
+    if lib.sync_log is not None:
+        seen = gr.State(app.library.sync_log.events)
+        gr.Timer(2.0).tick(
+            app.sync_tick, [seen], [lib.sync_log, seen, *outputs], api_visibility="private", show_progress="hidden"
+        )
 
 
 def _typed(fn, name: str):

@@ -93,6 +93,7 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("related", parents=reading, help="papers most similar to a paper, an arXiv id or a PDF")
     p.add_argument("paper", help="paper id, arXiv id, unique part of the title, or a PDF path (not indexed)")
     p.add_argument("-k", type=int, default=5, help="how many papers (default 5)")
+    _library_filter_flags(p)
 
     p = sub.add_parser("remove", parents=[common], help="remove a paper and all its chunks")
     p.add_argument("paper", help="paper id, arXiv id, or a unique part of the title")
@@ -131,6 +132,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--auth", metavar="USER:PASS", help="require this login (recommended with --share)")
     p.add_argument("--api-only", action="store_true", help="serve only the HTTP API (/api/v1/), not the web app")
     p.add_argument("--read-only", action="store_true", help="refuse every write (API ingest, app uploads, removal)")
+    p.add_argument(
+        "--watch", action="append", default=[], metavar="PATH", help="keep this folder synced meanwhile (repeatable)"
+    )
 
     p = sub.add_parser(
         "mcp",
@@ -161,7 +165,30 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("papers", nargs="+", metavar="PAPER", help="paper ids, arXiv ids, or unique parts of titles")
     p.add_argument("--format", choices=["bibtex", "csl-json"], default="bibtex", help="default: bibtex")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write to FILE instead of stdout")
+    p = sub.add_parser(
+        "sync",
+        parents=reading,
+        help="make the index mirror folders (and a Zotero library): add new, update changed, remove gone",
+        description="Mirror folders, .bib exports and Zotero libraries: new files are added, changed ones (by "
+        "content hash) re-indexed, and papers whose file is gone removed. Unchanged files are not read again.",
+    )
+    _sync_flags(p)
+    p.add_argument("--dry-run", action="store_true", help="print what would be added, updated and removed")
+    p.add_argument("--yes", action="store_true", help="allow removing more than half of a folder's papers")
+
+    p = sub.add_parser("watch", parents=reading, help="sync, then keep syncing whenever the folders change")
+    _sync_flags(p)
     return parser
+
+
+def _sync_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument("paths", nargs="*", metavar="PATH", help="folders (or single files, e.g. a .bib export)")
+    p.add_argument(
+        "--zotero", nargs="?", const="~/Zotero", metavar="DATA_DIR", help="a Zotero data directory (default ~/Zotero)"
+    )
+    p.add_argument("--collection", metavar="NAME", help="with --zotero: only this collection (and those inside it)")
+    p.add_argument("--glob", help="which files of a folder to take, e.g. '**/*.pdf' (default: .pdf .jsonl .bib)")
+    p.add_argument("--password", help="password for encrypted PDFs")
 
 
 def _date(text: str):
@@ -185,6 +212,19 @@ def _retrieval_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("--include-references", action="store_true", help="also search References sections")
     p.add_argument(
         "--rerank", action="store_true", default=None, help="rerank the top passages with PAPERS_RERANK_MODEL"
+    )
+    _library_filter_flags(p)
+
+
+def _library_filter_flags(p: argparse.ArgumentParser) -> None:
+    p.add_argument(
+        "--collection",
+        action="append",
+        default=[],
+        help="only this Zotero collection, sub-collections too (repeatable)",
+    )
+    p.add_argument(
+        "--tag", action="append", default=[], help="only papers with this Zotero tag or keyword (repeatable)"
     )
 
 
@@ -220,6 +260,8 @@ def filters_from(args: argparse.Namespace):
         categories=args.category,
         sources=args.source,
         include_references=args.include_references,
+        collections=args.collection,
+        tags=args.tag,
     )
 
 
@@ -436,7 +478,10 @@ def cmd_show(lib: Library, args: argparse.Namespace) -> int:
 
 
 def cmd_related(lib: Library, args: argparse.Namespace) -> int:
-    results = lib.related(args.paper, k=args.k)
+    from rag import Filters
+
+    filters = Filters(collections=args.collection, tags=args.tag) if args.collection or args.tag else None
+    results = lib.related(args.paper, k=args.k, filters=filters)
     if args.json:
         print(to_json(results))
         return 0
@@ -543,7 +588,12 @@ def cmd_serve(lib: Library, args: argparse.Namespace) -> int:
     from ui.app import launch_app
 
     routes = api_routes(lib, host=args.host, token=token)
-    launch_app(lib, host=args.host, port=args.port, share=args.share, auth=auth, routes=routes)
+    watcher = _start_watching(lib, args.watch) if args.watch else None
+    try:
+        launch_app(lib, host=args.host, port=args.port, share=args.share, auth=auth, routes=routes)
+    finally:
+        if watcher:
+            watcher.set()
     return 0
 
 
@@ -561,6 +611,21 @@ def cmd_mcp(lib: Library, args: argparse.Namespace) -> int:
 
 def _say(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
+
+
+def _start_watching(lib: Library, paths: list[str]):
+    """`serve --watch`: a watcher thread beside the app; its events go to the Library tab's log."""
+    import threading
+
+    from rag.features.sync import folder_place
+    from rag.features.watch import watch_places
+
+    stop = threading.Event()
+    places = [folder_place(p) for p in paths]
+    lib.sync_log.places = [p.label for p in places]
+    args = (lib, places, lib.sync_log.record, stop)
+    threading.Thread(target=watch_places, args=args, name="papers-watch", daemon=True).start()
+    return stop
 
 
 def cmd_doctor(lib: Library, args: argparse.Namespace) -> int:
@@ -614,6 +679,64 @@ def cmd_cite(lib: Library, args: argparse.Namespace) -> int:
     return _emit(FORMATS[args.format](records), args.output)
 
 
+def _sync_places(args: argparse.Namespace) -> list:
+    from rag.features.sync import folder_place, zotero_place
+
+    if not args.paths and not args.zotero:
+        raise _usage("give folders to sync, or --zotero [DATA_DIR] (see `papers sync --help`)")
+    if args.collection and not args.zotero:
+        raise _usage("--collection goes with --zotero")
+    places = [folder_place(p, args.glob) for p in args.paths]
+    if args.zotero:
+        places.append(zotero_place(args.zotero, args.collection))
+    return places
+
+
+def cmd_sync(lib: Library, args: argparse.Namespace) -> int:
+    bar, progress = _progress_bar(args)
+    places = _sync_places(args)
+    report = lib.sync(places, dry_run=args.dry_run, yes=args.yes, password=args.password, progress=progress)
+    bar.close()
+    _print_sync(report, args.json)
+    return 1 if report.problems or report.held_back else 0
+
+
+def cmd_watch(lib: Library, args: argparse.Namespace) -> int:
+    from rag.features.watch import watch_places
+
+    places = _sync_places(args)
+    print(f"watching {', '.join(p.label for p in places)} (Ctrl-C stops)", flush=True)
+    watch_places(lib, places, lambda report: _print_sync(report, args.json, quiet_when_idle=True))
+    return 0
+
+
+def _print_sync(report, as_json: bool, quiet_when_idle: bool = False) -> None:
+    """A line per change and per problem, then a summary (a watcher prints nothing when nothing changed)."""
+    from rag.features.sync import summary
+
+    if quiet_when_idle and not (report.changed or report.problems or report.held_back):
+        return
+    if as_json:
+        print(to_json(report).replace("\n", " ") if quiet_when_idle else to_json(report), flush=True)
+        return
+    lines = [f"would add  {one_line(label)}" for label in report.to_add if report.dry_run]
+    lines += [f"would update {one_line(label)}" for label in report.to_update if report.dry_run]
+    lines += [f"would remove {one_line(key)}" for key in report.to_remove if report.dry_run]
+    lines += [f"added      {one_line(t, 70)}  [{pid}] {n} chunks" for pid, t, n in report.added]
+    lines += [f"updated    {one_line(t, 70)}  [{pid}] {n} chunks" for pid, t, n in report.updated]
+    lines += [f"removed    {one_line(t, 70)}  [{pid}]" for pid, t in report.removed]
+    lines += [f"waiting    {one_line(label)} (still being written)" for label in report.waiting]
+    lines += [f"problem    {one_line(s)}: {one_line(r)}" for s, r in report.problems]
+    lines += [f"note       {one_line(s)}: {one_line(r)}" for s, r in report.notes]
+    lines += [
+        f"held back  removing {n} of the {m} papers of {one_line(place)} (more than the allowed share): "
+        "check the folder, then rerun with --yes"
+        for place, n, m in report.held_back
+    ]
+    for line in [*lines, summary(report)]:
+        print(line, flush=True)
+
+
 def _os_error(err: OSError, location: str) -> str:
     """One line for a failed read or write: what, where, and what to do."""
     import errno
@@ -647,6 +770,8 @@ COMMANDS = {
     "mcp": cmd_mcp,
     "page": cmd_page,
     "cite": cmd_cite,
+    "sync": cmd_sync,
+    "watch": cmd_watch,
 }
 
 

@@ -58,10 +58,10 @@ def _load_jsonl(path: Path, **_: object) -> Iterator[PaperOrError]:
     return load_jsonl(path)
 
 
-def _load_bibtex(path: Path, **_: object) -> Iterator[PaperOrError]:
+def _load_bibtex(path: Path, **opts: object) -> Iterator[PaperOrError]:
     from ingest.sources.bibtex import load_bibtex
 
-    return load_bibtex(path)
+    return load_bibtex(path, password=opts.get("password"), on_page=opts.get("on_page"))
 
 
 def _load_digest(path: Path, **_: object) -> Iterator[PaperOrError]:

@@ -6,10 +6,13 @@ chunks, cites and filters the same way.
 
 from __future__ import annotations
 
+import json
 import re
+from collections.abc import Callable, Generator
+from pathlib import Path
 from typing import Any
 
-from ingest.models import Paper, Section, SourceError, slug_id
+from ingest.models import Paper, Section, SourceError, slug_id, text_hash
 
 # Optional Chinese fields (the digest page carries them); indexed as their own sections so that
 # Chinese questions can match them lexically, and shown as extra metadata.
@@ -70,3 +73,56 @@ def paper_from_record(record: dict[str, Any], *, source: str, origin: str) -> Pa
         sections=sections,
         extra=extra,
     )
+
+
+def with_reference_metadata(paper: Paper, record: dict[str, Any], *, source: str, paper_id: str) -> Paper:
+    """A parsed PDF under the metadata a reference manager keeps for it (title, authors in order, year,
+    URL, abstract, tags, ...), which is more trustworthy than what the PDF's first page says. The content
+    hash covers that metadata, so editing it in the manager re-indexes the paper."""
+    paper.id = paper_id
+    paper.title = re.sub(r"\s+", " ", str(record.get("title") or "")).strip() or paper.title
+    authors = split_authors(record.get("authors"))
+    paper.authors = authors or paper.authors
+    paper.year = parse_year(record.get("year")) or paper.year
+    paper.url = str(record.get("url") or "") or paper.url
+    paper.abstract = str(record.get("abstract") or "").strip() or paper.abstract
+    paper.source = source
+    paper.extra.update({k: v for k, v in record.items() if k not in _KNOWN and v not in (None, "", [])})
+    paper.content_hash = metadata_hash(paper)
+    return paper
+
+
+def metadata_hash(paper: Paper) -> str:
+    """The content hash of a paper whose metadata can change without its text (a reference manager's)."""
+    meta = json.dumps([paper.authors, paper.year, paper.url, paper.abstract, paper.extra], sort_keys=True, default=str)
+    return text_hash(paper.title + "\n" + paper.text + "\n" + meta)
+
+
+def reference_pdfs(
+    files: list[tuple[str, Path | None]],
+    record: dict[str, Any],
+    *,
+    source: str,
+    origin: str,
+    paper_id: Callable[[int, str], str],
+    **opts: Any,
+) -> Generator[Paper | SourceError, None, int]:
+    """The PDFs a reference manager attaches to an entry, each under the entry's metadata; `files` are
+    (name for messages, path or None when it cannot be located), `paper_id(n, name)` names the n-th PDF
+    read. Each missing or unreadable file is one SourceError. Returns how many were read."""
+    from ingest.pdf.document import load_pdf
+
+    loaded = 0
+    for name, path in files:
+        if path is None or not path.is_file():
+            yield SourceError(f"{origin} {name}", f"file not found: {path or name}")
+            continue
+        try:
+            paper = load_pdf(path, password=opts.get("password"), on_page=opts.get("on_page"))
+        except SourceError as err:
+            yield SourceError(f"{origin} {name}", err.reason, skipped=err.skipped)
+            continue
+        meta = {**record, "file": str(path)}
+        yield with_reference_metadata(paper, meta, source=source, paper_id=paper_id(loaded, name))
+        loaded += 1
+    return loaded

@@ -20,6 +20,7 @@ from rag.errors import PapersError
 from rag.index.passages import TOPICAL_KINDS, embed_text, paper_vector
 from rag.index.records import Hit, PaperRecord, chunk_metadata
 from rag.reader import Reader
+from rag.search.filters import Filters
 
 
 @dataclass
@@ -104,16 +105,19 @@ def best_pair(mine: ChunkVectors, theirs: ChunkVectors) -> tuple[Hit | None, Hit
     return a, b, float(sims[i, j])
 
 
-def related_papers(reader: Reader, ref: str, k: int = 5) -> list[RelatedPaper]:
-    """The k papers of the index most similar to `ref`, best first, each with its best passage pair."""
+def related_papers(reader: Reader, ref: str, k: int = 5, filters: Filters | None = None) -> list[RelatedPaper]:
+    """The k papers of the index most similar to `ref`, best first, each with its best passage pair
+    (only papers `filters` lets through, when given)."""
     reader.store.open_for_read(reader.settings.embed_model)
     own_id, own_chunks = query_paper(reader, ref)
     if not own_chunks:
         raise PapersError(f"{ref}: the paper has no abstract or body passages to compare")
     vector = paper_vector([h.kind for h, _ in own_chunks], [v for _, v in own_chunks])
     results = []
-    for pid, similarity in reader.store.nearest_papers(vector, k + 1):
-        if pid == own_id or len(results) >= k:
+    allowed = {p.id for p in reader.papers() if filters.matches(p)} if filters and filters.restricts_papers else None
+    depth = k + 1 if allowed is None else min(len(allowed), k) * 20 + 1  # filtered: look further down the list
+    for pid, similarity in reader.store.nearest_papers(vector, depth):
+        if pid == own_id or len(results) >= k or (allowed is not None and pid not in allowed):
             continue
         other = reader.paper(pid)
         if other is None or other.state != "ready":

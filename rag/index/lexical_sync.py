@@ -41,6 +41,23 @@ class LexicalSync:
         self._cached = index
         return index
 
+    def follow(
+        self, before: int, revision: int, rows: list[tuple[str, str, str, str]], drop: set[str], signatures: dict
+    ) -> bool:
+        """Apply a write this process just made (the store went from revision `before` to `revision`;
+        `rows` are the new chunks' lexical rows, `drop` the papers whose old rows go, `signatures` their new
+        catalogue signatures, '' for removed papers) without reading the catalogue or any other chunk.
+        False when the index in hand is not at `before` (then `current()` catches up the usual way)."""
+        index = self._cached or LexicalIndex.load(self.folder)
+        if index is None or index.revision != before:
+            return False
+        papers = {pid: sig for pid, sig in {**index.papers, **signatures}.items() if sig}
+        index = index.updated(rows, drop, revision, papers)
+        with contextlib.suppress(OSError):
+            index.save(self.folder)
+        self._cached = index
+        return True
+
     def rebuild(self) -> LexicalIndex:
         """BM25 from scratch, every chunk re-read and re-tokenised (`papers doctor --repair`)."""
         shutil.rmtree(self.folder, ignore_errors=True)
@@ -65,16 +82,17 @@ class LexicalSync:
             changed = [p for p, sig in signatures.items() if not sig or index.papers.get(p) != sig]
             if len(changed) <= len(signatures) // 2:
                 gone = set(index.papers).difference(signatures)
-                rows = list(_lexical_rows(self._store.chunks_of_papers(changed)))
+                rows = list(lexical_rows(self._store.chunks_of_papers(changed)))
                 return index.updated(rows, gone | set(changed), revision, signatures)
         return LexicalIndex.build(list(self.rows()), revision, signatures)
 
     def rows(self) -> Iterator[tuple[str, str, str, str]]:
         """(chunk id, paper id, kind, lexical text) of every stored chunk."""
-        return _lexical_rows(self._store.chunk_rows())
+        return lexical_rows(self._store.chunk_rows())
 
 
-def _lexical_rows(pages) -> Iterator[tuple[str, str, str, str]]:
+def lexical_rows(pages) -> Iterator[tuple[str, str, str, str]]:
+    """(chunk id, paper id, kind, lexical text) of chunk rows as Chroma pages them (ids, metadatas, documents)."""
     for ids, metas, docs in pages:
         for cid, meta, doc in zip(ids, metas, docs, strict=True):
             text = lexical_text(meta.get("title", ""), meta.get("section", ""), doc)

@@ -25,6 +25,8 @@ class Filters:
     categories: list[str] = field(default_factory=list)
     sources: list[str] = field(default_factory=list)
     include_references: bool = False
+    collections: list[str] = field(default_factory=list)  # Zotero collections (sub-collections included)
+    tags: list[str] = field(default_factory=list)  # Zotero tags, BibTeX keywords
 
     @property
     def restricts_papers(self) -> bool:
@@ -33,6 +35,8 @@ class Filters:
             or self.authors
             or self.categories
             or self.sources
+            or self.collections
+            or self.tags
             or self.year_min is not None
             or self.year_max is not None
         )
@@ -52,7 +56,18 @@ class Filters:
             cats = {str(c).lower() for c in paper.extra.get("categories", [])}
             if not any(c.lower() in cats for c in self.categories):
                 return False
+        if self.collections and not _any_named(self.collections, paper.extra.get("collections", [])):
+            return False
+        if self.tags and not _any_named(self.tags, paper.extra.get("tags", [])):
+            return False
         return not self.sources or paper.source in self.sources
+
+
+def _any_named(wanted: list[str], names: object) -> bool:
+    """Whether any wanted name is one of `names` (case-insensitive); a paper's collections list every
+    collection it is in and their parents, so a collection matches its sub-collections' papers too."""
+    have = {str(n).strip().lower() for n in names} if isinstance(names, list) else set()
+    return any(w.strip().lower() in have for w in wanted)
 
 
 def excluded_kinds(query: str, include_refs: bool) -> list[str]:
