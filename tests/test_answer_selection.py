@@ -9,7 +9,7 @@ from rag import Library
 from rag.answers.asked import attribute, states
 from rag.answers.candidates import trim
 from rag.answers.declines import missing_names
-from rag.answers.questions import analyse
+from rag.answers.questions import analyse, focus_text
 from rag.answers.types import REFUSAL
 
 
@@ -25,6 +25,12 @@ def test_question_types_and_named_things() -> None:
     assert analyse("How does GPT-4 do on Multi-LexSum?").names == ["GPT-4", "Multi-LexSum"]
     assert analyse("What is the capital of Australia?").names == ["Australia"]  # a capitalised word inside
     assert analyse("Which football club won?").names == []  # the first word of a question is not a name
+
+
+def test_the_focused_question_drops_what_it_is_about_and_keeps_what_it_asks() -> None:
+    q = analyse("What hardware were the Multi-LexSum summarization baselines fine-tuned on?")
+    titles = ["Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple Granularities"]
+    assert focus_text(q, titles) == "What hardware were the summarization baselines fine-tuned on"
 
 
 def test_names_are_matched_whole_across_spacing_and_hyphens() -> None:
