@@ -30,7 +30,7 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 ]  # fmt: skip
 # What a "which X" question names, and the words a sentence names such a thing with.
 CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\b(?:hardware|gpus?|cpus?|processor|machine|device)\b", re.I),
+    (re.compile(r"\b(?:hardware|gpus?|cpus?|processors?|machines?|devices?)\b", re.I),
      re.compile(r"\b(?:gpus?|cpus?|tpus?|processors?|nvidia|a100|v100|h100|rtx|epyc|xeon|cores?|ghz)\b", re.I)),
     (re.compile(r"\b(?:dataset|datasets|corpus|benchmark|benchmarks|data)\b", re.I),
      re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|collection|annotated|samples)\b", re.I)),

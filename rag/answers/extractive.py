@@ -94,7 +94,7 @@ def extractive_answer(
     confidence, no_number = answerability(q, candidates, x, w)
     if asks and no_number and confidence < w.quantity_confidence:
         return _declined(question, hits, confidence, "no_quantity")
-    if asks and confidence < w.quantity_confidence and unstated(q, candidates):
+    if asks and confidence < w.quantity_confidence and not _several_things(q) and unstated(q, candidates):
         answer = _declined(question, hits, confidence, "unstated")
         answer.missing = [q.attribute or ""]
         return answer
@@ -213,6 +213,11 @@ def named_papers(q: Question, candidates: list[Candidate]) -> set[str]:
         using = {c.paper_id for c in candidates if key in _squash(c.text)}
         out |= titled or (using if len(using) <= 2 else set())
     return out
+
+
+def _several_things(q: Question) -> bool:
+    """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
+    return q.broad or bool(_AND_OTHER.search(q.text)) or _joined_names(q)
 
 
 def _joined_names(q: Question) -> bool:
