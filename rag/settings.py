@@ -93,6 +93,16 @@ class Settings(BaseSettings):
     arxiv_pdf_base: str = Field("https://arxiv.org/pdf", description="Where arXiv PDFs are fetched from.")
     arxiv_retries: int = 3
 
+    # OCR of scanned pages (Debian's tesseract-ocr; more languages are packages: tesseract-ocr-deu, ...).
+    ocr: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="auto: OCR the pages of a PDF that have no usable text layer but an image; always: OCR every"
+        " page (replacing the text layer); never: index text layers only.",
+    )
+    ocr_lang: str = Field("eng", description="Tesseract languages joined with '+', e.g. eng+deu.")
+    ocr_dpi: int = Field(300, description="Resolution pages are rendered at for OCR.")
+    ocr_workers: int = Field(0, description="Pages OCR'd at once (one tesseract process each); 0: one per core.")
+
     @property
     def cache_dir(self) -> Path:
         """Downloads and caches that are not part of the index proper."""

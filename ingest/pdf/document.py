@@ -12,9 +12,12 @@ from ingest.models import Paper, Section, SourceError
 from ingest.pdf.clean import ARXIV_STAMP, drop_running_lines, normalise_lines, normalise_text
 from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
 from ingest.pdf.layout import assemble
+from ingest.pdf.ocr import OcrOptions, check_tesseract, ocr_pages
+from ingest.pdf.scanned import letters, pages_to_ocr
 from ingest.pdf.structure import ARXIV_ID, DOI, HeadingDetector, body_size, find_authors, find_title
 
-_NO_TEXT = "no extractable text (scanned?); OCR not supported"
+_NO_TEXT = "no extractable text and no scanned image to OCR"
+_NO_TEXT_OCR_OFF = "no extractable text (scanned?); OCR is off (--ocr never)"
 
 
 def file_sha256(path: Path) -> str:
@@ -30,16 +33,38 @@ def load_pdf(
     *,
     password: str | None = None,
     on_page: Callable[[int, int], None] | None = None,
+    ocr: OcrOptions | None = None,
+    on_ocr_page: Callable[[int, int], None] | None = None,
 ) -> Paper:
-    """Read `path` into a Paper; raises SourceError with a one-line reason for unusable files."""
+    """Read `path` into a Paper; raises SourceError with a one-line reason for unusable files.
+
+    Pages without a usable text layer are read by OCR (`ocr`, default: automatically when needed)."""
     path = Path(path)
     source = str(path)
+    options = ocr or OcrOptions()
     with quiet_pypdf():
         reader = open_reader(path, password)
         metadata = _metadata(reader)
         raw_pages = list(iter_page_lines(reader, source, on_page))
+        scanned = pages_to_ocr(reader, raw_pages, options.mode)
         del reader
-    return paper_from_lines(raw_pages, path, metadata)
+    extra: dict[str, Any] = {}
+    if scanned:
+        kept = [lines for i, lines in enumerate(raw_pages) if i not in set(scanned)]
+        try:
+            check_tesseract(source, options.lang)
+        except SourceError:
+            if options.mode == "always" or letters(kept) < 200:
+                raise  # nothing worth indexing without OCR: say how to get it
+            extra["pages_not_read"] = [i + 1 for i in scanned]  # a few image pages in a text paper
+            scanned = []
+    if scanned:
+        for index, page in ocr_pages(path, scanned, options, password=password, on_page=on_ocr_page).items():
+            raw_pages[index] = page.lines
+        extra["ocr_pages"] = [i + 1 for i in scanned]
+        extra["ocr_lang"] = options.lang
+    no_text = _NO_TEXT_OCR_OFF if options.mode == "never" else _NO_TEXT
+    return paper_from_lines(raw_pages, path, metadata, extra=extra, no_text=no_text)
 
 
 def _metadata(reader: Any) -> dict[str, str]:
@@ -50,7 +75,14 @@ def _metadata(reader: Any) -> dict[str, str]:
         return {}
 
 
-def paper_from_lines(raw_pages: list[list[Line]], path: Path, metadata: dict[str, str]) -> Paper:
+def paper_from_lines(
+    raw_pages: list[list[Line]],
+    path: Path,
+    metadata: dict[str, str],
+    *,
+    extra: dict[str, Any] | None = None,
+    no_text: str = _NO_TEXT,
+) -> Paper:
     source = str(path)
     n_pages = len(raw_pages)
     stamp_ids = [m for lines in raw_pages[:1] for ln in lines if (m := ARXIV_STAMP.match(ln.text))]
@@ -58,7 +90,7 @@ def paper_from_lines(raw_pages: list[list[Line]], path: Path, metadata: dict[str
     if sum(len(ln.text) for lines in pages for ln in lines) < 20 or not any(
         re.search(r"[^\W\d_]{2,}", ln.text) for lines in pages for ln in lines
     ):
-        raise SourceError(source, _NO_TEXT, skipped=True)
+        raise SourceError(source, no_text, skipped=True)
 
     body = body_size(pages)
     has_typography = len({(round(ln.size), ln.bold) for lines in pages for ln in lines}) > 1
@@ -73,7 +105,7 @@ def paper_from_lines(raw_pages: list[list[Line]], path: Path, metadata: dict[str
     text = assembled.text
     sections = _sections(assembled.sections, len(text))
 
-    extra: dict[str, Any] = {"pages": n_pages}
+    extra = {"pages": n_pages, **(extra or {})}
     page1_text = " ".join(ln.text for ln in raw_pages[0]) if raw_pages else ""
     arxiv = stamp_ids[0] if stamp_ids else ARXIV_ID.search(page1_text)
     if arxiv:
