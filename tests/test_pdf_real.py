@@ -9,6 +9,7 @@ import pytest
 
 from ingest.chunking import chunk_paper
 from ingest.models import Paper, SourceError
+from ingest.pdf.ocr import OcrOptions
 from ingest.sources.pdf import load_pdf
 
 SHARED_PDFS = Path(__file__).resolve().parents[1].parent / "shared" / "pdfs"
@@ -142,10 +143,10 @@ def test_odd_encrypted() -> None:
     assert opened.text.startswith("Lorem ipsum dolor sit amet")
 
 
-def test_odd_scanned_is_skipped() -> None:
+def test_odd_scanned_is_skipped_when_ocr_is_off() -> None:
     with pytest.raises(SourceError) as info:
-        load_pdf(shared_pdf("odd/docling-ocr_test-scanned.pdf"))
-    assert info.value.skipped and info.value.reason == "no extractable text (scanned?); OCR not supported"
+        load_pdf(shared_pdf("odd/docling-ocr_test-scanned.pdf"), ocr=OcrOptions(mode="never"))
+    assert info.value.skipped and info.value.reason == "no extractable text (scanned?); OCR is off (--ocr never)"
 
 
 def test_odd_invisible_text_layer_is_read() -> None:

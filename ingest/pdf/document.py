@@ -59,10 +59,14 @@ def load_pdf(
             extra["pages_not_read"] = [i + 1 for i in scanned]  # a few image pages in a text paper
             scanned = []
     if scanned:
-        for index, page in ocr_pages(path, scanned, options, password=password, on_page=on_ocr_page).items():
+        read = ocr_pages(path, scanned, options, password=password, on_page=on_ocr_page)
+        for index, page in read.items():
             raw_pages[index] = page.lines
         extra["ocr_pages"] = [i + 1 for i in scanned]
         extra["ocr_lang"] = options.lang
+        turned = [[i + 1, read[i].rotated] for i in scanned if read[i].rotated]
+        if turned:
+            extra["ocr_turned_pages"] = turned  # [page, clockwise degrees] of pages fed sideways/upside down
     no_text = _NO_TEXT_OCR_OFF if options.mode == "never" else _NO_TEXT
     return paper_from_lines(raw_pages, path, metadata, extra=extra, no_text=no_text)
 
