@@ -11,6 +11,7 @@ from typing import Any
 from ingest.models import Paper, Section, SourceError
 from ingest.pdf.clean import ARXIV_STAMP, drop_running_lines, normalise_lines, normalise_text
 from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
+from ingest.pdf.floats import mark_floats
 from ingest.pdf.layout import assemble
 from ingest.pdf.ocr import OcrOptions, check_tesseract, ocr_pages
 from ingest.pdf.scanned import letters, pages_to_ocr
@@ -97,6 +98,7 @@ def paper_from_lines(
         raise SourceError(source, no_text, skipped=True)
 
     body = body_size(pages)
+    pages = mark_floats(pages, body)
     has_typography = len({(round(ln.size), ln.bold) for lines in pages for ln in lines}) > 1
     first_page = pages[0] if pages[0] else next(p for p in pages if p)
     title, title_lines = find_title(first_page, body)
