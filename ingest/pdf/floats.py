@@ -24,17 +24,19 @@ from ingest.pdf.extract import Line
 from ingest.pdf.layout import HYPHENS, build_vocabulary, join_hyphenated
 
 _CAPTION = re.compile(
-    r"^(?P<label>(?P<what>T\s?a\s?b\s?l\s?e|Tab\.|F\s?i\s?g\s?u\s?r\s?e|Fig\.)\s*(?P<num>[1-9]\d?|[IVX]{1,5})\s?[.:|])"
+    r"^(?P<label>(?P<what>T\s?a\s?b\s?l\s?e|Tab\.|TABLE|F\s?i\s?g\s?u\s?r\s?e|Fig\.|FIG\.)\s*(?P<num>[1-9]\d?|[IVX]{1,5})\s?[.:|])"
     r"(?!\s*\d)\s*(?P<rest>.*)$"  # "Table 97.3 58.6 ..." is a table row that starts with a label word
 )
-_NUMBER = re.compile(r"^[(\[]?[-+±−]?\d+(?:[.,]\d+)?%?[)\]]?[*†‡]*$")
+# 71.2, -1.60, 28,557, (70%), 47.21(0.34), 0.93±0.02, 92.0*
+_NUMBER = re.compile(r"^[(\[]?[-+±−]?\d[\d,]*(?:\.\d+)?%?(?:\(\d+(?:\.\d+)?\)|[±]\d+(?:\.\d+)?)?[)\]]?[*†‡]*$")
 _FIRST_SENTENCE = re.compile(r"^(.+?[^A-Z.][.!?])\s+(?=[A-Z(])")
 _MIN_ROWS = 2  # fewer numeric rows than this: a caption with prose beside it, not a table
 
 
 def _numeric_share(text: str) -> tuple[int, float]:
     tokens = text.split()
-    numbers = sum(bool(_NUMBER.match(t)) for t in tokens)
+    # A lone digit is as often a header's subscript ("R-1f 1") or a footnote mark as a cell.
+    numbers = sum(len(t) > 1 and bool(_NUMBER.match(t)) for t in tokens)
     return numbers, numbers / len(tokens) if tokens else 0.0
 
 
@@ -61,6 +63,10 @@ def _in_table(line: Line, typical: float, size: float | None, body: float) -> bo
     body's (or is bold): e.g. "Language TEDs mAP (0.75) Inference time (secs)"."""
     if line.role or _CAPTION.match(line.text.strip()):
         return False
+    if _is_row(line):
+        return True
+    if size is not None and abs(line.size - size) >= 0.3:
+        return False  # another type than the rows': a heading or the body text after the table
     if _is_tabular(line, typical):
         return True
     table_type = size is not None and abs(line.size - size) < 0.3 and (abs(line.size - body) > 0.3 or line.bold)
@@ -158,7 +164,11 @@ def _table(
     while before > 0 and _in_table(lines[before - 1], typical, size, body):
         before -= 1
     if after < len(lines) and caption_label(lines[after].text).startswith("Table"):
-        after = cap_end  # rows right above the next table's caption are that table's (caption-below style)
+        # Rows between two table captions: the next table's when its caption has no rows after it (the
+        # caption-below style), else this one's (caption above).
+        next_end = _caption_end(lines, after, typical)
+        if not any(_is_row(ln) for ln in lines[next_end : next_end + 6]):
+            after = cap_end
     below = lines[cap_end:after]
     above = lines[before:cap_start]
     rows_below = sum(_is_row(ln) for ln in below)
@@ -172,8 +182,8 @@ def _table(
             break
         header_lines.append(line)
     header = " ".join(ln.text.strip() for ln in header_lines)
-    prefix = _first_sentence(caption)
     title = _title(caption)
+    prefix = title  # short, so that a row with its caption and header fits a passage many times over
     anchor = lines[cap_start]
     out = [replace(anchor, text=caption, role="table", group=title)]
     for line in block[len(header_lines) :]:
