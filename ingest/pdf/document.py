@@ -15,7 +15,15 @@ from ingest.pdf.floats import mark_floats
 from ingest.pdf.layout import assemble
 from ingest.pdf.ocr import OcrOptions, check_tesseract, ocr_pages
 from ingest.pdf.scanned import letters, pages_to_ocr
-from ingest.pdf.structure import ARXIV_ID, DOI, HeadingDetector, body_size, find_authors, find_title
+from ingest.pdf.structure import (
+    ARXIV_ID,
+    DOI,
+    HeadingDetector,
+    body_size,
+    find_authors,
+    find_title,
+    without_marker_glyphs,
+)
 
 _NO_TEXT = "no extractable text and no scanned image to OCR"
 _NO_TEXT_OCR_OFF = "no extractable text (scanned?); OCR is off (--ocr never)"
@@ -75,7 +83,9 @@ def load_pdf(
 def _metadata(reader: Any) -> dict[str, str]:
     try:
         meta = reader.metadata or {}
-        return {k: str(meta.get(f"/{k}") or "").strip() for k in ("Title", "Author", "CreationDate", "Subject")}
+        fields = {k: str(meta.get(f"/{k}") or "").strip() for k in ("Title", "Author", "CreationDate", "Subject")}
+        fields["doi"] = str(meta.get("/doi") or meta.get("/DOI") or "").strip()  # set by some publishers
+        return fields
     except Exception:  # damaged /Info dictionaries are common and never fatal
         return {}
 
@@ -118,9 +128,9 @@ def paper_from_lines(
         extra["arxiv_id"] = arxiv.group(1) + (arxiv.group(2) or "")
         if arxiv.group(2):
             extra["arxiv_version"] = arxiv.group(2)
-    doi = DOI.search(page1_text) or DOI.search(text[:20000])
+    doi = find_doi(page1_text, metadata, extra.get("arxiv_id", ""))
     if doi:
-        extra["doi"] = doi.group(1)
+        extra["doi"] = doi
     extra["references_count"] = assembled.references_count
     extra["file_name"] = path.name
 
@@ -140,6 +150,8 @@ def paper_from_lines(
 
     # Same content, same id, whatever the file is called: the arXiv id when printed, else the bytes' hash.
     paper_id = f"arxiv:{arxiv.group(1)}" if arxiv else "pdf:" + file_sha256(path)[:16]
+    if not title:
+        extra["title_unknown"] = True  # shown by its file name; no heading or line reads as a title
     return Paper(
         id=paper_id,
         title=title or path.stem,
@@ -152,6 +164,21 @@ def paper_from_lines(
         sections=sections,
         extra=extra,
     )
+
+
+def find_doi(page1_text: str, metadata: dict[str, str], arxiv_id: str) -> str:
+    """The paper's own DOI: from its metadata or its first page only (later pages cite other papers'). An
+    arXiv DOI (10.48550/arXiv.<id>) must name the paper's own arXiv id."""
+    for text in (metadata.get("doi", ""), metadata.get("Subject", ""), page1_text):
+        match = DOI.search(text)
+        if not match:
+            continue
+        doi = match.group(1)
+        own = re.match(r"10\.48550/arxiv\.(.+)$", doi, re.IGNORECASE)
+        if own and arxiv_id and re.sub(r"v\d+$", "", own.group(1)) != re.sub(r"v\d+$", "", arxiv_id):
+            continue
+        return doi
+    return ""
 
 
 def _sections(found: list[tuple[str, int, str]], length: int) -> list[Section]:
@@ -178,10 +205,11 @@ def _sane_meta_title(title: str) -> str:
 
 
 def _split_meta_authors(value: str) -> list[str]:
-    value = normalise_text(value)
+    value = without_marker_glyphs(normalise_text(value))
     if not value or len(value) > 400:
         return []
-    return [a.strip() for a in re.split(r";|,|\band\b", value) if len(a.strip().split()) >= 2]
+    names = (" ".join(a.split()) for a in re.split(r";|,|\band\b", value))
+    return [a for a in names if len(a.split()) >= 2]
 
 
 def _year(arxiv_id: str, created: str) -> int | None:
