@@ -4,6 +4,12 @@ measured against the pages' own text layer, and pages/s with one tesseract proce
     python -m bench.ocr                  # 3 text-heavy pages of the shared PDFs, scanned at 150 dpi
     python -m bench.ocr --pages 12       # more pages, spread over the shared PDFs
     python -m bench.ocr --dpi 300 --tilt 0
+    python -m bench.ocr --answers        # also: the dev questions asked of scanned copies vs the originals
+
+`--answers` indexes the shared PDFs and the bundled corpus twice, once with `ANSWER_PAPERS` replaced by
+their scanned copies (every page OCR'd), and asks the dev-split questions on those papers
+(bench/questions/pdfs_answerable.jsonl) of both: an answer is the same when both quote a sentence that
+holds the expected answer, cited to the paper (or both miss). A few minutes: 21 pages are OCR'd.
 
 Each page is rendered greyscale at `--dpi`, tilted by `--tilt` degrees, JPEG-compressed and wrapped as an
 image-only PDF (tests/scan_factory.py); `ingest.pdf.ocr` reads it back as ingest would (rendered at the
@@ -49,6 +55,9 @@ PAGES = [
     ("2206.10883v3.pdf", 0),
 ]
 
+# --answers: the papers asked about as scans (21 pages; their dev questions: 7 + 4)
+ANSWER_PAPERS = ["papermage.pdf", "1111.2011v2.pdf"]
+
 
 def edit_distance(a: str, b: str) -> int:
     """Levenshtein distance, one numpy row per character of `a` (the in-row insertions are a running
@@ -85,6 +94,7 @@ def main() -> None:
     parser.add_argument("--dpi", type=int, default=150, help="scan resolution")
     parser.add_argument("--tilt", type=float, default=0.7, help="degrees the scanned page is tilted")
     parser.add_argument("--ocr-dpi", type=int, default=OcrOptions().dpi, help="resolution the scan is read at")
+    parser.add_argument("--answers", action="store_true", help="also compare answers from scanned copies")
     args = parser.parse_args()
     picked = [(name, index) for name, index in PAGES[: args.pages] if (PDFS / name).exists()]
     if not picked:
@@ -126,6 +136,43 @@ def main() -> None:
     print(
         f"CPU: {per_page:.2f} CPU-s per page (render + orientation + OCR), i.e. {os.cpu_count()} idle cores would"
         f" read {(os.cpu_count() or 1) / per_page:.2f} pages/s; load average now {os.getloadavg()[0]:.1f}"
+    )
+    if args.answers:
+        with tempfile.TemporaryDirectory(prefix="papers-bench-ocr-answers-") as tmp:
+            compare_answers(Path(tmp))
+
+
+def compare_answers(work: Path) -> None:
+    """Dev questions on `ANSWER_PAPERS`, asked of an index of the originals and of one of scanned copies."""
+    from bench.qa_sets import QASets, corpus_inputs, holds
+    from rag import Library, Settings
+
+    originals = [str(PDFS / name) for name in ANSWER_PAPERS]
+    others = [i for i in corpus_inputs() if i not in originals]
+    outcomes: dict[str, list[bool]] = {}
+    question_ids: dict[str, str] = {}
+    for label in ("original", "scanned"):
+        library = Library(Settings(index_dir=work / f"index-{label}"))
+        start = time.perf_counter()
+        library.ingest(others)
+        paper_ids = {}  # the id a question names → this index's id for the same paper
+        for path in originals:
+            source = Path(path)
+            if label == "scanned":
+                source = work / f"scanned-{source.name}"
+                make_scanned_copy(Path(path), source, dpi=150, tilt=0.7)
+            [(own_id, _, _)] = library.ingest([str(source)]).added
+            question_ids.setdefault(path, own_id)  # the originals' ids, which the questions name
+            paper_ids[question_ids[path]] = own_id
+        print(f"{label:9} index built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        questions = [q for q in QASets.load("dev").single if q["paper"] in paper_ids]
+        outcomes[label] = [holds(library.ask(q["question"]), [paper_ids[q["paper"]]], q["answer"]) for q in questions]
+    same = [a == b for a, b in zip(outcomes["original"], outcomes["scanned"], strict=True)]
+    n = len(same)
+    print(
+        f"answers: {n} dev questions on {', '.join(ANSWER_PAPERS)}; answered from the originals"
+        f" {sum(outcomes['original'])}, from the scanned copies {sum(outcomes['scanned'])};"
+        f" same outcome {sum(same)}/{n} = {sum(same) / n:.0%} (target >= 90%)"
     )
 
 

@@ -37,8 +37,10 @@ def scanned(tmp_path_factory: pytest.TempPathFactory) -> tuple[Paper, Layout]:
 def test_shared_scanned_pdf_is_indexed_and_its_sentence_found(make_library) -> None:
     path = shared_path("pdfs", "odd", "docling-ocr_test-scanned.pdf")
     library = make_library()
-    report = library.ingest([str(path)])
+    events: list[tuple[str, int, int | None]] = []
+    report = library.ingest([str(path)], progress=lambda what, done, total: events.append((what, done, total)))
     assert len(report.added) == 1 and not report.failed, report
+    assert ("OCR pages", 1, 1) in events  # the progress bar counts pages read by OCR
     [hit, *_] = library.search("Which tool converts PDF documents to JSON and Markdown?", k=3)
     assert hit.paper_id == report.added[0][0]
     assert "Docling bundles PDF document conversion to JSON and Markdown" in hit.text
