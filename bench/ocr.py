@@ -165,7 +165,7 @@ def compare_answers(work: Path) -> None:
             question_ids.setdefault(path, own_id)  # the originals' ids, which the questions name
             paper_ids[question_ids[path]] = own_id
         print(f"{label:9} index built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
-        questions = [q for q in QASets.load("dev").single if q["paper"] in paper_ids]
+        questions = [q for q in QASets.load("dev").single if q.get("paper") in paper_ids]
         outcomes[label] = [holds(library.ask(q["question"]), [paper_ids[q["paper"]]], q["answer"]) for q in questions]
     same = [a == b for a, b in zip(outcomes["original"], outcomes["scanned"], strict=True)]
     n = len(same)

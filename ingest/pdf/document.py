@@ -57,27 +57,36 @@ def load_pdf(
         raw_pages = list(iter_page_lines(reader, source, on_page))
         scanned = pages_to_ocr(reader, raw_pages, options.mode)
         del reader
-    extra: dict[str, Any] = {}
-    if scanned:
-        kept = [lines for i, lines in enumerate(raw_pages) if i not in set(scanned)]
-        try:
-            check_tesseract(source, options.lang)
-        except SourceError:
-            if options.mode == "always" or letters(kept) < 200:
-                raise  # nothing worth indexing without OCR: say how to get it
-            extra["pages_not_read"] = [i + 1 for i in scanned]  # a few image pages in a text paper
-            scanned = []
-    if scanned:
-        read = ocr_pages(path, scanned, options, password=password, on_page=on_ocr_page)
-        for index, page in read.items():
-            raw_pages[index] = page.lines
-        extra["ocr_pages"] = [i + 1 for i in scanned]
-        extra["ocr_lang"] = options.lang
-        turned = [[i + 1, read[i].rotated] for i in scanned if read[i].rotated]
-        if turned:
-            extra["ocr_turned_pages"] = turned  # [page, clockwise degrees] of pages fed sideways/upside down
+    extra = _read_scanned(path, raw_pages, scanned, options, password, on_ocr_page) if scanned else {}
     no_text = _NO_TEXT_OCR_OFF if options.mode == "never" else _NO_TEXT
     return paper_from_lines(raw_pages, path, metadata, extra=extra, no_text=no_text)
+
+
+def _read_scanned(
+    path: Path,
+    raw_pages: list[list[Line]],
+    scanned: list[int],
+    options: OcrOptions,
+    password: str | None,
+    on_page: Callable[[int, int], None] | None,
+) -> dict[str, Any]:
+    """Replace the `scanned` pages' lines by OCR's, in place; returns the provenance to keep in `extra`."""
+    try:
+        check_tesseract(str(path), options.lang)
+    except SourceError:
+        skipped = set(scanned)
+        kept = [lines for i, lines in enumerate(raw_pages) if i not in skipped]
+        if options.mode == "always" or letters(kept) < 200:
+            raise  # nothing worth indexing without OCR: say how to get it
+        return {"pages_not_read": [i + 1 for i in scanned]}  # a few image pages in a text paper
+    read = ocr_pages(path, scanned, options, password=password, on_page=on_page)
+    for index, page in read.items():
+        raw_pages[index] = page.lines
+    extra: dict[str, Any] = {"ocr_pages": [i + 1 for i in scanned], "ocr_lang": options.lang}
+    turned = [[i + 1, read[i].rotated] for i in scanned if read[i].rotated]
+    if turned:
+        extra["ocr_turned_pages"] = turned  # [page, clockwise degrees] of pages fed sideways/upside down
+    return extra
 
 
 def _metadata(reader: Any) -> dict[str, str]:
