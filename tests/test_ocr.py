@@ -107,6 +107,29 @@ def test_tesseract_missing_gives_one_line_and_other_files_still_load(
     assert isinstance(paper, Paper) and "ocr_pages" not in paper.extra
 
 
+def test_without_tesseract_a_text_paper_with_one_image_page_still_loads(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from fpdf import FPDF
+
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    for k in range(12):
+        pdf.set_xy(20, 30 + 7 * k)
+        pdf.cell(0, 6, f"Line {k} of the first page carries ordinary body text for the test.")
+    pdf.add_page()
+    pdf.image(Image.new("L", (400, 300), 128), x=20, y=30, w=150)  # a scanned figure: image, no text
+    path = tmp_path / "mixed.pdf"
+    pdf.output(str(path))
+    empty_bin = tmp_path / "bin"
+    empty_bin.mkdir()
+    monkeypatch.setenv("PATH", str(empty_bin))
+    paper = load_pdf(path)
+    assert paper.extra["pages_not_read"] == [2] and "ocr_pages" not in paper.extra
+    assert "Line 11 of the first page" in paper.text
+
+
 def test_cli_ocr_flags_reach_the_settings() -> None:
     from ui.cli import build_parser, settings_from
 
