@@ -166,9 +166,13 @@ def compare_answers(work: Path) -> None:
             paper_ids[question_ids[path]] = own_id
         print(f"{label:9} index built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
         questions = [q for q in QASets.load("dev").single if q.get("paper") in paper_ids]
+        asked = questions
         outcomes[label] = [holds(library.ask(q["question"]), [paper_ids[q["paper"]]], q["answer"]) for q in questions]
     same = [a == b for a, b in zip(outcomes["original"], outcomes["scanned"], strict=True)]
     n = len(same)
+    for question, original, scanned in zip(asked, outcomes["original"], outcomes["scanned"], strict=True):
+        if original != scanned:
+            print(f"  differs: {question['id']} {question['question']!r}: original {original}, scanned {scanned}")
     print(
         f"answers: {n} dev questions on {', '.join(ANSWER_PAPERS)}; answered from the originals"
         f" {sum(outcomes['original'])}, from the scanned copies {sum(outcomes['scanned'])};"
