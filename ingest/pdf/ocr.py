@@ -12,11 +12,12 @@ from __future__ import annotations
 import os
 import re
 import shutil
+import statistics
 import xml.etree.ElementTree as ET
 from collections.abc import Callable, Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 from pathlib import Path
 from typing import Any, Literal
@@ -194,37 +195,48 @@ def _hocr_lines(image: Any, index: int, scale: float, lang: str) -> tuple[list[L
 
 def hocr_to_lines(hocr: bytes, index: int, scale: float, height_px: int) -> tuple[list[Line], float]:
     """hOCR lines → `Line`s in points with y growing upwards, like a text layer's; with the mean word
-    confidence (0-100), weighted by word length (0 when it cannot judge the page or the page lies sideways)."""
+    confidence (0-100), weighted by word length (0 when it cannot judge the page or the page lies sideways).
+
+    Tesseract estimates each line's text height on its own; a paragraph's lines get their median, so that
+    a title's or a paragraph's lines have one size, as they would in a text layer. On an upright page, a
+    line standing on end is margin text (an arXiv stamp) and is left out, as the text layer's is."""
     root = ET.fromstring(hocr)
-    lines: list[Line] = []
+    found: list[tuple[Line, bool]] = []
     weighted = letters = 0.0
-    upright = 0  # lines wider than tall: tesseract reads sideways lines well, but in a sideways frame
-    for span in root.iter(f"{_HOCR_NS}span"):
-        if span.get("class") not in {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}:
-            continue
-        words = []
-        for word in span.iter(f"{_HOCR_NS}span"):
-            if word.get("class") != "ocrx_word":
+    for paragraph in root.iter(f"{_HOCR_NS}p"):
+        rows: list[tuple[Line, bool]] = []
+        for span in paragraph.iter(f"{_HOCR_NS}span"):
+            if span.get("class") not in {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}:
                 continue
-            text = "".join(word.itertext()).strip()
-            if text:
-                words.append(text)
-                confidence = dict(_TITLE_FIELD.findall(word.get("title", ""))).get("x_wconf", "0")
-                weighted += len(text) * float(confidence)
-                letters += len(text)
-        text = " ".join(words)
-        if not text:
-            continue
-        fields = dict(_TITLE_FIELD.findall(span.get("title", "")))
-        left, top, right, bottom = (int(v) for v in fields.get("bbox", "0 0 0 0").split()[:4])
-        upright += right - left >= bottom - top
-        baseline = fields.get("baseline", "0 0").split()
-        descent = -float(baseline[1]) if len(baseline) > 1 else 0.0
-        x_size = float(fields.get("x_size", "0") or 0)
-        size = round(2 * x_size / scale / _X_SIZE_PER_POINT) / 2
-        y = (height_px - bottom + descent) / scale
-        lines.append(Line(text, index, size, False, round(y, 1), round(left / scale, 1)))
+            words = []
+            for word in span.iter(f"{_HOCR_NS}span"):
+                if word.get("class") != "ocrx_word":
+                    continue
+                text = "".join(word.itertext()).strip()
+                if text:
+                    words.append(text)
+                    confidence = dict(_TITLE_FIELD.findall(word.get("title", ""))).get("x_wconf", "0")
+                    weighted += len(text) * float(confidence)
+                    letters += len(text)
+            if words:
+                rows.append(_line(" ".join(words), span, index, scale, height_px))
+        if rows:
+            size = statistics.median(line.size for line, _ in rows)
+            found += [(replace(line, size=size), upright) for line, upright in rows]
+    upright = sum(up for _, up in found)
     # Too few letters to judge a page by, or lines standing on end: unread, orientation detection decides.
-    if letters < 100 or upright < 0.5 * len(lines):
-        return lines, 0.0
-    return lines, weighted / letters
+    if letters < 100 or upright < 0.5 * len(found):
+        return [line for line, _ in found], 0.0
+    return [line for line, up in found if up], weighted / letters
+
+
+def _line(text: str, span: Any, index: int, scale: float, height_px: int) -> tuple[Line, bool]:
+    """One hOCR line in points, and whether it is upright (wider than tall)."""
+    fields = dict(_TITLE_FIELD.findall(span.get("title", "")))
+    left, top, right, bottom = (int(v) for v in fields.get("bbox", "0 0 0 0").split()[:4])
+    baseline = fields.get("baseline", "0 0").split()
+    descent = -float(baseline[1]) if len(baseline) > 1 else 0.0
+    x_size = float(fields.get("x_size", "0") or 0)
+    size = round(2 * x_size / scale / _X_SIZE_PER_POINT) / 2
+    y = (height_px - bottom + descent) / scale
+    return Line(text, index, size, False, round(y, 1), round(left / scale, 1)), right - left >= bottom - top

@@ -254,7 +254,7 @@ def without_marker_glyphs(text: str) -> str:
     return "".join("," if unicodedata.category(ch) in _MARKER_CATEGORIES or ch == "\ufffd" else ch for ch in text)
 
 
-_MARKER_CATEGORIES = {"So", "Sm", "Sk", "Co", "Cn"}
+_MARKER_CATEGORIES = {"So", "Sm", "Sk", "Co", "Cn", "Pi", "Pf"}  # symbols, unmapped glyphs, curly quotes (OCR)
 
 
 def find_authors(lines_after_title: list[Line]) -> list[str]:
