@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install index lint browser-deps clean
+.PHONY: demo test install index lint browser-deps ocr-deps clean
 
 # torch is installed first and pinned: a loose range resolved first downloads GBs of CUDA wheels.
 $(STAMP): pyproject.toml constraints.txt
@@ -25,7 +25,7 @@ demo: index
 lint: install
 	$(BIN)/ruff check .
 
-test: install browser-deps lint
+test: install browser-deps ocr-deps lint
 	$(BIN)/pytest
 
 # Debian's chromium and npm's playwright-core drive the browser tests; without them those tests
@@ -35,6 +35,12 @@ browser-deps:
 		|| echo "note: could not install chromium; browser tests will be skipped"
 	@[ ! -f package.json ] || [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent \
 		|| echo "note: could not install playwright-core; browser tests will be skipped"
+
+# Debian's tesseract (English + orientation detection) OCRs scanned pages; more languages are packages too
+# (tesseract-ocr-deu, tesseract-ocr-chi-sim). Without it the OCR tests skip with a reason, the rest still run.
+ocr-deps:
+	@command -v tesseract >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd >/dev/null; } \
+		|| echo "note: could not install tesseract-ocr; OCR tests will be skipped"
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -287,8 +287,8 @@ def cases() -> list[Case]:
             needs=pdfs / "odd" / "pypdf-samples-libreoffice-writer-password.pdf",
         ),
         Case(
-            "scanned PDF (no text layer)",
-            ingest(str(pdfs / "odd" / "docling-ocr_test-scanned.pdf")),
+            "scanned PDF (no text layer), OCR off",
+            ingest(str(pdfs / "odd" / "docling-ocr_test-scanned.pdf"), "--ocr", "never"),
             (0, 1),
             "docling-ocr_test-scanned.pdf",
             needs=pdfs / "odd" / "docling-ocr_test-scanned.pdf",

@@ -17,6 +17,7 @@ from typing import Any
 
 from ingest.chunking import chunk_paper
 from ingest.models import Chunk, Paper, SourceError
+from ingest.pdf.ocr import OcrOptions
 from rag.engine import Engine
 from rag.index.passages import PaperVectors, embed_text, lexical_text, paper_vector
 from rag.index.records import PaperRecord, chunk_metadata
@@ -80,6 +81,10 @@ class Indexer:
             "timeout": self.settings.download_timeout,
             # big books report per page, so a 100+ page PDF shows progress while it is parsed
             "on_page": (lambda done, total: progress("pages", done, total)) if progress else None,
+            "ocr": OcrOptions(
+                self.settings.ocr, self.settings.ocr_lang, self.settings.ocr_dpi, self.settings.ocr_workers
+            ),
+            "on_ocr_page": (lambda done, total: progress("OCR pages", done, total)) if progress else None,
         }
 
         def stream() -> Iterator[Paper | SourceError]:

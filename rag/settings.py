@@ -120,6 +120,15 @@ class Settings(BaseSettings):
     watch_quiet_seconds: float = Field(
         2.0, description="`papers watch`: a file modified less than this long ago is still being written; wait."
     )
+    # OCR of scanned pages (Debian's tesseract-ocr; more languages are packages: tesseract-ocr-deu, ...).
+    ocr: Literal["auto", "always", "never"] = Field(
+        "auto",
+        description="auto: OCR the pages of a PDF that have no usable text layer but an image; always: OCR every"
+        " page (replacing the text layer); never: index text layers only.",
+    )
+    ocr_lang: str = Field("eng", description="Tesseract languages joined with '+', e.g. eng+deu.")
+    ocr_dpi: int = Field(300, description="Resolution pages are rendered at for OCR.")
+    ocr_workers: int = Field(0, description="Pages OCR'd at once (one tesseract process each); 0: one per core.")
 
     @property
     def cache_dir(self) -> Path:

@@ -84,7 +84,7 @@ def test_no_text_layer_is_skipped(tmp_path: Path) -> None:
     path = tmp_path / "scan.pdf"
     make_blank_pdf(path)
     err = _error(path)
-    assert err.reason == "no extractable text (scanned?); OCR not supported"
+    assert err.reason == "no extractable text and no scanned image to OCR"
     assert err.skipped
 
 

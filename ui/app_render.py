@@ -102,6 +102,8 @@ def passage_card(
         meta.append("§ " + esc(one_line(hit.section, 80)))
     if pages_label(hit):
         meta.append(esc(pages_label(hit)))
+    if hit.ocr:
+        meta.append('<span class="ocr" title="read from a page image by OCR">OCR text</span>')
     if score is not None:
         meta.append(f"score {score:.3f}")
     text = hit.text

@@ -50,6 +50,12 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--password", help="password for encrypted PDFs")
     p.add_argument("--chunk-size", type=int, help="chunk size in tokens (default 256)")
     p.add_argument("--chunk-overlap", type=int, help="overlap in tokens (default 32)")
+    p.add_argument(
+        "--ocr",
+        choices=["auto", "always", "never"],
+        help="OCR pages without a usable text layer (auto, the default), every page, or none",
+    )
+    p.add_argument("--ocr-lang", metavar="LANGS", help="tesseract languages, e.g. eng+deu (default eng)")
 
     p = sub.add_parser(
         "add",
@@ -242,6 +248,8 @@ def settings_from(args: argparse.Namespace):
         ("rerank", "rerank"),
         ("read_only", "read_only"),
         ("allow_dir", "allowed_dirs"),
+        ("ocr", "ocr"),
+        ("ocr_lang", "ocr_lang"),
     ]:
         value = getattr(args, flag, None)
         if value is not None:

@@ -22,6 +22,9 @@ from ingest.models import SourceError
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-medi|\bcmbx|cmbx|\+.*-b$|,bold", re.IGNORECASE)
 
 
+FLOAT_KINDS = ("table", "figure")  # `Line.role`s, and the section kinds of floats
+
+
 @dataclass(frozen=True)
 class Line:
     """One extracted line of a page, with the dominant font size/weight of its characters."""
@@ -33,6 +36,8 @@ class Line:
     y: float  # baseline of the line's first run; larger is higher on the page
     x: float = 0.0  # left edge of the line's first run
     outside: bool = False  # drawn outside the page box: text of an embedded figure in its own coordinates
+    role: str = ""  # "table" or "figure" for the lines of a float (ingest.pdf.floats), else body text
+    group: str = ""  # the float's section title: its lines are one section
 
 
 @contextmanager

@@ -14,14 +14,14 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass, field
 
-from ingest.pdf.extract import Line
+from ingest.pdf.extract import FLOAT_KINDS, Line
 from ingest.pdf.structure import REFERENCE_NAMES, Heading, HeadingDetector, big_heading, continues_heading
 
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]\s*(?:\d{1,2}|\[\d+\])?$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
 _NUMBERED_REF = re.compile(r"^\[(\d{1,4})\]")
 _PLAIN_NUMBERED_REF = re.compile(r"^(\d{1,4})\.?\s+\S")
-_HYPHENS = ("-", "\u2010")
+HYPHENS = ("-", "\u2010")
 
 
 @dataclass
@@ -58,7 +58,7 @@ def build_vocabulary(pages: list[list[Line]]) -> Counter[str]:
     for lines in pages:
         for line in lines:
             words = _WORD.findall(line.text.lower())
-            if words and line.text.rstrip().endswith(_HYPHENS):
+            if words and line.text.rstrip().endswith(HYPHENS):
                 words = words[:-1]
             vocab.update(words)
             for word in words:
@@ -116,6 +116,7 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
     prev_stats: _PageStats | None = None
     para_start = 0
     references_at = implicit_references(pages, detector.body)
+    float_group: str | None = None  # the table/figure being written, if any
 
     def end_paragraph() -> None:
         if not sections and out.open:
@@ -132,6 +133,26 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
             heading: Heading | None = None
             figure = line.outside or (foreign and line.size > 1.6 * detector.body)
             fresh = False
+            if line.role:  # a table row or a caption: a paragraph of its own, in the float's own section
+                end_paragraph()
+                out.new_paragraph()
+                if not page_marked:
+                    page_starts.append(out.pos)
+                    page_marked = True
+                if line.group != float_group:
+                    float_group = line.group
+                    sections.append((line.group, out.pos, line.role))
+                out.write(line.text.strip())
+                out.open, prev = False, None
+                i += 1
+                continue
+            if float_group is not None:  # back to the text the float interrupted, in its section
+                float_group = None
+                title, kind = next(((t, k) for t, _, k in reversed(sections) if k not in FLOAT_KINDS), ("", "body"))
+                end_paragraph()
+                out.new_paragraph()
+                para_start, fresh = out.pos, True
+                sections.append((title, out.pos, kind))
             if (page_index, i) == references_at:
                 # A reference list without a heading: its section starts at its first entry.
                 end_paragraph()
@@ -175,9 +196,9 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
                 para_start = out.pos
                 if kind == "references":
                     references += 1
-            elif prev.text.rstrip().endswith(_HYPHENS) and join_hyphenated(prev.text.rstrip(), text, vocab):
+            elif prev.text.rstrip().endswith(HYPHENS) and join_hyphenated(prev.text.rstrip(), text, vocab):
                 out.unwrite_last_char()
-            elif not prev.text.rstrip().endswith(_HYPHENS):
+            elif not prev.text.rstrip().endswith(HYPHENS):
                 out.write(" ")
             if kind == "references":
                 match = _NUMBERED_REF.match(text) or _PLAIN_NUMBERED_REF.match(text)

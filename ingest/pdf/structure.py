@@ -8,6 +8,7 @@ numbered list items, table rows and table-of-contents lines.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from dataclasses import dataclass
 
@@ -220,7 +221,25 @@ def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
         return title, first_page.index(picked[-1]) + 1
     first = candidates[0].text.strip()
     # A lone page from a longer paper starts with its running header: "Paper title 9".
-    return re.sub(r"\s+\d{1,4}$", "", first), first_page.index(candidates[0]) + 1
+    first = re.sub(r"\s+\d{1,4}$", "", first)
+    if not plausible_title(first):
+        return "", 0  # a table header or a sentence's first line is no title: the title is unknown
+    return first, first_page.index(candidates[0]) + 1
+
+
+_OPEN_ENDINGS = {"a", "an", "the", "to", "of", "and", "or", "in", "for", "with", "on", "by", "from", "at", "as"}
+
+
+def plausible_title(text: str) -> bool:
+    """A line that can stand as a title without typography to vouch for it: words, not a table header
+    ("Model P R F1 P R F1"), not a sentence (ends with a stop) or its first line (ends with "to", "of")."""
+    words = text.split()
+    if not 2 <= len(words) <= 20 or text.endswith((".", ",", ";", ":")) or text[:1].islower():
+        return False
+    if words[-1].lower() in _OPEN_ENDINGS:
+        return False
+    short_or_numeric = sum(len(w) <= 2 or any(ch.isdigit() for ch in w) for w in words)
+    return short_or_numeric <= 0.3 * len(words)
 
 
 _AFFILIATION = re.compile(
@@ -228,6 +247,14 @@ _AFFILIATION = re.compile(
     r"centre|center|academy|\bai\b|google|microsoft|meta\b|\d{5}",
     re.IGNORECASE,
 )
+
+
+def without_marker_glyphs(text: str) -> str:
+    """Symbols that are no part of a name (□ ■ ✉ ⋆, private-use and unmapped glyphs) become commas."""
+    return "".join("," if unicodedata.category(ch) in _MARKER_CATEGORIES or ch == "\ufffd" else ch for ch in text)
+
+
+_MARKER_CATEGORIES = {"So", "Sm", "Sk", "Co", "Cn", "Pi", "Pf"}  # symbols, unmapped glyphs, curly quotes (OCR)
 
 
 def find_authors(lines_after_title: list[Line]) -> list[str]:
@@ -238,7 +265,9 @@ def find_authors(lines_after_title: list[Line]) -> list[str]:
         lowered = text.lower().rstrip(".:")
         if lowered in ABSTRACT_NAMES or _AFFILIATION.search(text) or text.startswith(("(", "{")):
             break
-        # Affiliation markers (†, ∗, α, superscript digits) separate names on one line.
+        # Affiliation markers (†, ∗, α, superscript digits) separate names on one line; so do glyphs a
+        # text layer could not map ("□", private-use codes) and any other symbol.
+        text = without_marker_glyphs(text)
         cleaned = re.sub(r"[\u2020\u2021\u2217*\u2660-\u2667\u03b1-\u03c9§¶]+(?:,[\u03b1-\u03c9\d]+)*", ",", text)
         cleaned = re.sub(r"(?<=[a-z\u00e0-\u017f])\d+(?:,\s?\d+)*", ",", cleaned)
         parts = re.split(r",|\band\b|\s{2,}", cleaned)

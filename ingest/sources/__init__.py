@@ -74,7 +74,13 @@ def _load_pdf(path: Path, **opts: object) -> Iterator[PaperOrError]:
     from ingest.sources.pdf import load_pdf
 
     try:
-        yield load_pdf(path, password=opts.get("password"), on_page=opts.get("on_page"))  # type: ignore[arg-type]
+        yield load_pdf(
+            path,
+            password=opts.get("password"),  # type: ignore[arg-type]
+            on_page=opts.get("on_page"),  # type: ignore[arg-type]
+            ocr=opts.get("ocr"),  # type: ignore[arg-type]
+            on_ocr_page=opts.get("on_ocr_page"),  # type: ignore[arg-type]
+        )
     except SourceError as err:
         yield err
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 # Chunk kinds that say what a paper is about (References and Chinese summaries do not).
-TOPICAL_KINDS = ("body", "abstract")
+TOPICAL_KINDS = ("body", "abstract", "table", "figure")  # tables and figure captions: ingest.pdf.floats
 
 
 def embed_text(title: str, text: str) -> str:

@@ -127,6 +127,7 @@ class Hit:
     dense: float | None = None  # cosine similarity to the query, when known
     bm25: float | None = None
     rerank: float | None = None  # the cross-encoder's score, when reranked
+    ocr: bool = False  # the passage's text was read from a page image by OCR, not from a text layer
 
     @classmethod
     def from_metadata(cls, chunk_id: str, text: str, meta: dict[str, Any]) -> Hit:
@@ -144,6 +145,7 @@ class Hit:
             start=int(meta.get("start", 0)),
             end=int(meta.get("end", 0)),
             url=meta.get("url", ""),
+            ocr=bool(meta.get("ocr", False)),
         )
 
     @property
@@ -153,8 +155,9 @@ class Hit:
 
     @property
     def location(self) -> str:
-        """'§3 Method, p. 5' style label."""
-        return ", ".join(part for part in (f"§ {self.section}" if self.section else "", self.pages) if part)
+        """'§3 Method, p. 5' style label ('..., OCR text' when the passage was read by OCR)."""
+        parts = (f"§ {self.section}" if self.section else "", self.pages, "OCR text" if self.ocr else "")
+        return ", ".join(part for part in parts if part)
 
 
 def chunk_metadata(paper: Paper, chunk: Chunk) -> dict[str, Any]:
@@ -175,4 +178,7 @@ def chunk_metadata(paper: Paper, chunk: Chunk) -> dict[str, Any]:
     if chunk.page_start is not None:
         meta["page_start"] = chunk.page_start
         meta["page_end"] = chunk.page_end
+        ocr_pages = paper.extra.get("ocr_pages") or ()
+        if any(page in ocr_pages for page in range(chunk.page_start, (chunk.page_end or chunk.page_start) + 1)):
+            meta["ocr"] = True
     return meta

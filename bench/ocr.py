@@ -1,0 +1,207 @@
+"""OCR quality and speed: character error rate (CER) of tesseract on scan-like copies of born-digital pages,
+measured against the pages' own text layer, and pages/s with one tesseract process vs one per core.
+
+    python -m bench.ocr                  # 3 text-heavy pages of the shared PDFs, scanned at 150 dpi
+    python -m bench.ocr --pages 12       # more pages, spread over the shared PDFs
+    python -m bench.ocr --dpi 300 --tilt 0
+    python -m bench.ocr --answers        # also: the dev questions asked of scanned copies vs the originals
+
+`--answers` indexes the shared PDFs and the bundled corpus twice, once with `ANSWER_PAPERS` replaced by
+their scanned copies (every page OCR'd), and asks the dev-split questions on those papers
+(bench/questions/pdfs_answerable.jsonl) of both: an answer is the same when both quote a sentence that
+holds the expected answer, cited to the paper (or both miss). A few minutes: 21 pages are OCR'd.
+
+Each page is rendered greyscale at `--dpi`, tilted by `--tilt` degrees, JPEG-compressed and wrapped as an
+image-only PDF (tests/scan_factory.py); `ingest.pdf.ocr` reads it back as ingest would (rendered at the
+OCR resolution, orientation detection on). Both texts are cleaned alike (`normalise_lines`; the arXiv margin
+stamp dropped) and compared with whitespace collapsed; CER = edit distance / reference length, summed over
+pages. Reading order counts: a page whose columns or floats come out in another order scores worse.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from ingest.pdf.clean import ARXIV_STAMP, normalise_lines  # noqa: E402
+from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf  # noqa: E402
+from ingest.pdf.ocr import OcrOptions, ocr_pages  # noqa: E402
+from tests.scan_factory import make_scanned_copy  # noqa: E402
+
+PDFS = ROOT.parent / "shared" / "pdfs"
+# (file, 0-based page): body-text pages first; --pages N takes the first N.
+PAGES = [
+    ("papermage.pdf", 1),
+    ("1111.2011v2.pdf", 1),
+    ("2206.10883v3.pdf", 2),
+    ("2305.03393v1-pg9.pdf", 0),
+    ("papermage.pdf", 3),
+    ("2206.10883v3.pdf", 5),
+    ("1111.2011v2.pdf", 4),
+    ("papermage.pdf", 6),
+    ("2206.10883v3.pdf", 8),
+    ("papermage.pdf", 0),
+    ("1111.2011v2.pdf", 0),
+    ("2206.10883v3.pdf", 0),
+]
+
+# --answers: the papers asked about as scans (21 pages; their dev questions: 7 + 4)
+ANSWER_PAPERS = ["papermage.pdf", "1111.2011v2.pdf"]
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance, one numpy row per character of `a` (the in-row insertions are a running
+    minimum), so a 4,000-character page takes a fraction of a second."""
+    if not a or not b:
+        return max(len(a), len(b))
+    codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
+    steps = np.arange(len(b) + 1)
+    row = steps.copy()
+    for i, ch in enumerate(a, 1):
+        substitute = row[:-1] + (codes != ord(ch))
+        best = np.minimum(np.concatenate(([i], substitute)), row + 1)
+        row = np.minimum.accumulate(best - steps) + steps
+    return int(row[-1])
+
+
+def page_text(lines: list[Line]) -> str:
+    [cleaned] = normalise_lines([lines])
+    return " ".join(" ".join(ln.text for ln in cleaned if not ARXIV_STAMP.match(ln.text)).split())
+
+
+def text_layer(path: Path, index: int) -> str:
+    with quiet_pypdf():
+        reader = open_reader(path, None)
+        for k, lines in enumerate(iter_page_lines(reader, str(path))):
+            if k == index:
+                return page_text(lines)
+    raise IndexError(index)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--pages", type=int, default=3, help=f"how many pages (at most {len(PAGES)})")
+    parser.add_argument("--dpi", type=int, default=150, help="scan resolution")
+    parser.add_argument("--tilt", type=float, default=0.7, help="degrees the scanned page is tilted")
+    parser.add_argument("--ocr-dpi", type=int, default=OcrOptions().dpi, help="resolution the scan is read at")
+    parser.add_argument("--answers", action="store_true", help="also compare answers from scanned copies")
+    args = parser.parse_args()
+    picked = [(name, index) for name, index in PAGES[: args.pages] if (PDFS / name).exists()]
+    if not picked:
+        sys.exit(f"bench/ocr: no shared PDFs under {PDFS}")
+
+    with tempfile.TemporaryDirectory(prefix="papers-bench-ocr-") as tmp:
+        scans, references = [], []
+        for k, (name, index) in enumerate(picked):
+            scan = Path(tmp) / f"scan-{k}.pdf"
+            make_scanned_copy(PDFS / name, scan, pages=[index], dpi=args.dpi, tilt=args.tilt)
+            scans.append(scan)
+            references.append(text_layer(PDFS / name, index))
+
+        timings, cpu = {}, {}
+        results = []
+        for workers in (1, 0):
+            options = OcrOptions(dpi=args.ocr_dpi, workers=workers)
+            start, cpu_start = time.perf_counter(), _cpu_seconds()
+            if workers == 1:
+                results = [ocr_pages(scan, [0], options)[0] for scan in scans]
+            else:
+                results = _parallel(scans, options)
+            timings[workers], cpu[workers] = time.perf_counter() - start, _cpu_seconds() - cpu_start
+
+    print(f"scan: {args.dpi} dpi greyscale JPEG, tilt {args.tilt}°; read at {args.ocr_dpi} dpi, with orientation")
+    print(f"{'page':28} {'ref chars':>9} {'edits':>6} {'CER':>7}")
+    total_edits = total_chars = 0
+    for (name, index), reference, page in zip(picked, references, results, strict=True):
+        hypothesis = page_text(page.lines)
+        edits = edit_distance(reference, hypothesis)
+        total_edits += edits
+        total_chars += len(reference)
+        print(f"{name + ' p.' + str(index + 1):28} {len(reference):9d} {edits:6d} {edits / len(reference):7.2%}")
+    print(f"{'all':28} {total_chars:9d} {total_edits:6d} {total_edits / total_chars:7.2%}   (target <= 3%)")
+    n = len(picked)
+    one, all_cores = timings[1], timings[0]
+    print(f"speed: 1 process {n / one:.2f} pages/s; one per core {n / all_cores:.2f} pages/s ({one / all_cores:.2f}x)")
+    per_page = cpu[0] / n
+    print(
+        f"CPU: {per_page:.2f} CPU-s per page (render + orientation + OCR), i.e. {os.cpu_count()} idle cores would"
+        f" read {(os.cpu_count() or 1) / per_page:.2f} pages/s; load average now {os.getloadavg()[0]:.1f}"
+    )
+    if args.answers:
+        with tempfile.TemporaryDirectory(prefix="papers-bench-ocr-answers-") as tmp:
+            compare_answers(Path(tmp))
+
+
+def compare_answers(work: Path) -> None:
+    """Dev questions on `ANSWER_PAPERS`, asked of an index of the originals and of one of scanned copies."""
+    from bench.qa_sets import QASets, corpus_inputs, holds
+    from rag import Library, Settings
+
+    originals = [str(PDFS / name) for name in ANSWER_PAPERS]
+    others = [i for i in corpus_inputs() if i not in originals]
+    outcomes: dict[str, list[bool]] = {}
+    question_ids: dict[str, str] = {}
+    for label in ("original", "scanned"):
+        library = Library(Settings(index_dir=work / f"index-{label}"))
+        start = time.perf_counter()
+        library.ingest(others)
+        paper_ids = {}  # the id a question names → this index's id for the same paper
+        for path in originals:
+            source = Path(path)
+            if label == "scanned":
+                source = work / f"scanned-{source.name}"
+                make_scanned_copy(Path(path), source, dpi=150, tilt=0.7)
+            [(own_id, _, _)] = library.ingest([str(source)]).added
+            question_ids.setdefault(path, own_id)  # the originals' ids, which the questions name
+            paper_ids[question_ids[path]] = own_id
+        print(f"{label:9} index built in {time.perf_counter() - start:.0f} s", file=sys.stderr)
+        questions = [q for q in QASets.load("dev").single if q.get("paper") in paper_ids]
+        asked = questions
+        outcomes[label] = [holds(library.ask(q["question"]), [paper_ids[q["paper"]]], q["answer"]) for q in questions]
+    same = [a == b for a, b in zip(outcomes["original"], outcomes["scanned"], strict=True)]
+    n = len(same)
+    for question, original, scanned in zip(asked, outcomes["original"], outcomes["scanned"], strict=True):
+        if original != scanned:
+            print(f"  differs: {question['id']} {question['question']!r}: original {original}, scanned {scanned}")
+    print(
+        f"answers: {n} dev questions on {', '.join(ANSWER_PAPERS)}; answered from the originals"
+        f" {sum(outcomes['original'])}, from the scanned copies {sum(outcomes['scanned'])};"
+        f" same outcome {sum(same)}/{n} = {sum(same) / n:.0%} (target >= 90%)"
+    )
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and its finished children (the tesseract processes)."""
+    own, children = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + children.ru_utime + children.ru_stime
+
+
+def _parallel(scans: list[Path], options: OcrOptions) -> list:
+    """All scans as the pages of one document would go: through one pool, one tesseract per core."""
+    import pypdfium2 as pdfium
+
+    with tempfile.TemporaryDirectory(prefix="papers-bench-ocr-merged-") as tmp:
+        merged = pdfium.PdfDocument.new()
+        for scan in scans:
+            source = pdfium.PdfDocument(str(scan))
+            merged.import_pages(source)
+            source.close()
+        path = Path(tmp) / "merged.pdf"
+        merged.save(str(path))
+        merged.close()
+        read = ocr_pages(path, list(range(len(scans))), options)
+    return [read[i] for i in range(len(scans))]
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,206 @@
+"""Tables and figure captions as passages of their own.
+
+A text layer gives a table as bare runs of numbers ("GrobidCRF 40.6 38.3 39.1 ..."), with the header and the
+caption somewhere else. Here a caption line ("Table 2: ...", "Fig. 3.") is found; for a table, the block of
+tabular lines beside it (above or below: styles differ) becomes one line per row that repeats the caption's
+first sentence and the header: "Table 2: Evaluating ... | Model Full Grobid Subset P R F1 | GrobidCRF 40.6
+...". Each row is then a sentence an answer can quote with its page. A figure caption becomes one paragraph.
+The lines are marked (`Line.role`), and layout puts each float in a section of its own.
+
+Cells are not split: a text layer's runs do not say where a multi-word cell ends, so a row keeps its
+tokens in reading order (pdfplumber's table finder, tried on the shared PDFs, found one of their tables whole;
+see the README).
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import replace
+
+from ingest.pdf.extract import Line
+from ingest.pdf.layout import HYPHENS, build_vocabulary, join_hyphenated
+
+_CAPTION = re.compile(
+    r"^(?P<label>(?P<what>T\s?a\s?b\s?l\s?e|Tab\.|TABLE|F\s?i\s?g\s?u\s?r\s?e|Fig\.|FIG\.)\s*(?P<num>[1-9]\d?|[IVX]{1,5})\s?[.:|])"
+    r"(?!\s*\d)\s*(?P<rest>.*)$"  # "Table 97.3 58.6 ..." is a table row that starts with a label word
+)
+# 71.2, -1.60, 28,557, (70%), 47.21(0.34), 0.93±0.02, 92.0*
+_NUMBER = re.compile(r"^[(\[]?[-+±−]?\d[\d,]*(?:\.\d+)?%?(?:\(\d+(?:\.\d+)?\)|[±]\d+(?:\.\d+)?)?[)\]]?[*†‡]*$")
+_FIRST_SENTENCE = re.compile(r"^(.+?[^A-Z.][.!?])\s+(?=[A-Z(])")
+_MIN_ROWS = 2  # fewer numeric rows than this: a caption with prose beside it, not a table
+
+
+def _numeric_share(text: str) -> tuple[int, float]:
+    tokens = text.split()
+    # A lone digit is as often a header's subscript ("R-1f 1") or a footnote mark as a cell.
+    numbers = sum(len(t) > 1 and bool(_NUMBER.match(t)) for t in tokens)
+    return numbers, numbers / len(tokens) if tokens else 0.0
+
+
+def _is_row(line: Line) -> bool:
+    numbers, share = _numeric_share(line.text)
+    return numbers >= 2 and share >= 0.3
+
+
+def _is_tabular(line: Line, typical: float) -> bool:
+    """A row of numbers, or a short line that is no sentence (a header, a row label)."""
+    text = line.text.strip()
+    if _is_row(line):
+        return True
+    return len(text) < 0.6 * typical and not text.endswith((".", ",", ";")) and not _CAPTION.match(text)
+
+
+def _row_size(lines: Iterable[Line]) -> float | None:
+    """The type size of the nearest row of numbers: a table's header is set in its rows' size."""
+    return next((ln.size for ln in lines if _is_row(ln)), None)
+
+
+def _in_table(line: Line, typical: float, size: float | None, body: float) -> bool:
+    """A row, a short line that is no sentence, or a header line in the rows' type when that is not the
+    body's (or is bold): e.g. "Language TEDs mAP (0.75) Inference time (secs)"."""
+    if line.role or _CAPTION.match(line.text.strip()):
+        return False
+    if _is_row(line):
+        return True
+    if size is not None and abs(line.size - size) >= 0.3:
+        return False  # another type than the rows': a heading or the body text after the table
+    if _is_tabular(line, typical):
+        return True
+    table_type = size is not None and abs(line.size - size) < 0.3 and (abs(line.size - body) > 0.3 or line.bold)
+    return table_type and not line.text.rstrip().endswith(".")
+
+
+def caption_label(text: str) -> str:
+    """'Table 2' / 'Figure 3' for a caption line, '' for any other line."""
+    match = _CAPTION.match(text.strip())
+    if not match:
+        return ""
+    what = match.group("what").replace(" ", "")
+    kind = "Table" if what.lower().startswith("tab") else "Figure"
+    return f"{kind} {match.group('num')}"
+
+
+def mark_floats(pages: list[list[Line]], body: float) -> list[list[Line]]:
+    """Each page with its tables rewritten as caption-and-header rows and its figure captions marked."""
+    vocab = build_vocabulary(pages)
+    return [_page_floats(lines, body, vocab) for lines in pages]
+
+
+def _page_floats(lines: list[Line], body: float, vocab: Counter[str]) -> list[Line]:
+    lengths = [len(ln.text) for ln in lines if len(ln.text) > 10]
+    typical = statistics.median(lengths) if lengths else 60.0
+    out = list(lines)
+    i = 0
+    while i < len(out):
+        label = caption_label(out[i].text) if not out[i].role else ""
+        if not label:
+            i += 1
+            continue
+        end = _caption_end(out, i, typical)
+        caption = _joined(out[i:end], vocab)
+        match = _CAPTION.match(caption)
+        caption = f"{label}: {match.group('rest')}" if match else caption  # "Ta b l e 1 ." → "Table 1:"
+        table = _table(out, i, end, typical, body, caption) if label.startswith("Table") else None
+        if table is None:
+            role = "table" if label.startswith("Table") else "figure"
+            replaced, start, stop = [replace(out[i], text=caption, role=role, group=_title(caption))], i, end
+        else:
+            replaced, start, stop = table
+        out[start:stop] = replaced
+        i = start + len(replaced)
+    return out
+
+
+def _joined(lines: list[Line], vocab: Counter[str]) -> str:
+    """A caption's lines as one line, a line-end hyphen rejoined as paragraphs are ("represen- tation")."""
+    text = ""
+    for line in lines:
+        piece = line.text.strip()
+        if text.endswith(HYPHENS):
+            text = (text[:-1] if join_hyphenated(text, piece, vocab) else text) + piece
+        else:
+            text = f"{text} {piece}" if text else piece
+    return text
+
+
+def _caption_end(lines: list[Line], i: int, typical: float) -> int:
+    """The caption paragraph: following lines of the caption's size and spacing, up to a short last line."""
+    first = lines[i]
+    end = i + 1
+    prev = first
+    if _short_sentence_end(first, typical):
+        return end
+    while end < len(lines) and end - i < 8:
+        line = lines[end]
+        gap = prev.y - line.y
+        if abs(line.size - first.size) > 0.3 or not 0 < gap < 2.0 * max(first.size, 1.0) or caption_label(line.text):
+            break
+        if _is_row(line):
+            break
+        end += 1
+        prev = line
+        if _short_sentence_end(line, typical):
+            break
+    return end
+
+
+def _short_sentence_end(line: Line, typical: float) -> bool:
+    return len(line.text) < 0.7 * typical and line.text.rstrip().endswith(".")
+
+
+def _table(
+    lines: list[Line], cap_start: int, cap_end: int, typical: float, body: float, caption: str
+) -> tuple[list[Line], int, int] | None:
+    """The table beside a caption: tabular lines right after it (caption above) or right before it."""
+    after = cap_end
+    size = _row_size(lines[cap_end : cap_end + 10])
+    while after < len(lines) and _in_table(lines[after], typical, size, body):
+        after += 1
+    before = cap_start
+    size = _row_size(reversed(lines[max(0, cap_start - 10) : cap_start]))
+    while before > 0 and _in_table(lines[before - 1], typical, size, body):
+        before -= 1
+    if after < len(lines) and caption_label(lines[after].text).startswith("Table"):
+        # Rows between two table captions: the next table's when its caption has no rows after it (the
+        # caption-below style), else this one's (caption above).
+        next_end = _caption_end(lines, after, typical)
+        if not any(_is_row(ln) for ln in lines[next_end : next_end + 6]):
+            after = cap_end
+    below = lines[cap_end:after]
+    above = lines[before:cap_start]
+    rows_below = sum(_is_row(ln) for ln in below)
+    rows_above = sum(_is_row(ln) for ln in above)
+    if max(rows_below, rows_above) < _MIN_ROWS:
+        return None
+    block = below if rows_below >= rows_above else above
+    header_lines = []
+    for line in block:
+        if _is_row(line):
+            break
+        header_lines.append(line)
+    header = " ".join(ln.text.strip() for ln in header_lines)
+    title = _title(caption)
+    prefix = title  # short, so that a row with its caption and header fits a passage many times over
+    anchor = lines[cap_start]
+    out = [replace(anchor, text=caption, role="table", group=title)]
+    for line in block[len(header_lines) :]:
+        text = " | ".join(part for part in (prefix, header, line.text.strip()) if part)
+        out.append(replace(line, text=text, role="table", group=title))
+    if block is below:
+        return out, cap_start, after
+    return out, before, cap_end
+
+
+def _first_sentence(caption: str) -> str:
+    match = _FIRST_SENTENCE.match(caption)
+    sentence = match.group(1) if match else caption
+    return sentence.rstrip(" .")
+
+
+def _title(caption: str) -> str:
+    """A float's section title: its caption's first sentence, cut at a word near 90 characters."""
+    sentence = _first_sentence(caption)
+    return sentence if len(sentence) <= 90 else sentence[:90].rsplit(" ", 1)[0] + " …"
