@@ -62,6 +62,7 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert not states("batch size", "We train with a learning rate of 3e-5.")
     assert states("licence", "The code is released under the MIT license.")  # spelling variants
     assert states("hardware", "Models are trained on two RTX A6000 GPUs.")  # a class is named by its members
+    assert states("temperature", "Bricks are sintered at about 1100 degrees Celsius.")  # … a quantity by its unit
 
 
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:

@@ -15,6 +15,8 @@ from rag.text import tokenize
 
 # What a quantity question counts in, from its wording, and how a sentence states such a quantity.
 QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
+    (re.compile(r"\btemperatures?\b|\bhow (?:hot|cold|warm)\b|温度", re.I),
+     re.compile(r"\d\s*(?:°|º|degrees?\b|kelvin\b|K\b)", re.I)),
     (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
                 r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
      re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
@@ -78,9 +80,10 @@ def attribute_terms(phrase: str) -> set[str]:
 
 
 def states(phrase: str, text: str) -> bool:
-    """`text` states the attribute: it has the attribute's terms, or a word things of its class are named with."""
-    classes = [named for asked, named in CLASS_WORDS if asked.search(phrase)]
-    if any(p.search(text) for p in classes):
+    """`text` states the attribute: it has the attribute's terms, a word things of its class are named with,
+    or a number in its unit ("about 1100 degrees" states a temperature)."""
+    kinds = [stated for asked, stated in [*CLASS_WORDS, *QUANTITY_KINDS] if asked.search(phrase)]
+    if any(p.search(text) for p in kinds):  # named by a member of its class, or stated in its unit
         return True
     needed = attribute_terms(phrase)
     return bool(needed) and needed <= set(_terms(text))
