@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -23,6 +25,9 @@ from rag.llm.base import LLMBackend
 from rag.search.filters import Filters
 from rag.settings import Settings
 from rag.text import is_cjk
+
+# A Latin-script name in a Chinese question ("Multi-LexSum", "GPT-4", "N"): the things it is about.
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.+_][A-Za-z0-9]+)*")
 
 # (query, k, filters) → (hits, the query's vector or None)
 Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarray | None]]
@@ -170,7 +175,9 @@ def _answer_in_english(
         own = extractive_answer(
             question, None, hits, bank, max_sentences=s.max_answer_sentences, min_coverage_cjk=s.min_coverage_cjk
         )
-        if not own.refused:
+        quoted = " ".join(src.hit.title + " " + src.hit.text for src in own.sources).lower()
+        names = _LATIN_NAME.findall(unicodedata.normalize("NFKC", question))
+        if not own.refused and all(name.lower() in quoted for name in names):
             return None
     english_hits = [h for h in hits if h.kind != "zh"]
     answer = extractive_answer(
