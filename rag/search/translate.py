@@ -4,8 +4,9 @@ cannot match across scripts, so a Chinese question over English papers is search
 The question is normalised (NFKC: full-width digits and letters become ASCII), traditional characters are
 mapped to simplified with CC-CEDICT's own traditional column, jieba segments it, Latin-script tokens
 (names, acronyms, numbers, versions) are kept as written, question words become their English cue ("how
-many", "why", "which"), and every other word takes the CC-CEDICT sense the library knows best: the sense
-whose words are in the index vocabulary with the highest mean IDF (a multi-word gloss stays a phrase).
+many", "why", "which"), and every other word takes the CC-CEDICT sense the library uses: among the senses
+whose words are all in the index vocabulary, the one with the lowest mean IDF (a multi-word gloss stays
+a phrase).
 """
 
 from __future__ import annotations
@@ -74,6 +75,14 @@ _CUES = {
     "比": "than",
     "上": "on",
     "更": "more",
+    "为": "as",
+    "由": "of",
+    "快": "fast",
+    "多快": "how fast",
+    "把": "",
+    "对": "",
+    "进行": "",
+    "将": "",
 }
 
 # CC-CEDICT glosses that are not translations: cross-references, classifiers, surnames.
@@ -134,8 +143,9 @@ def _clean(sense: str) -> str:
 
 
 def best_sense(word: str, weight: Weight | None) -> str | None:
-    """The English the library knows best for a Chinese word: among its senses with every index token
-    known, the highest mean IDF; without a library, the first sense. None when the word has no entry."""
+    """The English the library uses for a Chinese word: among its senses with every index token known, the
+    one whose words are most common in the library (lowest mean IDF: 模型 is "model" in papers, not
+    "pattern"); without a library, the first sense. None when the word has no entry."""
     raw = _dictionary()[0].get(word)
     if not raw:
         return None
@@ -144,14 +154,14 @@ def best_sense(word: str, weight: Weight | None) -> str | None:
         return None
     if weight is None:
         return senses[0]
-    best, best_score = senses[0], 0.0
+    best, best_score = senses[0], float("inf")
     for rank, sense in enumerate(senses):
         tokens = tokenize(sense)
         weights = [weight(t) for t in tokens]
         if not tokens or not all(weights):
             continue
-        score = sum(weights) / len(weights) - 0.01 * rank  # ties go to CC-CEDICT's usual first sense
-        if score > best_score:
+        score = sum(weights) / len(weights) + 0.01 * rank  # ties go to CC-CEDICT's usual first sense
+        if score < best_score:
             best, best_score = sense, score
     return best
 
