@@ -57,3 +57,12 @@ def test_a_chinese_question_naming_what_no_paper_mentions_is_declined_naming_it(
     answer = lib.ask("混合专家模型在 ImageNet 上的准确率是多少?")
     assert answer.refused and answer.missing == ["ImageNet"]
     assert answer.text == "已索引的论文似乎没有回答这个问题。 没有一篇论文提到 ImageNet。"  # framed in Chinese
+
+
+def test_the_cli_frames_a_chinese_answer_in_chinese(make_library, tmp_path, capsys) -> None:
+    from ui.cli import print_answer
+
+    lib = _library(make_library, tmp_path)
+    print_answer(lib.ask("混合专家模型是在什么数据集上预训练的?"))
+    out = capsys.readouterr().out
+    assert "\n来源：\n[1]" in out and "C4" in out and "Sources:" not in out

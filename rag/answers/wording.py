@@ -12,6 +12,8 @@ WORDING: dict[str, dict[str, str]] = {
         "missing": "None of them mention {names}.",
         "or": " or ",
         "no_quantity": "None of the passages that match it reports that number.",
+        "sources": "Sources:",
+        "closest": "Closest passages:",
     },
     "zh": {
         "refusal": "已索引的论文似乎没有回答这个问题。",
@@ -19,6 +21,8 @@ WORDING: dict[str, dict[str, str]] = {
         "missing": "没有一篇论文提到 {names}。",
         "or": " 或 ",
         "no_quantity": "与之匹配的段落都没有给出这个数字。",
+        "sources": "来源：",
+        "closest": "最接近的段落：",
     },
 }
 
