@@ -5,6 +5,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers scifact                 # SciFact train claims (needs ../shared/eval/scifact)
     python -m bench.eval_answers pdfs [--split dev]      # long papers: ../shared/pdfs + data/ (bench/qa_sets.py)
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
+    python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
     python -m bench.eval_answers bundled --llm           # LLM mode (needs PAPERS_LLM_BASE_URL)
 
@@ -201,6 +202,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="print confidences and suggested thresholds")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--zh", action="store_true", help="pdfs: Chinese questions beside their English originals")
     args = parser.parse_args(argv)
 
     if args.corpus == "scifact" and not SCIFACT.exists():
@@ -247,6 +249,8 @@ def run_pdfs(args: argparse.Namespace) -> int:
     report = lib.ingest(corpus_inputs())
     print(f"index: {len(report.added)} added, {len(report.unchanged)} unchanged", file=sys.stderr)
     lib.ask("warm-up question about reinforcement learning")
+    if args.zh:
+        return run_zh(lib, args)
     splits = ["train", "dev"] if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
     for split in splits:
@@ -266,6 +270,40 @@ def run_pdfs(args: argparse.Namespace) -> int:
     if args.save:
         saved.parent.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")
+    return 0
+
+
+def run_zh(lib, args: argparse.Namespace) -> int:
+    """Each Chinese question of bench/questions/pdfs_zh.jsonl beside the English question it translates
+    (its "of"), scored alike in the same run: the same expected answer, paper and missing term."""
+    from bench.qa_sets import QUESTIONS, QASets, QATally, score
+
+    lib.ask("预热：关于强化学习的问题")  # loads the segmenter and the dictionary before the timings
+    english = QASets.load("all")
+    by_id = {r["id"]: r for r in english.single + english.unanswerable}
+    chinese = read_jsonl(QUESTIONS / "pdfs_zh.jsonl")
+    originals = [by_id[r["of"]] for r in chinese]
+    translated = [{**by_id[r["of"]], "id": r["id"], "question": r["question"]} for r in chinese]
+    unanswerable = {r["id"] for r in english.unanswerable}
+
+    def sets(rows: list[dict]) -> QASets:
+        return QASets(
+            [r for r, o in zip(rows, originals, strict=True) if o["id"] not in unanswerable],
+            [],
+            [r for r, o in zip(rows, originals, strict=True) if o["id"] in unanswerable],
+        )
+
+    tallies = {"en": score(QATally(), lib, sets(originals)), "zh": score(QATally(), lib, sets(translated))}
+    reports = {lang: t.report() for lang, t in tallies.items()}
+    print(f"{'measure':<44} {'en':>8} {'zh':>8}")
+    for key, value in reports["en"].items():
+        if not key.startswith("two-paper"):
+            print(f"{key:<44} {value!s:>8} {reports['zh'][key]!s:>8}")
+    if args.show_misses:
+        for lang, tally in tallies.items():
+            print(f"-- misses ({lang})")
+            for miss in tally.misses:
+                print("  " + miss)
     return 0
 
 

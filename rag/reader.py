@@ -16,8 +16,10 @@ from rag.engine import Engine
 from rag.errors import IndexChangedError, PapersError
 from rag.index.records import Hit, PaperRecord
 from rag.search.filters import Filters
+from rag.search.fusion import reciprocal_rank_fusion
+from rag.search.translate import translate
 from rag.settings import Settings
-from rag.text import clean_query
+from rag.text import clean_query, is_cjk
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -142,25 +144,48 @@ class Reader:
         retriever = engine.retriever  # at the store's current revision
         self.store.require_nonempty(rows=len(retriever.lexical.ids))
         mode = mode or s.retrieval_mode
-        vector = None if mode == "bm25" else engine.embedder.encode_query(query)
+        english = self.english_query(query)  # a Chinese question searched in English too (rag.search.translate)
+        vector = None if mode == "bm25" else engine.embedder.encode_query(english or query)
         filters = filters or Filters(include_references=s.include_references)
         allowed = self._allowed(filters)
         if allowed is not None and not allowed:
             return [], vector
         k = k or s.top_k
         rerank = s.rerank if rerank is None else rerank
-        hits = retriever.retrieve(
-            query,
-            vector,
-            mode=mode,
-            k=max(k, s.rerank_depth) if rerank else k,
-            candidates=s.candidates,
-            allowed=allowed,
-            include_refs=filters.include_references,
-        )
+        depth = max(k, s.rerank_depth) if rerank else k
+        queries = [english, query] if english else [query]
+        rankings = [
+            retriever.retrieve(
+                q,
+                vector,
+                mode=mode,
+                k=depth,
+                candidates=s.candidates,
+                allowed=allowed,
+                include_refs=filters.include_references,
+            )
+            for q in queries
+        ]
+        hits = _fused(rankings) if english else rankings[0]
         if rerank:
-            hits = engine.reranker.rerank(query, hits)
+            hits = engine.reranker.rerank(english or query, hits)
         return hits[:k], vector
+
+    def english_query(self, query: str) -> str | None:
+        """The English form of a Chinese query, its word senses chosen by this index's vocabulary (None for a
+        query not in Chinese, or one the dictionary cannot put into English words)."""
+        if not is_cjk(query):
+            return None
+        lexical = self.engine.lexical.current()
+        key = (lexical.revision, query)
+        if key not in self._translations:
+            english = translate(query, weight=lexical.idf)
+            self._translations[key] = english if english != query and not is_cjk(english) else None
+        return self._translations[key]
+
+    @cached_property
+    def _translations(self) -> dict[tuple[int, str], str | None]:
+        return {}
 
     def _allowed(self, filters: Filters | None) -> set[str] | None:
         if not filters or not filters.restricts_papers:
@@ -197,7 +222,11 @@ class Reader:
             return self.retrieve(query, k=k, filters=filters, mode=None)
 
         lexical = self.engine.lexical.current()
-        facts = IndexFacts(paper_vectors=self.store.paper_vectors, known=lambda token: token in lexical.vocab)
+        facts = IndexFacts(
+            paper_vectors=self.store.paper_vectors,
+            known=lambda token: token in lexical.vocab,
+            translate=self.english_query,
+        )
         answer = answer_question(
             question,
             retrieve=retrieve,
@@ -229,3 +258,13 @@ class Reader:
         if path is None or not path.is_file():
             return []
         return self.highlighter.find(path, text, range(page, page + 2))
+
+
+def _fused(rankings: list[list[Hit]]) -> list[Hit]:
+    """One ranking of the hits of several queries (RRF); a passage found by both keeps the first's scores."""
+    by_id: dict[str, Hit] = {}
+    for ranking in rankings:
+        for hit in ranking:
+            by_id.setdefault(hit.chunk_id, hit)
+    fused = reciprocal_rank_fusion([[h.chunk_id for h in ranking] for ranking in rankings])
+    return [by_id[cid] for cid, _ in fused]

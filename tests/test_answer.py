@@ -11,6 +11,7 @@ from rag import Library
 from rag.answers.conversation import depends_on_context, resolve
 from rag.answers.pipeline import answerability_threshold
 from rag.answers.types import REFUSAL
+from rag.answers.wording import WORDING
 
 QUESTIONS = [  # (question, expected paper id prefix, expected substring in the answer)
     ("How does NOVER get by without an external verifier?", "nover", "supervised fine-tuning data"),
@@ -63,7 +64,8 @@ def test_broad_question_hears_from_several_papers(bundled_library: Library) -> N
 def test_off_topic_question_is_refused_with_closest_passages(bundled_library: Library) -> None:
     for question in ("What is the boiling point of ethanol at sea level?", "澳大利亚的首都是哪里?"):
         answer = bundled_library.ask(question)
-        assert answer.refused and answer.text == REFUSAL and not answer.sources
+        refusal = REFUSAL if question.isascii() else WORDING["zh"]["refusal"]  # framing in the question's language
+        assert answer.refused and answer.text == refusal and not answer.sources
         threshold = bundled_library.settings.min_relevance or answerability_threshold()
         assert answer.closest and answer.confidence < max(threshold, bundled_library.settings.min_coverage_cjk)
 

@@ -7,6 +7,7 @@ import sys
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from rag.answers.wording import phrase
 from rag.text import page_label
 from ui.escape import one_line, strip_controls
 from ui.payloads import paper_detail, paper_summary
@@ -406,7 +407,7 @@ def print_answer(answer) -> None:
     print(strip_controls(answer.text))
     if answer.refused:
         if answer.closest:
-            print("\nClosest passages:")
+            print("\n" + phrase(answer.question, "closest"))
             for hit in answer.closest:
                 print(f"  - {one_line(hit.title, 80)} — {hit.location}")
                 print(wrap(f'"{hit.text[:300]}"', indent="      "))
@@ -418,7 +419,7 @@ def print_answer(answer) -> None:
             print(wrap(f"- {s.text} (support {s.support:.2f})", indent="  "))
     if answer.removed_citations:
         print(f"\n(removed citations to passages that were never given: {answer.removed_citations})")
-    print("\nSources:")
+    print("\n" + phrase(answer.question, "sources"))
     for source in answer.sources:
         hit = source.hit
         print(f"[{source.n}] {one_line(hit.title, 90)}" + (f" — {hit.location}" if hit.location else ""))

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +26,9 @@ from rag.search.filters import Filters
 from rag.settings import Settings
 from rag.text import is_cjk
 
+# A Latin-script name in a Chinese question ("Multi-LexSum", "GPT-4", "N"): the things it is about.
+_LATIN_NAME = re.compile(r"[A-Za-z][A-Za-z0-9]*(?:[-.+_][A-Za-z0-9]+)*")
+
 # (query, k, filters) → (hits, the query's vector or None)
 Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarray | None]]
 
@@ -31,10 +36,12 @@ Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarr
 @dataclass
 class IndexFacts:
     """What the answerer may ask of the index beyond the passages: paper vectors (for topicality) and
-    whether a word occurs anywhere (for names no paper mentions)."""
+    whether a word occurs anywhere (for names no paper mentions), and a Chinese question's English form
+    (rag.search.translate; None when it has none)."""
 
     paper_vectors: Callable[[list[str]], dict[str, np.ndarray]] = lambda ids: {}
     known: Callable[[str], bool] | None = None
+    translate: Callable[[str], str | None] | None = None
 
 
 def answer_question(
@@ -112,7 +119,11 @@ def compose_answer(
     was retrieved with, when a follow-up was resolved)."""
     s = settings
     facts = facts or IndexFacts()
-    answer = extractive_answer(
+    english = facts.translate(query or question) if facts.translate and is_cjk(question) else None
+    answer = None
+    if english is not None and query_vector is not None:
+        answer = _answer_in_english(question, english, query_vector, hits, bank, s, facts)
+    answer = answer or extractive_answer(
         question,
         query_vector,
         hits,
@@ -145,3 +156,39 @@ def compose_answer(
     if answer.refused:
         return answer
     return check_answer(answer, bank, threshold=s.support_threshold, drop_unsupported=s.drop_unsupported)
+
+
+def _answer_in_english(
+    question: str,
+    english: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    bank: SentenceBank,
+    settings: Settings,
+    facts: IndexFacts,
+) -> Answer | None:
+    """A Chinese question over English papers: the answer its English form gets, quoted from the English
+    passages with the same decline rules. None when the retrieved passages include Chinese summaries that
+    answer it (the bundled corpus's kind "zh"): those are read as before."""
+    s = settings
+    if any(h.kind == "zh" for h in hits):
+        own = extractive_answer(
+            question, None, hits, bank, max_sentences=s.max_answer_sentences, min_coverage_cjk=s.min_coverage_cjk
+        )
+        quoted = " ".join(src.hit.title + " " + src.hit.text for src in own.sources).lower()
+        names = _LATIN_NAME.findall(unicodedata.normalize("NFKC", question))
+        if not own.refused and all(name.lower() in quoted for name in names):
+            return None
+    english_hits = [h for h in hits if h.kind != "zh"]
+    answer = extractive_answer(
+        english,
+        query_vector,
+        english_hits,
+        bank,
+        max_sentences=s.max_answer_sentences,
+        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(english),
+        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in english_hits})),
+        known=facts.known,
+    )
+    answer.question = question
+    return answer

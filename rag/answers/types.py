@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
+from rag.answers.wording import WORDING, phrase
 from rag.index.records import Hit
 
-REFUSAL = "The indexed papers don't appear to answer this."
+REFUSAL = WORDING["en"]["refusal"]
 
 
 @dataclass
@@ -59,20 +60,21 @@ class Answer:
     @property
     def decline_detail(self) -> str:
         """The sentence that says what is missing, after the refusal ('' when there is nothing specific)."""
+        q = self.question
         if self.decline == "unstated" and self.missing:
-            return f"None of the passages that match it state the {self.missing[0]}."
+            return phrase(q, "unstated", attribute=self.missing[0])
         if self.missing:
             names = self.missing
-            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-            return f"None of them mention {listed}."
+            listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + phrase(q, "or") + names[-1]
+            return phrase(q, "missing", names=listed)
         if self.decline == "no_quantity":
-            return "None of the passages that match it reports that number."
+            return phrase(q, "no_quantity")
         return ""
 
     @property
     def text(self) -> str:
         if self.refused or not self.sentences:
-            return f"{REFUSAL} {self.decline_detail}".strip()
+            return f"{phrase(self.question, 'refusal')} {self.decline_detail}".strip()
         return " ".join(f"{s.text} {''.join(f'[{n}]' for n in s.citations)}".strip() for s in self.sentences)
 
     @property

@@ -306,6 +306,14 @@ class LexicalIndex:
                 offset += len(seg.ids)
         return total[self._live_rows]
 
+    def idf(self, token: str) -> float:
+        """BM25's IDF of an index token (0 when no live row has it): how much a word tells in this library."""
+        at = self.vocab.get(token)
+        if at is None:
+            return 0.0
+        _, df, _, n = self._stats
+        return float(np.log(1 + (n - df[at] + 0.5) / (df[at] + 0.5))) if df[at] else 0.0
+
     def top(self, scores: np.ndarray | None, k: int, mask: np.ndarray | None = None) -> list[tuple[str, float]]:
         """Top-k (chunk id, score) among rows where mask is true; rows scoring 0 match no query term."""
         if scores is None or not self.ids or k <= 0:
