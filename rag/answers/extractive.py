@@ -91,10 +91,10 @@ def extractive_answer(
         answer = _declined(question, hits, 0.0, "missing")
         answer.missing = missing
         return answer
-    confidence, no_number = answerability(q, candidates, x, w)
+    confidence, no_number, no_attribute = answerability(q, candidates, x, w)
     if asks and no_number and confidence < w.quantity_confidence:
         return _declined(question, hits, confidence, "no_quantity")
-    if asks and confidence < w.quantity_confidence and not _several_things(q) and unstated(q, candidates):
+    if asks and no_attribute and confidence < w.quantity_confidence and not _several_things(q):
         answer = _declined(question, hits, confidence, "unstated")
         answer.missing = [q.attribute or ""]
         return answer
@@ -128,11 +128,13 @@ def scored_candidates(
 
 def answerability(
     q: Question, candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING
-) -> tuple[float, bool]:
-    """(probability that the best candidates answer the question, it asks a quantity none of them gives)."""
+) -> tuple[float, bool, bool]:
+    """(probability that the best candidates answer the question, it asks a quantity none of them gives, it asks
+    an attribute none of them states)."""
     row = answerability_features(q, candidates, x, w)
     model = load("answerability_weights.json", ANSWERABILITY)
-    return float(model.probability(row[None, :])[0]), bool(row[ANSWERABILITY.index("quantity_without_number")])
+    flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in ("quantity_without_number", "attribute_unstated")}
+    return float(model.probability(row[None, :])[0]), flag["quantity_without_number"], flag["attribute_unstated"]
 
 
 def answerability_features(
