@@ -123,19 +123,7 @@ def compose_answer(
     answer = None
     if english is not None and query_vector is not None:
         answer = _answer_in_english(question, english, query_vector, hits, bank, s, facts)
-    answer = answer or extractive_answer(
-        question,
-        query_vector,
-        hits,
-        bank,
-        max_sentences=s.max_answer_sentences,
-        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(question),
-        min_coverage_cjk=s.min_coverage_cjk,
-        prefer_papers=prefer_papers,
-        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
-        known=facts.known,
-        query=query,
-    )
+    answer = answer or _extract(question, query_vector, hits, bank, s, facts, prefer_papers=prefer_papers, query=query)
     if backend is not None and not answer.refused:  # below threshold the LLM is not even asked
         given = [h for h in hits[:6] if (h.kind == "zh") == is_cjk(question)] or hits[:6]
         answer = llm_answer(
@@ -179,16 +167,31 @@ def _answer_in_english(
         names = _LATIN_NAME.findall(unicodedata.normalize("NFKC", question))
         if not own.refused and all(name.lower() in quoted for name in names):
             return None
-    english_hits = [h for h in hits if h.kind != "zh"]
-    answer = extractive_answer(
-        english,
-        query_vector,
-        english_hits,
-        bank,
-        max_sentences=s.max_answer_sentences,
-        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(english),
-        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in english_hits})),
-        known=facts.known,
-    )
+    answer = _extract(english, query_vector, [h for h in hits if h.kind != "zh"], bank, s, facts)
     answer.question = question
     return answer
+
+
+def _extract(
+    question: str,
+    query_vector: np.ndarray | None,
+    hits: list[Hit],
+    bank: SentenceBank,
+    settings: Settings,
+    facts: IndexFacts,
+    **options: Any,
+) -> Answer:
+    """The extractive answer with the settings' limits, the calibrated threshold and the index's facts."""
+    s = settings
+    return extractive_answer(
+        question,
+        query_vector,
+        hits,
+        bank,
+        max_sentences=s.max_answer_sentences,
+        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(question),
+        min_coverage_cjk=s.min_coverage_cjk,
+        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
+        known=facts.known,
+        **options,
+    )
