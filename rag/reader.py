@@ -179,6 +179,8 @@ class Reader:
         lexical = self.engine.lexical.current()
         key = (lexical.revision, query)
         if key not in self._translations:
+            if len(self._translations) >= 1024:  # a long-running server must not keep every question it saw
+                self._translations.clear()
             english = translate(query, weight=lexical.idf)
             self._translations[key] = english if english != query and not is_cjk(english) else None
         return self._translations[key]
