@@ -63,6 +63,24 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert states("licence", "The code is released under the MIT license.")  # spelling variants
     assert states("hardware", "Models are trained on two RTX A6000 GPUs.")  # a class is named by its members
     assert states("temperature", "Bricks are sintered at about 1100 degrees Celsius.")  # … a quantity by its unit
+    assert states("examples", "Patterns abstracted from only 500 prior samples generalise.")  # a count of data
+    assert not states("examples", "We train for 6 epochs on two GPUs.")
+
+
+def test_another_papers_value_does_not_state_the_named_papers() -> None:
+    """A licence another paper states does not answer "What licence is TinyV under?"."""
+    from rag.answers.candidates import Candidate
+    from rag.answers.extractive import unstated
+    from rag.index.records import Hit
+
+    def candidate(paper: str, title: str, text: str) -> Candidate:
+        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
+
+    other = candidate("ml", "Multi-LexSum: Real-world Summaries", "The data is licensed under the Apache License 2.0.")
+    own = candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier model.")
+    q = analyse("Under which licence is the TinyV code released?")
+    assert unstated(q, [other, own])
+    assert not unstated(analyse("Under which licence is the code released?"), [other, own])  # names no paper
 
 
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:

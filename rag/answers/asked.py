@@ -44,6 +44,9 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\b(?:metrics?|scores?|f1|accuracy|rouge|bleu|precision|recall|map|ted)\b", re.I)),
     (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
     (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
+    (re.compile(r"\b(?:examples|samples|instances|items|data points|problems|prompts|pairs|questions)\b", re.I),
+     re.compile(r"\d[\d,.]*\s*[km]?\s+(?:[\w-]+\s+){0,2}?(?:examples|samples|instances|items|points|problems|prompts|"
+                r"pairs|questions|demonstrations|annotations|cases)\b", re.I)),
 ]  # fmt: skip
 
 # "What/Which [adjectives] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three

@@ -161,10 +161,17 @@ def answerability_features(
 
 
 def unstated(q: Question, candidates: list[Candidate]) -> bool:
-    """The question asks the value of an attribute and no candidate sentence (with its neighbours) states it."""
+    """The question asks the value of an attribute and no candidate sentence (with its neighbours) of the
+    papers it is about states it (another paper's batch size does not answer "what batch size did X use")."""
     if not q.attribute:
         return False
-    return not any(states(q.attribute, " ".join((c.before, c.text, c.after))) for c in candidates)
+    return not any(states(q.attribute, " ".join((c.before, c.text, c.after))) for c in about(q, candidates))
+
+
+def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates of the papers a question names (all of them when it names none, or several things)."""
+    named = named_papers(q, candidates) if not _several_things(q) else set()
+    return [c for c in candidates if c.paper_id in named] if named else candidates
 
 
 def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
