@@ -83,6 +83,25 @@ def test_another_papers_value_does_not_state_the_named_papers() -> None:
     assert not unstated(analyse("Under which licence is the code released?"), [other, own])  # names no paper
 
 
+def test_the_papers_a_question_names_are_those_its_names_title() -> None:
+    """A common term beside a paper's name ("GPU" beside "TinyV") or a plural acronym names no paper."""
+    from rag.answers.candidates import Candidate
+    from rag.answers.extractive import named_papers
+    from rag.index.records import Hit
+
+    def candidate(paper: str, title: str, text: str) -> Candidate:
+        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
+
+    pool = [
+        candidate("ml", "Multi-LexSum: Real-world Summaries", "Models are trained on two GPU nodes."),
+        candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier."),
+        candidate("ss", "StepSearch: Igniting LLMs Search Ability", "We train LLMs to search."),
+    ]
+    assert named_papers(analyse("How much GPU memory does TinyV need?"), pool, most=1) == {"tv"}
+    assert named_papers(analyse("How much GPU memory is needed?"), pool, most=1) == {"ml"}  # its only user
+    assert named_papers(analyse("How many LLMs were studied?"), pool, most=1) == set()
+
+
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:
     answer = bundled_library.ask("How does NOVER perform on the GSM8K math benchmark?")
     assert answer.refused and answer.missing == ["GSM8K"] and not answer.sources

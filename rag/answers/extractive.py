@@ -16,7 +16,7 @@ from collections.abc import Callable
 import numpy as np
 
 from rag.answers import features as F
-from rag.answers.asked import states
+from rag.answers.asked import QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import missing_names
 from rag.answers.questions import Question, analyse, focus_text, is_question
@@ -49,6 +49,8 @@ ANSWERABILITY = (
     "quantity_without_number",  # asks how many/much and none of the top sentences has a new number
     "named_paper",  # share of the question's names that are in a retrieved paper's title ("How does TinyV work?")
     "attribute_unstated",  # asks the value of an attribute ("what batch size") no candidate sentence states
+    "kind_unstated",  # asks a kind of quantity (a duration, a rate, a share) the named papers' sentences never give
+    "best_outside_named",  # the question names a paper and the best sentence is from another one
 )
 
 
@@ -157,7 +159,18 @@ def answerability_features(
     keys = [_squash(n) for n in q.names if len(_squash(n)) >= 3]
     row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
     row[8] = float(unstated(q, candidates))
+    row[9] = float(kind_unstated(q, candidates))
+    named = named_papers(q, candidates, most=1) if not _several_things(q) else set()
+    row[10] = float(bool(named) and candidates[order[0]].paper_id not in named)
     return row
+
+
+def kind_unstated(q: Question, candidates: list[Candidate]) -> bool:
+    """The question asks a kind of quantity ("how long … take", "per second") that no candidate sentence (with
+    its neighbours) of the papers it is about states in that kind's units."""
+    kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
+    texts = [" ".join((c.before, c.text, c.after)) for c in about(q, candidates)]
+    return any(not any(kind.search(t) for t in texts) for kind in kinds)
 
 
 def unstated(q: Question, candidates: list[Candidate]) -> bool:
@@ -170,7 +183,7 @@ def unstated(q: Question, candidates: list[Candidate]) -> bool:
 
 def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates of the papers a question names (all of them when it names none, or several things)."""
-    named = named_papers(q, candidates) if not _several_things(q) else set()
+    named = named_papers(q, candidates, most=1) if not _several_things(q) else set()
     return [c for c in candidates if c.paper_id in named] if named else candidates
 
 
@@ -210,18 +223,21 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     return chosen
 
 
-def named_papers(q: Question, candidates: list[Candidate]) -> set[str]:
-    """Papers a question names: a name of the question in the paper's title, or in its candidate sentences
-    when no more than two papers use it (a term every paper uses names none)."""
-    out: set[str] = set()
+def named_papers(q: Question, candidates: list[Candidate], *, most: int = 2) -> set[str]:
+    """Papers a question names: those whose titles carry one of its names, else those whose candidate
+    sentences do, when no more than `most` papers use it (a term every paper uses names none; "GPU" beside
+    "PaperMage" names PaperMage's paper). A plural acronym ("LLMs", "GPUs") names a class, not a paper."""
+    titled: set[str] = set()
+    using: set[str] = set()
     for name in q.names:
         key = _squash(name)
-        if len(key) < 3:
+        if len(key) < 3 or _PLURAL_ACRONYM.match(name):
             continue
-        titled = {c.paper_id for c in candidates if key in _squash(c.hit.title)}
-        using = {c.paper_id for c in candidates if key in _squash(c.text)}
-        out |= titled or (using if len(using) <= 2 else set())
-    return out
+        in_titles = {c.paper_id for c in candidates if key in _squash(c.hit.title)}
+        in_text = {c.paper_id for c in candidates if key in _squash(c.text)}
+        titled |= in_titles if len(in_titles) <= most else set()
+        using |= in_text if not in_titles and len(in_text) <= most else set()
+    return titled or using
 
 
 def _several_things(q: Question) -> bool:
@@ -236,6 +252,9 @@ def _joined_names(q: Question) -> bool:
             if a != b and re.search(rf"{re.escape(a)}\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?{re.escape(b)}", q.text):
                 return True
     return False
+
+
+_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 
 
 def _squash(text: str) -> str:

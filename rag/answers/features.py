@@ -115,6 +115,11 @@ def role_of(section: str, kind: str) -> str:
     return next((name for name, pattern in _ROLES if pattern.search(section or "")), "other")
 
 
+def numbers_in(text: str) -> set[str]:
+    """The numbers a sentence states, not those of its citations ("(Ammar et al., 2018)", "[12]")."""
+    return {m.group(0).strip().lower() for m in _NUMBER.finditer(_CITATION.sub(" ", text))}
+
+
 def _names(text: str) -> set[str]:
     return {m.group(0).lower() for m in _NAME.finditer(text)}
 
@@ -166,7 +171,7 @@ def matrix(
         text = c.text
         row = out[i]
         terms = sentence_terms[i]
-        numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(text)} - q_numbers
+        numbers = numbers_in(text) - q_numbers
         names = _names(text) - q_names
         squashed = _squash(text + " " + c.hit.title)
         row[col["cosine"]] = cosines[i]
@@ -216,7 +221,7 @@ def carries(question: Question, text: str) -> bool | None:
     if question.attribute:
         return states(question.attribute, text)
     if question.asks("quantity"):
-        return bool(_NUMBER.search(text))
+        return bool(numbers_in(text))
     if question.asks("name"):
         return bool(_names(text) - {t.lower() for t in question.names})
     return None
