@@ -76,10 +76,11 @@ def is_cjk(text: str) -> bool:
 
 # A boundary: ., ! or ? (optionally followed by a closing quote/bracket) then whitespace and a capital,
 # digit, quote, bracket or bullet; or a CJK full stop. Abbreviations are vetoed below.
-# A footnote marker glued after a word's full stop ("recommendations.4 We use …") ends the sentence too, and
-# a bullet opens one.
+# A footnote marker glued after a word's full stop ("recommendations.4 We use …") ends the sentence too, a
+# footnote glued to the footnote before it ("…/#models 4Most research …") starts one, and a bullet opens one.
 _BOUNDARY = re.compile(
     r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[\u4e00-\u9fff•▪◦])|(?<=[a-z)\]][.!?])\d{1,2}\s+(?=[A-Z][a-z])|(?<=[。！？])"
+    r"|(?<=\S)\s+(?=\d{1,2}[A-Z][a-z]{2,}\b)"
 )
 _ABBREV = re.compile(
     r"(?:\b(?:e\.g|i\.e|et al|etc|vs|cf|Fig|Figs|Eq|Eqs|Sec|Tab|No|Dr|Mr|Ms|approx|resp|al|St)\.|\b[A-Z]\.)$"

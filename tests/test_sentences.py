@@ -41,3 +41,20 @@ def test_footnote_markers_and_bullets_end_sentences_but_decimals_do_not() -> Non
         "The average source is over 75,000 words.",
         "• Unlike other datasets, it reaches 75.4 F1 on average.",
     ]
+
+
+def test_a_footnote_glued_to_the_one_before_starts_a_sentence_and_its_marker_is_not_quoted() -> None:
+    from rag.answers.candidates import trim
+
+    text = (
+        "Intro ends here. 3https://grobid.readthedocs.io/en/latest/ Training/#models 4Most research in NLP "
+        "requires Python. We train 3DGS models on 2016 data. 5PDFs are not the only way to share papers."
+    )
+    quoted = [text[a:b] for a, b in (trim(text, s, e) for s, e in sentence_spans(text))]
+    assert quoted == [
+        "Intro ends here.",
+        "3https://grobid.readthedocs.io/en/latest/ Training/#models",
+        "Most research in NLP requires Python.",
+        "We train 3DGS models on 2016 data.",
+        "PDFs are not the only way to share papers.",
+    ]

@@ -22,7 +22,7 @@ from rag.text import is_cjk, is_heading, sentence_spans
 # A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …", or a
 # footnote's marker ("4For LED training …").
 _LEAD = re.compile(
-    r"^(?:[•▪◦·*–-]\s+|\d{1,2}(?=[A-Z][a-z]{2,}\b)"
+    r"(?:[•▪◦·*–-]\s+|\d{1,2}(?=[A-Z][a-z]{2,}\b|[A-Z]{2,}s\b)"
     r"|(?:[A-Z]|\d{1,2})(?:\.\d{1,2}){0,3}\.?\s+(?:[A-Z][\w-]*(?:\s+(?:[A-Z][\w-]*|of|and|for|in|on|the|to|with|a)){0,6})"
     r"\s+(?=[A-Z][a-z]))"
 )
@@ -53,7 +53,7 @@ class Candidate:
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
     """The span without a leading heading or bullet (kept when nothing sentence-like would remain)."""
-    lead = _LEAD.match(text, start, end) if not is_cjk(text[start:end]) else None
+    lead = _LEAD.match(text, start, end) if not is_cjk(text[start:end]) else None  # match() anchors at start
     if lead and end - lead.end() >= 25:
         start = lead.end()
     return start, end
