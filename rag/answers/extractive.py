@@ -51,6 +51,7 @@ ANSWERABILITY = (
     "attribute_unstated",  # asks the value of an attribute ("what batch size") no candidate sentence states
     "kind_unstated",  # asks a kind of quantity (a duration, a rate, a share) the named papers' sentences never give
     "best_outside_named",  # the question names a paper and the best sentence is from another one
+    "several_things",  # it asks about several papers or things: each sentence answers only part of it
 )
 
 
@@ -162,6 +163,7 @@ def answerability_features(
     row[9] = float(kind_unstated(q, candidates))
     named = named_papers(q, candidates, most=1) if not _several_things(q) else set()
     row[10] = float(bool(named) and candidates[order[0]].paper_id not in named)
+    row[11] = float(_several_things(q))
     return row
 
 
@@ -215,12 +217,23 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         ]  # fmt: skip
         if beside and beside[0].score >= best - w.neighbour_margin:
             chosen.append(beside[0])
+    share = _shares(ranked)
     for c in ranked[1:]:
         if len(chosen) >= min(limit, w.max_quotes) or c.score < best - w.margin:
+            break
+        if sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure enough that the answer is already quoted
             break
         if c not in chosen and not _duplicate(c, chosen, w):
             chosen.append(c)
     return chosen
+
+
+def _shares(ranked: list[Candidate]) -> dict[int, float]:
+    """Each candidate's probability of being the answer among them (the scorer is a fitted conditional logit)."""
+    scores = np.array([c.score for c in ranked], dtype=np.float64)
+    p = np.exp(scores - scores.max())
+    p /= p.sum()
+    return {id(c): float(v) for c, v in zip(ranked, p, strict=True)}
 
 
 def named_papers(q: Question, candidates: list[Candidate], *, most: int = 2) -> set[str]:

@@ -17,7 +17,8 @@ class ExtractiveScoring:
     rank_penalty_cjk: float = 0.05  # per rank of the passage a Chinese sentence comes from
     prefer_bonus: float = 0.5  # fitted-score bonus for the papers a follow-up question is about
     boilerplate_penalty: float = 3.0  # fitted-score penalty for "code is available at …" and link-only sentences
-    margin: float = 1.5  # other sentences are quoted when within this fitted score of the best
+    margin: float = 2.0  # other sentences are quoted when within this fitted score of the best
+    quote_mass: float = 0.6  # … until the quoted ones hold this share of the answer probability (both fitted on train)
     neighbour_margin: float = 3.0  # the best's neighbour that carries the asked-for value, when the best doesn't
     margin_broad: float = 4.5  # a paper's best sentence this close to the best is quoted for questions across papers
     broad_floor: float = 0.0  # … and any paper's best sentence scoring above this (even far below a very sure best)
