@@ -33,7 +33,7 @@ _CJK_STOP = frozenset(
 
 
 # Bump when `tokenize` changes: a persisted BM25 index built with another tokenizer is rebuilt.
-TOKENIZER_VERSION = 3
+TOKENIZER_VERSION = 4
 
 
 @lru_cache(maxsize=200_000)
@@ -62,8 +62,10 @@ def tokenize(text: str) -> list[str]:
             else:
                 grams = (word[i : i + 2] for i in range(len(word) - 1))
                 tokens.extend(g for g in grams if g not in _CJK_STOP)
-        elif word not in _STOP and (len(word) > 1 or word.isdigit()):
-            tokens.append(stem(word) if word.isalpha() else word)
+        else:
+            word = word[:-2] if word.endswith("'s") else word  # "PaperMage's" is PaperMage
+            if word not in _STOP and (len(word) > 1 or word.isdigit()):
+                tokens.append(stem(word) if word.isalpha() else word)
     return tokens
 
 

@@ -50,6 +50,7 @@ def test_convex_fusion_normalises_each_side():
 def test_english_tokens_are_stemmed_without_stop_words():
     assert tokenize("The proteins reduced infections in mice") == ["protein", "reduc", "infect", "mice"]
     assert tokenize("COVID-19 in 2020") == ["covid-19", "2020"]
+    assert tokenize("PaperMage's parser") == tokenize("PaperMage parser")  # a possessive is the name
 
 
 def test_cjk_runs_become_bigrams_without_question_words():
