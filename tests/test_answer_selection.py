@@ -7,10 +7,11 @@ import json
 
 from rag import Library
 from rag.answers.asked import attribute, states
-from rag.answers.candidates import trim
+from rag.answers.candidates import Candidate, trim
 from rag.answers.declines import missing_names
 from rag.answers.questions import analyse, focus_text
 from rag.answers.types import REFUSAL
+from rag.index.records import Hit
 
 
 def test_question_types_and_named_things() -> None:
@@ -67,14 +68,14 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert not states("examples", "We train for 6 epochs on two GPUs.")
 
 
+def candidate(paper: str, title: str, text: str) -> Candidate:
+    """One sentence of a paper, as the answerer weighs it (no vectors: the checks below read text only)."""
+    return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
+
+
 def test_another_papers_value_does_not_state_the_named_papers() -> None:
     """A licence another paper states does not answer "What licence is TinyV under?"."""
-    from rag.answers.candidates import Candidate
     from rag.answers.extractive import unstated
-    from rag.index.records import Hit
-
-    def candidate(paper: str, title: str, text: str) -> Candidate:
-        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
 
     other = candidate("ml", "Multi-LexSum: Real-world Summaries", "The data is licensed under the Apache License 2.0.")
     own = candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier model.")
@@ -85,12 +86,7 @@ def test_another_papers_value_does_not_state_the_named_papers() -> None:
 
 def test_the_papers_a_question_names_are_those_its_names_title() -> None:
     """A common term beside a paper's name ("GPU" beside "TinyV") or a plural acronym names no paper."""
-    from rag.answers.candidates import Candidate
     from rag.answers.extractive import named_papers
-    from rag.index.records import Hit
-
-    def candidate(paper: str, title: str, text: str) -> Candidate:
-        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
 
     pool = [
         candidate("ml", "Multi-LexSum: Real-world Summaries", "Models are trained on two GPU nodes."),
