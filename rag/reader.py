@@ -145,7 +145,7 @@ class Reader:
         self.store.require_nonempty(rows=len(retriever.lexical.ids))
         mode = mode or s.retrieval_mode
         english = self.english_query(query)  # a Chinese question searched in English too (rag.search.translate)
-        vector = None if mode == "bm25" else engine.embedder.encode_query(english or query)
+        vector = None if mode == "bm25" else engine.embedder.encode_question(query, english)
         filters = filters or Filters(include_references=s.include_references)
         allowed = self._allowed(filters)
         if allowed is not None and not allowed:

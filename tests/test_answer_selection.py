@@ -59,6 +59,10 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert attribute("Which statistical significance test did the authors use?") == "statistical significance test"
     assert attribute("How much carbon was emitted by training the models?") == "carbon"
     assert attribute("What is TinyV?") is None and attribute("How does NOVER work?") is None
+    # Chinese word order, as the translation keeps it: the asked noun ends the question.
+    assert attribute("train Multi-LexSum base model emit how many carbon?") == "carbon"
+    assert attribute("GUI-G1-3B in Mind2Web benchmark on score how many?") is None
+    assert attribute("Multi-LexSum include how many expert write summary?") is None
     assert states("batch size", "We train with batch sizes of 16 and 32.")
     assert not states("batch size", "We train with a learning rate of 3e-5.")
     assert states("licence", "The code is released under the MIT license.")  # spelling variants

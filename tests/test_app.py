@@ -210,7 +210,10 @@ def test_related_shows_scores_and_the_matched_passage_pair(app, library):
 def test_library_table_and_stats(app):
     rows = app.library_rows()
     assert len(rows) == 20 and all(len(r) == 7 for r in rows)
-    assert "20" in app.stats_line() and "passages" in app.stats_line()
+    from ui.app_text import shown
+
+    assert shown(app.stats_line(), "en") == "Papers · passages indexed: **20** · **88**"
+    assert shown(app.stats_line(), "zh") == "论文 · 已索引段落： **20** · **88**"
 
 
 # -- untrusted text ----------------------------------------------------------------------------------

@@ -43,3 +43,15 @@ def test_the_library_picks_the_sense():
 
 def test_multi_word_glosses_stay_phrases():
     assert translate("注意力机制") == "attention mechanism"
+
+
+def test_an_adjective_before_how_many_asks_how_much_more():
+    assert "how much faster" in translate("用 OTSL 推理速度快多少？")
+    assert "how many" not in translate("用 OTSL 推理速度快多少？")
+    assert "how much higher" in translate("准确率高多少？")
+
+
+def test_bound_suffixes_of_technical_compounds():
+    english = translate("如何划分训练集和测试集？")
+    assert "train set" in english and "test set" in english and "collected works" not in english
+    assert "rate" in translate("GPT-4 的错误率是多少？")

@@ -15,6 +15,7 @@ import gradio as gr
 from rag import Library, PapersError
 from ui.app_handlers import PapersApp
 from ui.app_layout import build_app
+from ui.app_text import I18N
 from ui.app_uploads import uploads_dir
 
 __all__ = ["PapersApp", "build_app", "launch_app", "share_reachable", "theme"]
@@ -102,7 +103,8 @@ def launch_app(
         quiet=True,
         ssr_mode=False,
         mcp_server=False,
-        footer_links=["api"],
+        footer_links=["api", "settings"],  # Settings holds the language toggle (English / 简体中文)
+        i18n=I18N,
         app_kwargs={"routes": list(routes)} if routes else None,
     )
     if share and not demo.share_url:

@@ -18,6 +18,7 @@ from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
 from ui.access import READ_ONLY, AccessDenied, readable_ref
+from ui.app_text import framing, t
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
 from ui.page_view import PageView
 from ui.payloads import hits_payload, related_payload
@@ -85,12 +86,10 @@ class PapersApp:
     def stats_line(self) -> str:
         records = self.records()
         if not records:
-            return "The library is empty: add PDFs in the **Library** tab (or run `papers ingest data/`)."
+            return str(t("library_empty"))
         chunks = sum(p.chunks for p in records.values())
-        line = f"**{len(records)}** papers · **{chunks}** passages indexed"
-        if len(records) > MAX_LISTED:
-            line += f" · lists show the {MAX_LISTED} most recently added (`papers list` has all)"
-        return line
+        size = t("library_size_capped" if len(records) > MAX_LISTED else "library_size")
+        return f"{size} **{len(records)}** · **{chunks}**"  # one phrase: the page translates only the first
 
     def example_questions(self, n: int = 4) -> list[str]:
         """Questions about papers that are really in the index, built from their titles."""
@@ -161,8 +160,8 @@ class PapersApp:
             return
         turn = len(turns)
         chat.append({"role": "user", "content": R.md_literal(question)})
-        chat.append({"role": "assistant", "content": "*Searching the papers…*"})
-        waiting = '<div class="panel"><p class="muted">Finding passages…</p></div>'
+        chat.append({"role": "assistant", "content": framing(question, "searching")})
+        waiting = f'<div class="panel"><p class="muted">{R.esc(framing(question, "finding"))}</p></div>'
         yield chat, history, turns, waiting, ""
         request = {
             "k": int(k) if k else None,
@@ -269,7 +268,7 @@ class PapersApp:
             )
         except PapersError as err:
             return [], [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
-        status = f"{len(hits)} passages. Select a row to read it in context." if hits else "No passages match."
+        status = f"{len(hits)} {t('n_passages_found')}" if hits else str(t("no_passages"))
         context = self.context(hits[0].chunk_id) if hits else R.context_view([], "", self.links_for)
         return R.search_rows(hits), [h.chunk_id for h in hits], status, context
 
@@ -291,7 +290,7 @@ class PapersApp:
 
     def related(self, paper_id: str | None, k: int) -> str:
         if not paper_id:
-            return '<p class="muted">Pick a paper to see the most similar ones in your library.</p>'
+            return f'<p class="muted">{t("pick_related")}</p>'
         try:
             record = self.library.resolve_paper(paper_id)
             results = self.library.related(paper_id, k=int(k or 5))
@@ -314,7 +313,7 @@ class PapersApp:
             outcomes.append(self._add_one(str(path), name))
         if progress is not None and paths:
             progress((len(paths), len(paths)), desc="Done")
-        return R.outcomes_view(outcomes) if outcomes else '<p class="muted">Choose one or more PDF files first.</p>'
+        return R.outcomes_view(outcomes) if outcomes else f'<p class="muted">{t("choose_files")}</p>'
 
     def _add_one(self, path: str, name: str) -> tuple[str, str, str]:
         try:
@@ -339,7 +338,7 @@ class PapersApp:
 
     def remove(self, paper_id: str | None) -> str:
         if not paper_id:
-            return "Pick a paper to remove."
+            return str(t("pick_remove"))
         if self.settings.read_only:
             return R.md_literal(READ_ONLY)
         try:

@@ -15,13 +15,10 @@ import gradio as gr
 from rag import Library
 from ui import app_render as R
 from ui.app_handlers import PapersApp
+from ui.app_text import t
 
 LIBRARY_HEADERS = ["Title", "Authors", "Year", "Source", "Pages", "Chunks", "Id"]
 SEARCH_HEADERS = ["#", "Score", "Paper", "Where", "Passage"]
-INTRO = (
-    "Ask a question about your papers: every sentence of the answer is quoted from one of them, and each "
-    "**[n]** opens its passage in the Sources panel. New here? Try an example below, or add your PDFs in **Library**."
-)
 
 
 @dataclass
@@ -41,50 +38,46 @@ class Scope:
 
 
 def _scope_sidebar(app: PapersApp, choices: list[tuple[str, str]]) -> Scope:
-    with gr.Sidebar(label="Scope", open=True, width=300, elem_id="scope"):
-        gr.Markdown("### Scope\nApplies to **Ask** and **Search**.")
-        k = gr.Slider(1, 20, value=app.settings.top_k, step=1, label="Passages to read")
+    with gr.Sidebar(label=t("scope"), open=True, width=300, elem_id="scope"):
+        gr.Markdown(t("scope_help"))
+        k = gr.Slider(1, 20, value=app.settings.top_k, step=1, label=t("passages_to_read"))
         mode = gr.Radio(
             app.answer_modes(),
             value="extractive",
-            label="Answer mode",
-            info="extractive: sentences quoted verbatim"
-            + ("; llm: written by the model" if len(app.answer_modes()) > 1 else ""),
+            label=t("answer_mode"),
+            info=t("answer_mode_info_llm" if len(app.answer_modes()) > 1 else "answer_mode_info"),
         )
-        papers = gr.Dropdown(choices, multiselect=True, label="Only these papers", value=[])
+        papers = gr.Dropdown(choices, multiselect=True, label=t("only_papers"), value=[])
         with gr.Row():
-            year_min = gr.Dropdown(app.years(), value=None, label="From year", allow_custom_value=True)
-            year_max = gr.Dropdown(app.years(), value=None, label="To year", allow_custom_value=True)
+            year_min = gr.Dropdown(app.years(), value=None, label=t("from_year"), allow_custom_value=True)
+            year_max = gr.Dropdown(app.years(), value=None, label=t("to_year"), allow_custom_value=True)
         categories = gr.Dropdown(
-            app.categories(), multiselect=True, label="Categories", value=[], allow_custom_value=True
+            app.categories(), multiselect=True, label=t("categories"), value=[], allow_custom_value=True
         )
     return Scope(k, mode, papers, year_min, year_max, categories)
 
 
 def _ask_tab(app: PapersApp, scope: Scope) -> None:
     examples = app.example_questions()
-    with gr.Tab("Ask", id="ask", elem_id="tab-ask"):
+    with gr.Tab(t("tab_ask"), id="ask", elem_id="tab-ask"):
         history = gr.State([])  # [(question, answer text)] of this session: follow-ups
         turns = gr.State([])  # sources panel HTML of each turn of this session
         with gr.Row(equal_height=False):
             with gr.Column(scale=3, min_width=420):
-                gr.Markdown(INTRO, elem_classes=["intro"])
+                gr.Markdown(t("intro"), elem_classes=["intro"])
                 chatbot = gr.Chatbot(
                     height=520,
-                    label="Conversation",
+                    label=t("conversation"),
                     show_label=False,
                     elem_id="chat",
                     latex_delimiters=[],
                     buttons=["copy"],
                     feedback_options=None,
-                    placeholder=(
-                        "**Ask anything your papers might answer.**<br>"
-                        "Follow-up questions (“and how is it trained?”) use the conversation so far."
-                    ),
+                    placeholder=t("chat_placeholder"),
                 )
                 with gr.Row(elem_id="ask-row"):
                     question = gr.Textbox(
-                        placeholder="Ask a question about your papers…",
+                        placeholder=t("question_placeholder"),
                         show_label=False,
                         lines=1,
                         max_lines=4,
@@ -92,17 +85,17 @@ def _ask_tab(app: PapersApp, scope: Scope) -> None:
                         elem_id="question",
                         autofocus=True,
                     )
-                    ask_btn = gr.Button("Ask", variant="primary", scale=1, min_width=90, elem_id="ask-btn")
-                    clear_btn = gr.Button("Clear", scale=1, min_width=80)
+                    ask_btn = gr.Button(t("ask"), variant="primary", scale=1, min_width=90, elem_id="ask-btn")
+                    clear_btn = gr.Button(t("clear"), scale=1, min_width=80)
                 if examples:
-                    gr.Examples(examples, inputs=[question], label="Try one of these", elem_id="examples")
+                    gr.Examples(examples, inputs=[question], label=t("examples"), elem_id="examples")
             with gr.Column(scale=2, min_width=340):
                 page_view, shown = _page_view(app, history)
                 sources = gr.HTML(R.EMPTY_SOURCES, elem_id="sources", padding=False)
                 with gr.Row(elem_id="exports"):
-                    md_btn = gr.Button("Answer as Markdown", size="sm", elem_id="export-md")
-                    bib_btn = gr.Button("Cited papers as BibTeX", size="sm", elem_id="export-bib")
-                export = gr.File(label="Export", interactive=False, elem_id="export-file", height=80)
+                    md_btn = gr.Button(t("export_md"), size="sm", elem_id="export-md")
+                    bib_btn = gr.Button(t("export_bib"), size="sm", elem_id="export-bib")
+                export = gr.File(label=t("export"), interactive=False, elem_id="export-file", height=80)
         md_btn.click(app.export_answer, [history], [export], api_visibility="private")
         bib_btn.click(app.export_bibtex, [history], [export], api_visibility="private")
         ask_inputs = [question, chatbot, history, turns, scope.k, scope.mode, *scope.filters]
@@ -130,8 +123,8 @@ def _page_view(app: PapersApp, history: gr.State) -> tuple[gr.HTML, gr.State]:
     shown = gr.State(None)  # {"turn", "n", "page", "pages"} of what the view shows
     view = gr.HTML(EMPTY_PAGE, elem_id="page-view", padding=False)
     with gr.Row(elem_id="page-nav"):
-        prev_btn = gr.Button("◀ Previous page", size="sm", elem_id="page-prev")
-        next_btn = gr.Button("Next page ▶", size="sm", elem_id="page-next")
+        prev_btn = gr.Button(t("prev_page"), size="sm", elem_id="page-prev")
+        next_btn = gr.Button(t("next_page"), size="sm", elem_id="page-next")
     request = gr.Textbox(visible="hidden", elem_id="page-request")
     go = gr.Button("Show page", visible="hidden", elem_id="page-go")
     go.click(app.pages.show, [request, history], [view, shown], api_visibility="private", concurrency_id="read")
@@ -141,15 +134,15 @@ def _page_view(app: PapersApp, history: gr.State) -> tuple[gr.HTML, gr.State]:
 
 
 def _search_tab(app: PapersApp, scope: Scope) -> None:
-    with gr.Tab("Search", id="search", elem_id="tab-search"):
+    with gr.Tab(t("tab_search"), id="search", elem_id="tab-search"):
         with gr.Row(elem_id="search-row"):
             query = gr.Textbox(
-                placeholder="keywords or a sentence, e.g. reward shaping for reasoning length",
+                placeholder=t("search_placeholder"),
                 show_label=False,
                 scale=5,
                 elem_id="query",
             )
-            search_btn = gr.Button("Search", variant="primary", scale=1, min_width=100, elem_id="search-btn")
+            search_btn = gr.Button(t("search"), variant="primary", scale=1, min_width=100, elem_id="search-btn")
         status = gr.Markdown("", elem_classes=["muted"])
         result_ids = gr.State([])
         with gr.Row(equal_height=False):
@@ -179,11 +172,11 @@ def _search_tab(app: PapersApp, scope: Scope) -> None:
 
 
 def _related_tab(app: PapersApp, choices: list[tuple[str, str]]) -> gr.Dropdown:
-    with gr.Tab("Related", id="related", elem_id="tab-related"):
-        gr.Markdown("Papers most similar to one you pick, with the passage pair that matched best.")
+    with gr.Tab(t("tab_related"), id="related", elem_id="tab-related"):
+        gr.Markdown(t("related_help"))
         with gr.Row():
-            pick = gr.Dropdown(choices, value=None, label="Paper", scale=4, elem_id="related-pick")
-            k = gr.Slider(1, 15, value=5, step=1, label="How many", scale=1)
+            pick = gr.Dropdown(choices, value=None, label=t("paper"), scale=4, elem_id="related-pick")
+            k = gr.Slider(1, 15, value=5, step=1, label=t("how_many"), scale=1)
         out = gr.HTML(app.related(None, 5), elem_id="related-out", padding=False)
         for trigger in (pick.change, k.release):
             trigger(app.related, [pick, k], [out], api_name="ui_related", api_visibility="private")
@@ -205,26 +198,26 @@ class LibraryTab:
 
 
 def _library_tab(app: PapersApp, choices: list[tuple[str, str]]) -> LibraryTab:
-    with gr.Tab("Library", id="library", elem_id="tab-library"):
+    with gr.Tab(t("tab_library"), id="library", elem_id="tab-library"):
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
-                gr.Markdown("#### Add PDFs\nSeveral at once; each is checked, read and indexed locally.")
+                gr.Markdown(t("add_pdfs"))
                 files = gr.File(
-                    file_count="multiple", file_types=[".pdf"], label="PDF files", elem_id="upload", height=140
+                    file_count="multiple", file_types=[".pdf"], label=t("pdf_files"), elem_id="upload", height=140
                 )
-                add_btn = gr.Button("Add to library", variant="primary", elem_id="add-btn")
+                add_btn = gr.Button(t("add_to_library"), variant="primary", elem_id="add-btn")
                 outcomes = gr.HTML("", elem_id="outcomes", padding=False)
                 with gr.Row():
                     arxiv_box = gr.Textbox(
-                        label="Add from arXiv",
-                        placeholder="arXiv ids or URLs (e.g. 2505.16022), or search words",
+                        label=t("add_from_arxiv"),
+                        placeholder=t("arxiv_placeholder"),
                         scale=4,
                     )
-                    arxiv_btn = gr.Button("Fetch", scale=1)
+                    arxiv_btn = gr.Button(t("fetch"), scale=1)
             with gr.Column(scale=2):
-                gr.Markdown("#### Remove a paper")
-                remove_pick = gr.Dropdown(choices, value=None, label="Paper", elem_id="remove-pick")
-                remove_btn = gr.Button("Remove", variant="stop", elem_id="remove-btn")
+                gr.Markdown(t("remove_heading"))
+                remove_pick = gr.Dropdown(choices, value=None, label=t("paper"), elem_id="remove-pick")
+                remove_btn = gr.Button(t("remove"), variant="stop", elem_id="remove-btn")
                 removed = gr.Markdown("")
         table = gr.Dataframe(
             value=app.library_rows(),
@@ -234,7 +227,7 @@ def _library_tab(app: PapersApp, choices: list[tuple[str, str]]) -> LibraryTab:
             wrap=True,
             column_widths=["34%", "24%", "6%", "7%", "6%", "7%", "16%"],
             max_height=560,
-            label="Papers",
+            label=t("papers"),
             elem_id="papers-table",
             show_search="filter",
         )
@@ -246,7 +239,7 @@ def _sync_log(app: PapersApp) -> gr.Dataframe | None:
     """With `papers serve --watch`: the watched folders and what was added, updated and removed."""
     if not app.watching:
         return None
-    gr.Markdown("#### Watched folders\n" + "\n".join(f"- `{place}`" for place in app.watching))
+    gr.Markdown(t("watched_folders") + "\n" + "\n".join(f"- `{place}`" for place in app.watching))
     return gr.Dataframe(
         value=app.sync_rows(),
         headers=["time", "what", "paper or input"],
@@ -255,7 +248,7 @@ def _sync_log(app: PapersApp) -> gr.Dataframe | None:
         wrap=True,
         column_widths=["10%", "12%", "78%"],
         max_height=300,
-        label="Sync log",
+        label=t("sync_log"),
         elem_id="sync-log",
     )
 
@@ -327,7 +320,7 @@ def build_app(library: Library, *, serve_uploads: bool = True) -> gr.Blocks:
     app = PapersApp(library, serve_uploads=serve_uploads)
     choices = app.paper_choices()
     with gr.Blocks(
-        title="papers — ask your research papers",
+        title=t("title"),
         delete_cache=(3600, 3600),
         analytics_enabled=False,
         fill_width=True,
@@ -335,8 +328,7 @@ def build_app(library: Library, *, serve_uploads: bool = True) -> gr.Blocks:
         demo.papers_app = app  # type: ignore[attr-defined]  (tests reach the handlers through it)
         with gr.Row(elem_id="topbar"):
             gr.HTML(
-                '<div class="brand"><span class="logo">papers</span>'
-                '<span class="tagline">cited answers from your research library, on your machine</span></div>'
+                f'<div class="brand"><span class="logo">papers</span><span class="tagline">{t("tagline")}</span></div>'
             )
             stats = gr.Markdown(app.stats_line(), elem_id="stats")
         scope = _scope_sidebar(app, choices)

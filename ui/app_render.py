@@ -11,6 +11,7 @@ from collections.abc import Iterable, Sequence
 from rag.answers.types import Answer, Source
 from rag.index.records import Hit
 from rag.text import page_label
+from ui.app_text import framing, t
 from ui.escape import esc, link, md_literal, one_line, quote_path, safe_url
 
 __all__ = ["esc", "md_literal", "one_line", "quote_path", "safe_url"]  # the app renders through this module
@@ -29,8 +30,7 @@ def anchor(turn: int, n: int) -> str:
 def answer_markdown_parts(answer: Answer, turn: int) -> list[str]:
     """The answer as Markdown, one piece per sentence (the stream), each citation a link to its source."""
     if answer.refused:
-        note = " The closest passages are shown beside the chat; try rephrasing, or widen the filters."
-        return [md_literal(answer.text) + note]
+        return [md_literal(answer.text) + framing(answer.question, "refusal_note")]
     parts = []
     for sentence in answer.sentences:
         cites = "".join(_cite(turn, n) for n in sentence.citations)
@@ -124,14 +124,15 @@ def passage_card(
 def sources_panel(answer: Answer, turn: int, links_for) -> str:
     """The panel beside the chat: each cited passage with its quoted sentences marked, or, for a
     refusal, the closest passages so the user sees what the corpus does hold."""
-    question = f'<div class="panel-q">for “{esc(one_line(answer.question, 140))}”</div>'
+    asked = answer.question
+    question = f'<div class="panel-q">{esc(framing(asked, "for", question=one_line(asked, 140)))}</div>'
     if answer.refused:
         if not answer.closest:
-            return f'<div class="panel">{question}<p class="muted">No passages matched at all.</p></div>'
+            return f'<div class="panel">{question}<p class="muted">{esc(framing(asked, "nothing_matched"))}</p></div>'
         cards = "".join(passage_card(h, links=links_for(h), max_chars=700) for h in answer.closest)
-        return f'<div class="panel"><h3>Closest passages</h3>{question}{cards}</div>'
+        return f'<div class="panel"><h3>{esc(framing(asked, "closest"))}</h3>{question}{cards}</div>'
     cards = "".join(_source_card(s, turn, links_for) for s in answer.sources)
-    return f'<div class="panel"><h3>Sources</h3>{question}{cards}</div>'
+    return f'<div class="panel"><h3>{esc(framing(asked, "sources"))}</h3>{question}{cards}</div>'
 
 
 def _source_card(source: Source, turn: int, links_for) -> str:
@@ -140,10 +141,7 @@ def _source_card(source: Source, turn: int, links_for) -> str:
     )
 
 
-EMPTY_SOURCES = (
-    '<div class="panel empty"><h3>Sources</h3><p class="muted">Each answer sentence is quoted from a passage '
-    "of your papers. The passages it cites appear here, with the quoted sentences highlighted.</p></div>"
-)
+EMPTY_SOURCES = f'<div class="panel empty"><h3>{t("sources")}</h3><p class="muted">{t("sources_help")}</p></div>'
 
 
 # -- search, context, related --------------------------------------------------------------------------
@@ -152,7 +150,7 @@ EMPTY_SOURCES = (
 def context_view(hits: list[Hit], focus: str, links_for) -> str:
     """A passage with its neighbours in reading order; the selected one stands out."""
     if not hits:
-        return '<p class="muted">Select a result to read it in context.</p>'
+        return f'<p class="muted">{t("select_result")}</p>'
     focused = next((h for h in hits if h.chunk_id == focus), hits[0])
     meta = [esc(one_line(focused.authors, 120))] if focused.authors else []
     if focused.year:
@@ -194,7 +192,7 @@ def search_rows(hits: list[Hit]) -> list[list[object]]:
 def related_view(title: str, results, links_for) -> str:
     """Most similar papers with a score bar and the passage pair that matched best."""
     if not results:
-        return '<p class="muted">No other papers in the library yet.</p>'
+        return f'<p class="muted">{t("no_other_papers")}</p>'
     items = []
     for rank, r in enumerate(results, 1):
         pct = max(0.0, min(1.0, r.score)) * 100

@@ -131,6 +131,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--takeaways", type=int, default=6, help="at most this many takeaways per paper (3-6)")
     p.add_argument("-o", "--output", type=Path, metavar="FILE", help="write FILE.md (and FILE.html)")
     p.add_argument("--format", choices=["md", "html", "both", "json"], help="default: md (both with -o)")
+    p.add_argument("--lang", choices=["en", "zh"], default="en", help="the page's own words: English or Chinese")
 
     p = sub.add_parser("serve", parents=[common], help="the web app (Ask, Search, Related, Library)")
     p.add_argument("--host", default="127.0.0.1", help="interface to bind (default 127.0.0.1: this machine only)")
@@ -563,7 +564,11 @@ def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
     digest = build_digest(lib, records, scope=scope, day=day, max_takeaways=max(3, min(args.takeaways, 6)))
     digest.not_included = problems
     fmt = args.format or ("both" if args.output else "md")
-    rendered = {"md": to_markdown, "html": to_html, "json": lambda d: to_json(d) + "\n"}
+    rendered = {
+        "md": lambda d: to_markdown(d, args.lang),
+        "html": lambda d: to_html(d, args.lang),
+        "json": lambda d: to_json(d) + "\n",
+    }
     formats = ["md", "html"] if fmt == "both" else [fmt]
     if not args.output:
         print(rendered[formats[0]](digest), end="")

@@ -21,13 +21,11 @@ from rag.answers.highlights import pdf_path
 from rag.index.records import PaperRecord
 from ui.answer_export import source_hit
 from ui.app_render import highlighted
+from ui.app_text import t
 from ui.escape import esc, one_line
 from ui.page_image import PageUnavailable, pixel_boxes, render_page
 
-EMPTY_PAGE = (
-    '<div class="pv empty"><p class="muted">Click a citation <b>[n]</b> or a source to see its page, '
-    "with the quoted sentence highlighted.</p></div>"
-)
+EMPTY_PAGE = f'<div class="pv empty"><p class="muted">{t("page_help")}</p></div>'
 _REQUEST = re.compile(r"^\s*(\d+)\s*:\s*(\d+)")
 
 

@@ -61,6 +61,14 @@ _ATTRIBUTE = re.compile(
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
     re.IGNORECASE,
 )
+# The quantity asked at the end, in the order a Chinese question has it and its translation keeps
+# ("… 排放了多少碳？" → "… emit how many carbon?"): one noun after "how much/many", then the question's end
+# (not a comparison: "how much faster?" asks for a ratio, not for "faster").
+_FINAL_ATTRIBUTE = re.compile(
+    r"\bhow (?:much|many)\s+(?!(?:more|less|faster|slower|higher|lower|larger|smaller|longer|shorter|better|"
+    r"worse)\b)([A-Za-z][\w-]*)\s*[?？.]?\s*$",
+    re.IGNORECASE,
+)
 # Words that narrow an attribute without naming it ("exact score", "open-source licence").
 _QUALIFIERS = frozenset("exact specific main particular overall final official open-source actual precise".split())
 # One stem for spelling variants (British/American), so "licence" is stated by "license".
@@ -69,7 +77,7 @@ _VARIANTS = {"licens": "licenc"}
 
 def attribute(question: str) -> str | None:
     """The attribute a question asks the value of, as written ("batch size"), or None."""
-    match = _ATTRIBUTE.search(question)
+    match = _ATTRIBUTE.search(question) or _FINAL_ATTRIBUTE.search(question)
     if not match:
         return None
     words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]

@@ -85,8 +85,29 @@ _CUES = {
     "将": "",
 }
 
-# CC-CEDICT glosses that are not translations: cross-references, classifiers, surnames.
-_NOT_A_SENSE = re.compile(r"^(variant of|old variant of|see |CL:|surname |abbr\. for|used in |also written)")
+# "How much faster": an adjective before 多少 asks for a comparison, not a count (快多少, 高多少).
+_COMPARATIVES = {
+    "快": "faster",
+    "慢": "slower",
+    "高": "higher",
+    "低": "lower",
+    "大": "larger",
+    "小": "smaller",
+    "长": "longer",
+    "短": "shorter",
+    "好": "better",
+    "多": "more",
+    "少": "less",
+}
+# Bound suffixes of technical compounds that jieba splits off (训练集 → 训练 + 集): their sense as a suffix
+# ("training set", "error rate"), not the free word's (集 alone is "to gather; collected works").
+_SUFFIXES = {"集": "set", "率": "rate", "化": ""}
+
+# CC-CEDICT glosses that are not translations: cross-references, classifiers, surnames, and bound forms
+# (a sense a character has only inside compounds, which the dictionary lists on their own).
+_NOT_A_SENSE = re.compile(
+    r"^(variant of|old variant of|see |CL:|surname |abbr\. for|used in |also written|\(bound form\))"
+)
 _BRACKETED = re.compile(r"\([^)]*\)|\[[^\]]*\]")
 
 
@@ -197,7 +218,19 @@ def translate(question: str, weight: Weight | None = None) -> str:
     """The English form of a Chinese question (unchanged when it has no Chinese in it)."""
     if not _HAN.search(question):
         return question
-    words = [_translate_word(w, weight) for w in segment(question)]
+    segments = segment(question)
+    words = []
+    for i, word in enumerate(segments):
+        after = segments[i + 1] if i + 1 < len(segments) else ""
+        before = segments[i - 1] if i else ""
+        if word in _COMPARATIVES and after == "多少":
+            words.append(f"how much {_COMPARATIVES[word]}")
+        elif word == "多少" and before in _COMPARATIVES:
+            continue
+        elif word in _SUFFIXES and _HAN.search(before) and before not in _CUES:
+            words.append(_SUFFIXES[word])
+        else:
+            words.append(_translate_word(word, weight))
     english = " ".join(w for w in words if w)
     english = re.sub(r"\s+([?,.!;:])", r"\1", english)
     return re.sub(r"\s+", " ", english).strip()

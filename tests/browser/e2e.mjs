@@ -48,6 +48,8 @@ const tab = async (name) => {
   await page.getByRole("tab", { name }).click();
 };
 
+const SEARCHING = /Searching the papers|正在检索论文/; // the placeholder before an answer, in either language
+
 // Ask one question and wait until the streamed answer is complete: the sources panel names this
 // question, the chat's progress tracker is hidden and the bot text has not changed for 800 ms.
 // Timing is taken in the page: a MutationObserver stamps every change of the answer's text, from the
@@ -83,7 +85,7 @@ const ask = async (question) => {
     }
     const panelQ = (await page.locator("#sources .panel-q").innerText().catch(() => "")) || "";
     const busy = await page.locator('#chat [data-testid="status-tracker"]:not(.hide)').count();
-    const started = text && !text.includes("Searching the papers");
+    const started = text && !SEARCHING.test(text);
     if (started && busy === 0 && panelQ.includes(question.slice(0, 30)) && Date.now() - stableSince > 800) break;
     await page.waitForTimeout(25);
   }
@@ -91,7 +93,7 @@ const ask = async (question) => {
     window.__obs.disconnect();
     return window.__ticks.map((k) => ({ t: k.t - window.__t0, text: k.text }));
   });
-  const answered = ticks.filter((k) => !k.text.includes("Searching the papers"));
+  const answered = ticks.filter((k) => !SEARCHING.test(k.text));
   check(answered.length > 0, `no answer streamed for ${question}`);
   return {
     first: Math.round(answered[0].t),
@@ -109,7 +111,8 @@ await page.goto(APP_URL, { waitUntil: "domcontentloaded" });
 await page.locator("#question textarea").waitFor({ timeout: 60000 });
 await page.waitForTimeout(1500);
 results.first_view = await page.locator("body").innerText();
-check(/papers · .*passages indexed/.test(results.first_view.replace(/\s+/g, " ")), "stats line shown on first launch");
+check(/Papers · passages indexed: \d+ · \d+/.test(results.first_view.replace(/\s+/g, " ")),
+  "stats line shown on first launch");
 await shot("0-first-launch");
 
 // -- Ask ---------------------------------------------------------------------------------------------
@@ -180,7 +183,7 @@ await page.locator("#outcomes .out-added").waitFor({ timeout: 120000 });
 results.upload_ms = Date.now() - t0;
 const title = env("UPLOAD_TITLE");
 // Listed: the stats line counts it and the paper pickers offer it.
-await page.waitForFunction(() => /21\s*papers/.test(document.querySelector("#stats")?.innerText || ""), null,
+await page.waitForFunction(() => /indexed:\s*21\s*·/.test(document.querySelector("#stats")?.innerText || ""), null,
   { timeout: 30000 });
 const tableSearch = page.locator("#papers-table input");
 if (await tableSearch.count()) await tableSearch.first().fill("Lunar");
@@ -253,6 +256,39 @@ await page.locator("#search-btn").click();
 await page.waitForFunction(() => document.querySelector('#results [data-testid="cell-0-2"]')?.innerText
   .includes("<script>"), null, { timeout: 30000 });
 check((await page.evaluate(() => window.__pwned)) === undefined, "search table did not execute paper text");
+
+// -- The app in Chinese: the language toggle (Settings, in the footer) turns every label Chinese, and a
+// Chinese question's answer is framed in Chinese (the quoted sentences stay in the paper's words).
+await tab("Ask");
+await page.getByRole("button", { name: "Settings" }).click();
+await page.locator('input[aria-label="Language"]').click();
+await page.locator('ul[role="listbox"] li[aria-label="简体中文"]').click();
+await page.locator('button:has(svg[viewBox="0 0 5 5"])').first().click(); // closes the settings panel
+const zhLabels = { tabs: ["提问", "搜索", "相关论文", "论文库"], buttons: ["提问", "清空"] };
+await page.getByRole("tab", { name: "论文库" }).waitFor({ timeout: 10000 });
+for (const name of zhLabels.tabs) check(await page.getByRole("tab", { name }).count() === 1, `tab ${name} shown`);
+check((await page.locator("#ask-btn").innerText()).includes("提问"), "the Ask button reads 提问");
+check((await page.locator("#question textarea").getAttribute("placeholder")) === "就你的论文提问…", "placeholder");
+check(/论文 · 已索引段落：\s*21/.test(await page.locator("#stats").innerText()), "stats line in Chinese");
+check(!(await page.locator("body").innerText()).includes("Passages to read"), "no English sidebar label left");
+const zh = await ask("NOVER 如何避免使用外部验证器？");
+check(!/[Ss]ources|Closest passages/.test(await page.locator("#sources h3").innerText()), "panel heading not English");
+check(/来源|最接近的段落/.test(await page.locator("#sources h3").innerText()), "sources panel framed in Chinese");
+check((await page.locator("#sources .panel-q").innerText()).startsWith("问题："), "panel names the question in Chinese");
+results.zh_answer = zh.text.slice(0, 200);
+await shot("6-chinese");
+
+// ... and a browser whose language is Chinese gets the Chinese labels without touching the toggle.
+const zhBrowser = await chromium.launch({
+  executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
+  headless: true,
+  args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+});
+const zhPage = await (await zhBrowser.newContext({ locale: "zh-CN" })).newPage();
+await zhPage.goto(APP_URL, { waitUntil: "domcontentloaded" });
+await zhPage.getByRole("tab", { name: "论文库" }).waitFor({ timeout: 60000 });
+check((await zhPage.locator("#ask-btn").innerText()).includes("提问"), "zh-CN browser: the Ask button reads 提问");
+await zhBrowser.close();
 
 results.external_requests = external;
 check(external.length === 0, `page fetched from outside the app: ${external.slice(0, 5)}`);
