@@ -50,7 +50,8 @@ def items() -> list[Item]:
 
 
 def examples(lib, item: Item):
-    """(features, labels, candidates) of one question, from the product's own candidate pool."""
+    """(features, labels, candidates, the question's vector) of one question, from the product's own
+    candidate pool."""
     from rag.answers.extractive import scored_candidates
     from rag.answers.scoring import DEFAULT_SCORING as W
 
@@ -61,7 +62,7 @@ def examples(lib, item: Item):
         [any(c.paper_id in ids and norm(span) in norm(c.text) for ids, span in item.targets) for c in candidates],
         dtype=bool,
     )
-    return x, y, candidates
+    return x, y, candidates, vector
 
 
 def hand_score(x: np.ndarray) -> np.ndarray:
@@ -170,7 +171,7 @@ def main(argv: list[str] | None = None) -> int:
     lib.ingest(corpus_inputs())
     data = {"train": [], "dev": []}
     for item in items():
-        x, y, _ = examples(lib, item)
+        x, y, _, _ = examples(lib, item)
         data[item.split].append((x, y))
     c = args.c
     if c is None:

@@ -100,6 +100,23 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     return E.answerability_features(q, candidates, x), bool(missing)
 
 
+def signal_auc(pool: list, model) -> None:
+    """ROC AUC, answerable vs unanswerable questions, of each signal alone and of the fitted model (the
+    questions a missing name or no candidate declines anyway are left out)."""
+    from bench.train_support import auc
+    from rag.answers.extractive import ANSWERABILITY
+
+    kept = [(x, y) for x, m, y in pool if x is not None and not m]
+    if not kept:
+        return
+    x = np.vstack([x for x, _ in kept])
+    y = np.array([y for _, y in kept])
+    probability = model.predict_proba(x)[:, 1]
+    print(f"dev ROC AUC, answerable ({int(y.sum())}) vs unanswerable ({int((~y).sum())}):")
+    for name, values in [("fitted model", probability), *zip(ANSWERABILITY, x.T, strict=True)]:
+        print(f"  {name:<26} {auc(values[y], values[~y]):.3f}")
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
@@ -166,6 +183,7 @@ def main(argv: list[str] | None = None) -> int:
             false, right = rates(claims[split], statement_threshold)
             print(f"{split} SciFact claims: declines on unsupported {right:.3f}, false declines {false:.3f}")
     print(f"threshold {threshold:.2f} (questions), {statement_threshold:.2f} (statements)")
+    signal_auc(rows["dev"], model)
     for name, w in zip(ANSWERABILITY, model.coef_[0], strict=True):
         print(f"  {name:<26} {w:+.3f}")
     if not args.dry_run:
