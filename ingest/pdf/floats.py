@@ -3,13 +3,15 @@
 A text layer gives a table as bare runs of numbers ("GrobidCRF 40.6 38.3 39.1 ..."), with the header and the
 caption somewhere else. Here a caption line ("Table 2: ...", "Fig. 3.") is found; for a table, the block of
 tabular lines beside it (above or below: styles differ) becomes one line per row that repeats the caption's
-first sentence and the header: "Table 2: Evaluating ... | Model Full Grobid Subset P R F1 | GrobidCRF 40.6
-...". Each row is then a sentence an answer can quote with its page. A figure caption becomes one paragraph.
-The lines are marked (`Line.role`), and layout puts each float in a section of its own.
+first sentence and the column names, then the row's cells: "Table 2: Evaluating ... | Model | Full P | ... —
+GrobidCRF | 40.6 | 38.3 | ...". Each row is then a sentence an answer can quote with its page. A figure
+caption becomes one paragraph. The lines are marked (`Line.role`), and layout puts each float in a section
+of its own.
 
-Cells are not split: a text layer's runs do not say where a multi-word cell ends, so a row keeps its
-tokens in reading order (pdfplumber's table finder, tried on the shared PDFs, found one of their tables whole;
-see the README).
+Cells are split by where the words are drawn (`Line.words`: PDFium's boxes for a text layer, tesseract's
+for OCR): pdfplumber's table finder, measured on the shared PDFs (bench/table_cells.py), finds no table by
+their ruling lines (most have horizontal rules only) and half of their numbers by text alignment. Without
+word positions a row keeps its tokens in reading order after the header's.
 """
 
 from __future__ import annotations
