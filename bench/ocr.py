@@ -162,6 +162,9 @@ def print_speed(n: int, timings: dict[int, list[float]], cpu: dict[int, list[flo
         f"speed: 2 workers / 1 worker = {two / one:.2f}x on {os.cpu_count()} cores; load average (1 min) from"
         f" {min(loads):.1f} to {max(loads):.1f} meanwhile; uptime: {_uptime()}"
     )
+    per_page = sum(sum(c) for c in cpu.values()) / n / sum(len(c) for c in cpu.values())
+    cores = os.cpu_count() or 1
+    print(f"speed: {per_page:.2f} CPU-s a page: {cores} idle cores would read {cores / per_page:.2f} pages/s")
     if n < 2:
         print("speed: one page cannot run in parallel: use --pages 2 or more for the ratio to mean anything")
 
