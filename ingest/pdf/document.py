@@ -11,7 +11,7 @@ from typing import Any
 from ingest.models import Paper, Section, SourceError
 from ingest.pdf.clean import ARXIV_STAMP, drop_running_lines, normalise_lines, normalise_text
 from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
-from ingest.pdf.floats import mark_floats
+from ingest.pdf.floats import caption_label, mark_floats
 from ingest.pdf.layout import assemble
 from ingest.pdf.ocr import OcrOptions, check_tesseract, ocr_pages
 from ingest.pdf.scanned import letters, pages_to_ocr
@@ -24,6 +24,7 @@ from ingest.pdf.structure import (
     find_title,
     without_marker_glyphs,
 )
+from ingest.pdf.word_boxes import with_word_spans
 
 _NO_TEXT = "no extractable text and no scanned image to OCR"
 _NO_TEXT_OCR_OFF = "no extractable text (scanned?); OCR is off (--ocr never)"
@@ -58,6 +59,9 @@ def load_pdf(
         scanned = pages_to_ocr(reader, raw_pages, options.mode)
         del reader
     extra = _read_scanned(path, raw_pages, scanned, options, password, on_ocr_page) if scanned else {}
+    # Table pages of the text layer get their words' positions, so that rows split into cells (OCR's have them).
+    tables = [i for i, lines in enumerate(raw_pages) if i not in scanned and _has_table_caption(lines)]
+    with_word_spans(path, raw_pages, tables, password)
     no_text = _NO_TEXT_OCR_OFF if options.mode == "never" else _NO_TEXT
     return paper_from_lines(raw_pages, path, metadata, extra=extra, no_text=no_text)
 
@@ -87,6 +91,10 @@ def _read_scanned(
     if turned:
         extra["ocr_turned_pages"] = turned  # [page, clockwise degrees] of pages fed sideways/upside down
     return extra
+
+
+def _has_table_caption(lines: list[Line]) -> bool:
+    return any(caption_label(ln.text).startswith("Table") for ln in lines)
 
 
 def _metadata(reader: Any) -> dict[str, str]:

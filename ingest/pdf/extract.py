@@ -38,6 +38,8 @@ class Line:
     outside: bool = False  # drawn outside the page box: text of an embedded figure in its own coordinates
     role: str = ""  # "table" or "figure" for the lines of a float (ingest.pdf.floats), else body text
     group: str = ""  # the float's section title: its lines are one section
+    # Left and right edge of each word of `text` (split on spaces), when known (OCR, table pages): cells
+    words: tuple[tuple[float, float], ...] = ()
 
 
 @contextmanager

@@ -3,13 +3,15 @@
 A text layer gives a table as bare runs of numbers ("GrobidCRF 40.6 38.3 39.1 ..."), with the header and the
 caption somewhere else. Here a caption line ("Table 2: ...", "Fig. 3.") is found; for a table, the block of
 tabular lines beside it (above or below: styles differ) becomes one line per row that repeats the caption's
-first sentence and the header: "Table 2: Evaluating ... | Model Full Grobid Subset P R F1 | GrobidCRF 40.6
-...". Each row is then a sentence an answer can quote with its page. A figure caption becomes one paragraph.
-The lines are marked (`Line.role`), and layout puts each float in a section of its own.
+first sentence and the column names, then the row's cells: "Table 2: Evaluating ... | Model | Full P | ... —
+GrobidCRF | 40.6 | 38.3 | ...". Each row is then a sentence an answer can quote with its page. A figure
+caption becomes one paragraph. The lines are marked (`Line.role`), and layout puts each float in a section
+of its own.
 
-Cells are not split: a text layer's runs do not say where a multi-word cell ends, so a row keeps its
-tokens in reading order (pdfplumber's table finder, tried on the shared PDFs, found one of their tables whole;
-see the README).
+Cells are split by where the words are drawn (`Line.words`: PDFium's boxes for a text layer, tesseract's
+for OCR): pdfplumber's table finder, measured on the shared PDFs (bench/table_cells.py), finds no table by
+their ruling lines (most have horizontal rules only) and half of their numbers by text alignment. Without
+word positions a row keeps its tokens in reading order after the header's.
 """
 
 from __future__ import annotations
@@ -31,6 +33,9 @@ _CAPTION = re.compile(
 _NUMBER = re.compile(r"^[(\[]?[-+±−]?\d[\d,]*(?:\.\d+)?%?(?:\(\d+(?:\.\d+)?\)|[±]\d+(?:\.\d+)?)?[)\]]?[*†‡]*$")
 _FIRST_SENTENCE = re.compile(r"^(.+?[^A-Z.][.!?])\s+(?=[A-Z(])")
 _MIN_ROWS = 2  # fewer numeric rows than this: a caption with prose beside it, not a table
+# Two words of a row are in different cells when the gap between them is wider than this many font sizes
+# (a word space is about 0.3, LaTeX's column gap 1.2 at a table's 9-10 pt).
+_CELL_GAP_EM = 0.6
 
 
 def _numeric_share(text: str) -> tuple[int, float]:
@@ -181,13 +186,22 @@ def _table(
         if _is_row(line):
             break
         header_lines.append(line)
-    header = " ".join(ln.text.strip() for ln in header_lines)
-    title = _title(caption)
-    prefix = title  # short, so that a row with its caption and header fits a passage many times over
+    title = _title(caption)  # short, so that a row with its caption and header fits a passage many times over
     anchor = lines[cap_start]
     out = [replace(anchor, text=caption, role="table", group=title)]
-    for line in block[len(header_lines) :]:
-        text = " | ".join(part for part in (prefix, header, line.text.strip()) if part)
+    body_rows = block[len(header_lines) :]
+    split = split_cells(header_lines, body_rows)
+    for k, line in enumerate(body_rows):
+        if split is None:  # no word positions: the row's tokens in reading order, after the header's
+            header = " ".join(ln.text.strip() for ln in header_lines)
+            text = " | ".join(part for part in (title, header, line.text.strip()) if part)
+        else:
+            names, rows = split
+            text = (
+                " | ".join([title, *names]) + " — " + " | ".join(rows[k])
+                if names
+                else f"{title} — " + " | ".join(rows[k])
+            )
         out.append(replace(line, text=text, role="table", group=title))
     if block is below:
         return out, cap_start, after
@@ -204,3 +218,70 @@ def _title(caption: str) -> str:
     """A float's section title: its caption's first sentence, cut at a word near 90 characters."""
     sentence = _first_sentence(caption)
     return sentence if len(sentence) <= 90 else sentence[:90].rsplit(" ", 1)[0] + " …"
+
+
+def split_cells(header: list[Line], rows: list[Line]) -> tuple[list[str], list[list[str]]] | None:
+    """Column names and each row's cells, from where the words were drawn (`Line.words`): within a row a
+    cell ends at a gap wider than a word space; the columns are where the numeric rows' cells overlap
+    (a header cell may span several, "Full" over "P R F1", and names each). None without positions."""
+    cells = [_cells(line) for line in rows]
+    numeric = [c for line, c in zip(rows, cells, strict=True) if c and _is_row(line)]
+    if len(numeric) < _MIN_ROWS or any(c is None for c in cells):
+        return None
+    columns = _columns([cell for row in numeric for cell in row])
+    if len(columns) < 2:
+        return None
+    names: list[list[str]] = [[] for _ in columns]
+    unplaced = [line.text.strip() for line in header if _cells(line) is None]  # no positions: named in front
+    for line in header:
+        for x0, x1, text in _cells(line) or []:
+            spanned = [k for k, col in enumerate(columns) if min(x1, col[1]) - max(x0, col[0]) > 0]
+            for k in spanned or [_nearest(columns, x0, x1)]:
+                names[k].append(text)
+    values: list[list[str]] = []
+    for row in cells:
+        out: list[list[str]] = [[] for _ in columns]
+        for x0, x1, text in row or []:
+            out[_nearest(columns, x0, x1)].append(text)
+        values.append([" ".join(v) for v in out])
+    named = [" ".join(n) for n in names] if any(names) else []
+    return ([" ".join(unplaced)] if unplaced else []) + named, values
+
+
+def _cells(line: Line) -> list[tuple[float, float, str]] | None:
+    """A line's cells (left, right, text): its words joined while the gap to the next is a word space."""
+    tokens = line.text.split()
+    if not line.words or len(line.words) != len(tokens):
+        return None
+    gap = _CELL_GAP_EM * (line.size or 10.0)
+    cells: list[list] = []
+    for token, (x0, x1) in zip(tokens, line.words, strict=True):
+        if x0 != x0:  # a word of marks only (no box): it belongs to the cell before it
+            x0 = x1 = cells[-1][1] if cells else line.x
+        if cells and 0 <= x0 - cells[-1][1] + 1.0 < gap + 1.0:  # going back left: a second line of cells
+            cells[-1][1] = max(cells[-1][1], x1)
+            cells[-1][2] += " " + token
+        else:
+            cells.append([x0, x1, token])
+    return [(x0, x1, text) for x0, x1, text in cells]
+
+
+def _columns(cells: list[tuple[float, float, str]]) -> list[tuple[float, float]]:
+    """Column spans: the union of the cells' spans, cells that overlap in x being one column."""
+    merged: list[list[float]] = []
+    for x0, x1, _ in sorted(cells):
+        if merged and x0 <= merged[-1][1]:
+            merged[-1][1] = max(merged[-1][1], x1)
+        else:
+            merged.append([x0, x1])
+    return [(a, b) for a, b in merged]
+
+
+def _nearest(columns: list[tuple[float, float]], x0: float, x1: float) -> int:
+    """The column a cell overlaps most, else the one nearest to its middle."""
+    overlaps = [min(x1, b) - max(x0, a) for a, b in columns]
+    best = max(range(len(columns)), key=lambda k: overlaps[k])
+    if overlaps[best] > 0:
+        return best
+    middle = (x0 + x1) / 2
+    return min(range(len(columns)), key=lambda k: abs((columns[k][0] + columns[k][1]) / 2 - middle))

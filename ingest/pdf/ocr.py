@@ -24,6 +24,7 @@ from typing import Any, Literal
 
 from ingest.models import SourceError
 from ingest.pdf.extract import Line
+from ingest.pdf.ocr_geometry import columns_in_order, rejoin_split_words
 
 OcrMode = Literal["auto", "always", "never"]
 
@@ -212,26 +213,39 @@ def hocr_to_lines(hocr: bytes, index: int, scale: float, height_px: int) -> tupl
         for span in paragraph.iter(f"{_HOCR_NS}span"):
             if span.get("class") not in {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}:
                 continue
-            words = []
+            words, spans = [], []
             for word in span.iter(f"{_HOCR_NS}span"):
                 if word.get("class") != "ocrx_word":
                     continue
-                text = "".join(word.itertext()).strip()
+                text = "".join("".join(word.itertext()).split())
                 if text:
+                    fields = dict(_TITLE_FIELD.findall(word.get("title", "")))
                     words.append(text)
-                    confidence = dict(_TITLE_FIELD.findall(word.get("title", ""))).get("x_wconf", "0")
-                    weighted += len(text) * float(confidence)
+                    spans.append(_x_span(fields, scale))
+                    weighted += len(text) * float(fields.get("x_wconf", "0"))
                     letters += len(text)
             if words:
-                rows.append(_line(" ".join(words), span, index, scale, height_px))
+                words, spans = rejoin_split_words(words, spans)
+                line, upright = _line(" ".join(words), span, index, scale, height_px)
+                rows.append((replace(line, words=tuple(spans)), upright))
         if rows:
             size = statistics.median(line.size for line, _ in rows)
-            found += [(replace(line, size=size), upright) for line, upright in rows]
+            lines = [replace(line, size=size) for line, _ in rows]
+            if all(up for _, up in rows):
+                found += [(line, True) for line in columns_in_order(lines)]
+            else:
+                found += [(line, up) for line, (_, up) in zip(lines, rows, strict=True)]
     upright = sum(up for _, up in found)
     # Too few letters to judge a page by, or lines standing on end: unread, orientation detection decides.
     if letters < 100 or upright < 0.5 * len(found):
         return [line for line, _ in found], 0.0
     return [line for line, up in found if up], weighted / letters
+
+
+def _x_span(fields: dict[str, str], scale: float) -> tuple[float, float]:
+    """A word's left and right edge in points, from its hOCR bbox."""
+    left, _, right, _ = (int(v) for v in (fields.get("bbox", "0 0 0 0").split() + ["0"] * 4)[:4])
+    return round(left / scale, 1), round(right / scale, 1)
 
 
 def _line(text: str, span: Any, index: int, scale: float, height_px: int) -> tuple[Line, bool]:
