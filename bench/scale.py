@@ -5,7 +5,8 @@
 The index is built once (bench/query_latency.py's synthetic corpus: real chunks of `--source` copied
 with perturbed vectors, `--group` copies of a paper making one paper) and kept in `--work`, so a second
 run only measures. The build can be stopped (`touch DIR/STOP`: it ends after the current copy, with
-BM25 built) and resumed by running the same command again; `--measure-only` measures what it holds.
+BM25 built) and resumed by removing DIR/STOP and running the same command again; `--measure-only`
+measures what the index holds.
 Then, for each mode:
 
 - **search p50/p95** (hybrid, query vector given; and with the ONNX query encode), in this process;
@@ -37,10 +38,11 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from bench.memory import PAPERS, QUERY, run
+from bench.memory import PAPERS, QUERY
 from bench.query_latency import SHARED, build_synthetic, one_paper_ingest, pct
 
 CHROMA = Path(sys.executable).with_name("chroma")
+REPO = Path(__file__).resolve().parents[1]
 
 
 def free_port() -> int:
@@ -118,11 +120,20 @@ def search_latency(library, queries: list[str]) -> dict[str, float]:
     }
 
 
+def fresh(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
+    """bench.memory.run from a small launcher process: a child forked from this (large) process would
+    start with its peak RSS, which Linux keeps across exec."""
+    code = "import json, os, sys; from bench.memory import run; print(json.dumps(run(sys.argv[1:], dict(os.environ))))"
+    done = subprocess.run([sys.executable, "-c", code, *cmd], env=env, cwd=REPO, capture_output=True, text=True)
+    wall, cpu, rss, status = json.loads(done.stdout)
+    return wall, cpu, rss, status
+
+
 def cold_start(args_index: list[str], runs: int) -> dict[str, float]:
     """`papers search` in fresh processes: median wall, CPU and peak RSS."""
     env = {**os.environ, "HF_HUB_OFFLINE": "1"}
-    run([str(PAPERS), "search", "warm the page cache", *args_index], env)
-    results = sorted(run([str(PAPERS), "search", QUERY, *args_index], env) for _ in range(runs))
+    fresh([str(PAPERS), "search", "warm the page cache", *args_index], env)
+    results = sorted(fresh([str(PAPERS), "search", QUERY, *args_index], env) for _ in range(runs))
     wall, cpu, rss, code = results[len(results) // 2]
     if code != 0:
         raise SystemExit(f"papers search {' '.join(args_index)} exited {code}")
@@ -166,10 +177,9 @@ def main(argv: list[str] | None = None) -> int:
     lib = Library(Settings(index_dir=index))
     stop = args.work / "STOP"
     if not args.measure_only and not (lib.store.exists() and lib.store.count() >= args.size):
-        stop.unlink(missing_ok=True)
         source = Library(Settings(index_dir=args.source))
         lib = Library(Settings(index_dir=index), embedder=source.embedder)
-        built = build_synthetic(source, lib, args.size, group=args.group, stop=stop)
+        built = build_synthetic(source, lib, args.size, group=args.group, stop=stop, lexical_from_source=True)
         print(json.dumps({"built": str(index), "chunks": lib.store.count(), **built}), flush=True)
     if args.build_only:
         return 0
@@ -205,9 +215,9 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_server(proc)
 
-    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "first_query_s", "ingest_1_excl_encoder_s",
-            "bm25_update_s", "ingest_1_catchup_s", "remove_1_s", "first_write_imports_s", "cold_wall_s",
-            "cold_cpu_s", "cold_rss_mb", "server_rss_mb", "server_ready_s"]  # fmt: skip
+    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "first_query_s", "ingest_1_first_s",
+            "ingest_1_excl_encoder_s", "bm25_update_s", "ingest_1_catchup_s", "remove_1_s", "first_write_imports_s",
+            "cold_wall_s", "cold_cpu_s", "cold_rss_mb", "server_rss_mb", "server_ready_s"]  # fmt: skip
     print(f"\n{chunks:,} chunks, {papers:,} papers; ms for search, s otherwise, MB for RSS")
     print(f"{'mode':<10}" + "".join(f"{c:>19}" for c in cols))
     for mode, row in rows.items():
