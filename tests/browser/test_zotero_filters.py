@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_e2e import ARTIFACTS, CHROMIUM, REPO, _free_port, _require_tools, _wait_until_up
+from tests.browser.test_e2e import ARTIFACTS, CHROMIUM, REPO, _require_tools, serving
 from tests.test_zotero import _lighten, build_fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -44,20 +44,8 @@ def test_collection_and_tag_filters_in_chromium(tmp_path: Path) -> None:
     assert synced.returncode in (0, 1), synced.stdout + synced.stderr  # 1: the PDFs taken away above
     assert "6 added" in synced.stdout, synced.stdout + synced.stderr
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [*cli, "serve", "--index", str(index), "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(url, server, log)
+    with serving(index, env, log) as url:
         run = subprocess.run(
             [node, str(REPO / "tests" / "browser" / "zotero_filters.mjs")],
             cwd=REPO,
@@ -80,10 +68,3 @@ def test_collection_and_tag_filters_in_chromium(tmp_path: Path) -> None:
         assert set(results["related_tag"]) < set(results["related_all"])
         assert results["page_errors"] == []
         assert "Traceback" not in log.read_text()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
