@@ -208,7 +208,8 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 settings.lexical_dir.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copytree(index / "bm25", settings.lexical_dir)
-            row.update(measure_mode(server_lib, queries, args.work, ["--chroma-url", url], args.runs))
+            index_args = ["--chroma-url", url, "--index", str(settings.index_dir)]  # its cache: the BM25 copy
+            row.update(measure_mode(server_lib, queries, args.work, index_args, args.runs))
             row["server_rss_mb"] = peak_rss_mb(proc.pid)
             rows["server"] = row
             print(json.dumps({"mode": "server", **row}), flush=True)
