@@ -17,6 +17,7 @@ import argparse
 import json
 import resource
 import shutil
+import statistics
 import sys
 import tempfile
 import time
@@ -31,9 +32,21 @@ SHARED = Path(__file__).resolve().parents[2] / "shared"
 SIGMA = 0.02
 
 
-def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float]:
-    """Fill `target` (an empty Library) with `size` chunks copied from `source`; returns timings."""
-    rng = np.random.default_rng(seed)
+def build_synthetic(
+    source,
+    target,
+    size: int,
+    seed: int = 0,
+    group: int = 1,
+    stop: Path | None = None,
+    lexical_from_source: bool = False,
+) -> dict[str, float]:
+    """Fill `target` with `size` chunks copied from `source`; returns timings.
+    `group` copies of a paper make one synthetic paper (copy j of p belongs to `p~(j // group)`), so a
+    large corpus can have a realistic number of papers (SciFact's are 1.7 chunks each). A target that
+    already holds whole copies (an earlier, stopped build) is extended from the next copy on; the build
+    stops after the copy during which the file `stop` appears (then the index holds fewer chunks).
+    `lexical_from_source`: BM25 is built from the source's rows (`_replicated_lexical`), not read back."""
     raw = _raw_collections(source.settings)  # vectors and rows as stored, copied with noise below
     src = raw[0].get(include=["metadatas", "documents", "embeddings"])
     ids, docs, metas = src["ids"], src["documents"], src["metadatas"]
@@ -41,6 +54,8 @@ def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float
     papers = raw[1].get(include=["metadatas", "documents", "embeddings"])
     target.store.open_for_write(target.settings.embed_model, vecs.shape[1])
     chunks, catalogue = _raw_collections(target.settings)
+    first_copy = chunks.count() // len(ids)  # whole copies already written (a partial one is rewritten)
+    rng = np.random.default_rng(seed + first_copy)
     step = 5000
     t0 = time.perf_counter()
     pv = np.asarray(papers["embeddings"], dtype=np.float32)
@@ -49,7 +64,7 @@ def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float
 
     def flush(collection, rows: dict[str, list], force: bool = False) -> None:
         if rows["ids"] and (force or len(rows["ids"]) >= step):
-            collection.add(
+            collection.upsert(  # not add: a copy that a stopped build left half-written is written again
                 ids=rows["ids"],
                 embeddings=np.vstack(rows["embeddings"]),
                 metadatas=rows["metadatas"],
@@ -58,14 +73,14 @@ def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float
             for v in rows.values():
                 v.clear()
 
-    written, copy = 0, 0
-    while written < size:
+    written, copy = first_copy * len(ids), first_copy
+    while written < size and not (stop is not None and stop.exists()):
         n = min(len(ids), size - written)
         noisy = vecs[:n] + rng.normal(0, SIGMA, size=(n, vecs.shape[1])).astype(np.float32)
         noisy /= np.linalg.norm(noisy, axis=1, keepdims=True)
         for i in range(n):
             meta = dict(metas[i])
-            meta["paper_id"] = f"{meta['paper_id']}~{copy}"
+            meta["paper_id"] = f"{meta['paper_id']}~{copy // group}"
             if "_node_content" in meta:  # llama-index's node JSON carries the id and metadata too
                 node = json.loads(meta["_node_content"])
                 node["id_"] = f"{ids[i]}~{copy}"
@@ -76,21 +91,51 @@ def build_synthetic(source, target, size: int, seed: int = 0) -> dict[str, float
             buf["metadatas"].append(meta)
             buf["documents"].append(docs[i])
             flush(chunks, buf)
-        for j, pid in enumerate(papers["ids"]):
-            pbuf["ids"].append(f"{pid}~{copy}")
+        for j, pid in enumerate(papers["ids"] if copy % group == 0 else []):
+            pmeta = dict(papers["metadatas"][j])
+            pmeta["chunks"] = int(pmeta.get("chunks", 0)) * group  # the last group may hold fewer copies
+            pbuf["ids"].append(f"{pid}~{copy // group}")
             pbuf["embeddings"].append(pv[j])
-            pbuf["metadatas"].append(papers["metadatas"][j])
+            pbuf["metadatas"].append(pmeta)
             pbuf["documents"].append(papers["documents"][j])
             flush(catalogue, pbuf)
         written += n
         copy += 1
+        if copy % 20 == 0:
+            print(f"  {written:,} chunks written, {time.perf_counter() - t0:.0f} s", file=sys.stderr, flush=True)
     flush(chunks, buf, force=True)
     flush(catalogue, pbuf, force=True)
     t_write = time.perf_counter() - t0
-    target.store.bump_revision()
+    revision = target.store.bump_revision()
     t0 = time.perf_counter()
-    target.engine.refresh()  # BM25 rebuilt from Chroma, as after any ingest
+    if lexical_from_source:  # the same rows BM25 would read back from Chroma, each distinct text tokenised once
+        _replicated_lexical(target, ids, metas, docs, written, group, revision)
+    target.engine.refresh()  # else BM25 is rebuilt from Chroma, as after any ingest
     return {"write_s": t_write, "bm25_s": time.perf_counter() - t0}
+
+
+def _replicated_lexical(target, ids, metas, docs, written: int, group: int, revision: int) -> None:
+    """Save the BM25 index of the first `written` synthetic chunks, built with `LexicalIndex.build` from
+    the rows `lexical_rows` would read back from Chroma, without reading 1M rows back (minutes at that
+    size): copies share their source's text, so the tokenizer is memoised for the build."""
+    from functools import cache
+
+    import rag.index.lexical as lexical
+    from rag.index.lexical_sync import lexical_rows
+
+    base = list(lexical_rows([(ids, metas, docs)]))
+    rows = [
+        (f"{ids[i]}~{copy}", f"{base[i][1]}~{copy // group}", base[i][2], base[i][3])
+        for copy in range(-(-written // len(ids)))
+        for i in range(min(len(ids), written - copy * len(ids)))
+    ]
+    tokenize = lexical.tokenize
+    lexical.tokenize = cache(tokenize)
+    try:
+        index = lexical.LexicalIndex.build(rows, revision, target.store.paper_signatures())
+    finally:
+        lexical.tokenize = tokenize
+    index.save(target.settings.lexical_dir)
 
 
 def _raw_collections(settings):
@@ -110,42 +155,75 @@ def _raw_collections(settings):
 
 
 def one_paper_ingest(library, work: Path) -> dict[str, float]:
-    """Seconds to ingest one new abstract into the big index, and the BM25 update's share of it (BM25
-    re-reads and re-tokenises only the changed paper, then rebuilds its matrix from stored token ids)."""
-    path = work / "one-more-paper.jsonl"
-    stamp = time.time_ns()
-    path.write_text(
-        json.dumps({"id": f"bench:{stamp}", "title": f"Latency probe {stamp}", "abstract": "MicroRNA in tumours."})
-        + "\n",
-        encoding="utf-8",
-    )
-    timed = {"bm25": 0.0}
-    lexical = library.engine.lexical
+    """Seconds to ingest one new abstract into the big index (Chroma writes, BM25, the catalogue), with the
+    encoder's and BM25's shares, then to remove it: the median of the 2nd and 3rd add, encoder excluded
+    (`ingest_1_first_s`: the first write of the process). The model is loaded and the chunker imported
+    first (`first_write_imports_s`: that one-time cost). Baseline in the same run: the same add when BM25
+    catches up from Chroma instead of following the write (`ingest_1_catchup_s`: what another process
+    pays, and what every write paid before the writer handed BM25 its rows)."""
+    from ingest.chunking import chunk_paper
+    from ingest.models import Paper
 
-    def timing(method):
+    timed = {"bm25": 0.0, "encode": 0.0, "encode_cpu": 0.0}
+    lexical, engine = library.engine.lexical, library.engine
+
+    def timing(method, key: str):
         def timed_call(*args, **kwargs):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             try:
                 return method(*args, **kwargs)
             finally:
-                timed["bm25"] += time.perf_counter() - t
+                timed[key] += time.perf_counter() - t
+                if key == "encode":
+                    timed["encode_cpu"] += time.process_time() - c
 
         return timed_call
 
+    def probe(tag: str) -> tuple[str, Path]:
+        stamp = f"{tag}{time.time_ns()}"
+        path = work / f"one-more-paper-{tag}.jsonl"
+        record = {"id": f"bench:{stamp}", "title": f"Latency probe {stamp}", "abstract": "MicroRNA in tumours."}
+        path.write_text(json.dumps(record) + "\n", encoding="utf-8")
+        return f"bench:{stamp}", path
+
+    t = time.perf_counter()
     library.embedder.encode(["warm-up"])  # loading the model is not ingest time
+    chunk_paper(Paper(id="warm-up", title="Warm-up", text="Importing the chunker is not ingest time."))
+    out = {"first_write_imports_s": time.perf_counter() - t}
     # BM25 follows a write from the rows the writer hands it (follow), or catches up from Chroma (_update)
-    lexical._update, lexical.follow = timing(lexical._update), timing(lexical.follow)  # type: ignore[method-assign]
+    lexical._update = timing(lexical._update, "bm25")  # type: ignore[method-assign]
+    lexical.follow = timing(lexical.follow, "bm25")  # type: ignore[method-assign]
+    engine.encode_passages = timing(engine.encode_passages, "encode")  # type: ignore[method-assign]
     try:
+        adds, removes = [], []
+        for n in range(3):  # the first write of a process also opens the catalogue collection (Chroma loads it)
+            pid, path = probe(f"a{n}")
+            timed.update(bm25=0.0, encode=0.0, encode_cpu=0.0)
+            t, c = time.perf_counter(), time.process_time()
+            library.ingest([str(path)])
+            cpu = time.process_time() - c - timed["encode_cpu"]  # all threads: robust to a loaded machine
+            adds.append((time.perf_counter() - t - timed["encode"], timed["encode"], timed["bm25"], cpu))
+            timed.update(bm25=0.0, encode=0.0)
+            t = time.perf_counter()
+            library.remove(pid)
+            removes.append((time.perf_counter() - t, timed["bm25"]))
+        out["ingest_1_first_s"] = adds[0][0]
+        steady = [statistics.median(column) for column in zip(*adds[1:], strict=True)]
+        out["ingest_1_excl_encoder_s"], out["encode_s"], out["bm25_update_s"], out["ingest_1_cpu_s"] = steady
+        out["ingest_1_s"] = out["ingest_1_excl_encoder_s"] + out["encode_s"]
+        out["remove_1_s"], out["bm25_remove_s"] = [statistics.median(c) for c in zip(*removes[1:], strict=True)]
+        lexical.follow = lambda *args, **kwargs: False  # type: ignore[method-assign]
+        pid, path = probe("b")
+        timed.update(bm25=0.0, encode=0.0)
         t = time.perf_counter()
         library.ingest([str(path)])
-        total = time.perf_counter() - t
-        bm25_add, timed["bm25"] = timed["bm25"], 0.0
-        t = time.perf_counter()
-        library.remove(f"bench:{stamp}")
-        removal = time.perf_counter() - t
+        out["ingest_1_catchup_s"] = time.perf_counter() - t - timed["encode"]
+        out["bm25_catchup_s"] = timed["bm25"]
+        library.remove(pid)
     finally:
-        del lexical._update, lexical.follow
-    return {"ingest_1_s": total, "bm25_update_s": bm25_add, "remove_1_s": removal, "bm25_remove_s": timed["bm25"]}
+        del lexical._update, lexical.follow, engine.encode_passages
+    out["catchup_over_follow"] = out["ingest_1_catchup_s"] / out["ingest_1_excl_encoder_s"]
+    return out
 
 
 def pct(values: list[float], q: float) -> float:
@@ -248,11 +326,12 @@ def main(argv: list[str] | None = None) -> int:
 
     cols = ["chunks", "hybrid p50", "hybrid p95", "hybrid cpu p50", "dense p50", "bm25 p50", "encode p50",
             "search+enc p50", "search+enc p95", "ask p50", "ask p95", "ask cpu p50", "bm25_s", "write_s",
-            "ingest_1_s", "bm25_update_s", "remove_1_s", "bm25_remove_s", "rss_mb"]  # fmt: skip
+            "ingest_1_s", "ingest_1_excl_encoder_s", "bm25_update_s", "ingest_1_catchup_s", "remove_1_s",
+            "bm25_remove_s", "rss_mb"]  # fmt: skip
     print(
         "\nlatency in ms (search = hybrid, top_k default, no filters); build times in s (bm25_s: full build; "
-        "ingest_1_s: one more paper, of which bm25_update_s; remove_1_s: removing it again, of which "
-        "bm25_remove_s); peak RSS of this process"
+        "ingest_1_s: one more paper, of which bm25_update_s; ingest_1_catchup_s: the same, encoder excluded, "
+        "with BM25 catching up from Chroma; remove_1_s: removing it again, of which bm25_remove_s); peak RSS"
     )
     print(" | ".join(f"{c:>14}" for c in cols))
     for row in rows:

@@ -132,6 +132,29 @@ def test_collection_and_tag_filter_search_ask_and_related(zotero_library: Librar
     assert "Optimized Table Tokenization" in out and "Quantum Criticality" not in out
 
 
+def test_a_follow_up_question_stays_inside_the_chosen_collection(zotero_library: Library, monkeypatch) -> None:
+    """A follow-up pins the papers the conversation is about (here NOVER, in NLP only), but every passage
+    it reads stays inside the collection the user chose."""
+    question = "How is the verifier avoided in reinforcement learning training?"
+    first = zotero_library.ask(question)
+    assert "E5HQ2V8M" in _keys(s.hit.paper_id for s in first.sources)
+    read: list[tuple[Filters | None, set[str]]] = []
+    retrieve = zotero_library.retrieve
+
+    def spy(query, **kwargs):
+        hits, vector = retrieve(query, **kwargs)
+        read.append((kwargs.get("filters"), _keys(h.paper_id for h in hits)))
+        return hits, vector
+
+    monkeypatch.setattr(zotero_library, "retrieve", spy)
+    scoped = Filters(collections=["Document Understanding"])
+    follow = zotero_library.ask(question.replace("the", "a", 1), history=[(question, first.to_dict())], filters=scoped)
+    assert len(read) >= 2  # a follow-up: read on its own, then with the conversation's papers
+    assert all(f is not None and f.collections == ["Document Understanding"] for f, _ in read)
+    assert all(found <= DOC_UNDERSTANDING for _, found in read)
+    assert _keys(s.hit.paper_id for s in follow.sources) <= DOC_UNDERSTANDING
+
+
 def test_trashed_and_removed_items_leave_at_the_next_sync(fixture_dir: Path, make_library, tmp_path: Path) -> None:
     data = tmp_path / "zotero-data"
     shutil.copytree(fixture_dir / "zotero-data", data)

@@ -66,8 +66,19 @@ class PapersApp:
         return sorted({p.year for p in self.records().values() if p.year})
 
     def categories(self) -> list[str]:
-        found = {str(c) for p in self.records().values() for c in p.extra.get("categories", []) or []}
-        return sorted(found)
+        return self._extra_names("categories")
+
+    def collections(self) -> list[str]:
+        """The Zotero collections the index holds papers of (parents included, as the filter matches them)."""
+        return self._extra_names("collections")
+
+    def tags(self) -> list[str]:
+        """The Zotero tags and BibTeX keywords of the indexed papers."""
+        return self._extra_names("tags")
+
+    def _extra_names(self, key: str) -> list[str]:
+        found = {str(n) for p in self.records().values() for n in p.extra.get(key, []) or []}
+        return sorted(found, key=str.lower)
 
     def library_rows(self) -> list[list[Any]]:
         return [
@@ -118,7 +129,16 @@ class PapersApp:
         return R.hit_links(hit, local_pdf=local, arxiv_abs=arxiv_abs)
 
     @staticmethod
-    def filters(papers: list[str] | None, year_min: Any, year_max: Any, categories: list[str] | None) -> Filters:
+    def filters(
+        papers: list[str] | None,
+        year_min: Any,
+        year_max: Any,
+        categories: list[str] | None,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
+    ) -> Filters:
+        """The sidebar's (or the API's) choices as the Filters the CLI and HTTP API build too; empty = all."""
+
         def year(value: Any) -> int | None:
             text = str(value).strip() if value is not None else ""
             return int(text) if text.isdigit() else None
@@ -128,6 +148,8 @@ class PapersApp:
             year_min=year(year_min),
             year_max=year(year_max),
             categories=list(categories or []),
+            collections=list(collections or []),
+            tags=list(tags or []),
         )
 
     def answer_modes(self) -> list[str]:
@@ -147,6 +169,8 @@ class PapersApp:
         year_min: Any,
         year_max: Any,
         categories: list[str] | None,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> Iterator[tuple[list[dict[str, Any]], list[list[str]], list[str], str, str]]:
         """Stream one turn: the question at once, then the answer sentence by sentence, sources beside it.
 
@@ -165,7 +189,7 @@ class PapersApp:
         yield chat, history, turns, waiting, ""
         request = {
             "k": int(k) if k else None,
-            "filters": self.filters(papers, year_min, year_max, categories),
+            "filters": self.filters(papers, year_min, year_max, categories, collections, tags),
             "history": [(q, a) for q, a in history],
             "mode": mode or None,
         }
@@ -259,16 +283,25 @@ class PapersApp:
     # -- Search ------------------------------------------------------------------------------------------
 
     def search(
-        self, query: str, k: int, papers: list[str] | None, year_min: Any, year_max: Any, categories: list[str] | None
+        self,
+        query: str,
+        k: int,
+        papers: list[str] | None,
+        year_min: Any,
+        year_max: Any,
+        categories: list[str] | None,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
     ) -> tuple[list[list[Any]], list[str], str, str]:
         """Ranked passages → (table rows, their chunk ids, status line, context panel)."""
         try:
-            hits = self.library.search(
-                query or "", k=int(k) if k else None, filters=self.filters(papers, year_min, year_max, categories)
-            )
+            scope = self.filters(papers, year_min, year_max, categories, collections, tags)
+            hits = self.library.search(query or "", k=int(k) if k else None, filters=scope)
         except PapersError as err:
             return [], [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
-        status = f"{len(hits)} {t('n_passages_found')}" if hits else str(t("no_passages"))
+        within = "; ".join(f"{name}: {', '.join(v)}" for name, v in (("collection", collections), ("tag", tags)) if v)
+        within = f" ({within})" if within else ""
+        status = f"{len(hits)} {t('n_passages_found')}{within}" if hits else str(t("no_passages"))
         context = self.context(hits[0].chunk_id) if hits else R.context_view([], "", self.links_for)
         return R.search_rows(hits), [h.chunk_id for h in hits], status, context
 
@@ -288,12 +321,16 @@ class PapersApp:
 
     # -- Related -----------------------------------------------------------------------------------------
 
-    def related(self, paper_id: str | None, k: int) -> str:
+    def related(
+        self, paper_id: str | None, k: int, collections: list[str] | None = None, tags: list[str] | None = None
+    ) -> str:
+        """The papers most like `paper_id`, only among those in `collections` / with `tags` when given."""
         if not paper_id:
             return f'<p class="muted">{t("pick_related")}</p>'
         try:
             record = self.library.resolve_paper(paper_id)
-            results = self.library.related(paper_id, k=int(k or 5))
+            scope = self.filters(None, None, None, None, collections, tags) if collections or tags else None
+            results = self.library.related(paper_id, k=int(k or 5), filters=scope)
         except PapersError as err:
             return f'<p class="muted">{R.esc(err)}</p>'
         return R.related_view(record.title, results, self.links_for)
@@ -384,6 +421,8 @@ class PapersApp:
             gr.update(choices=choices, value=None),  # Remove picker
             self.library_rows(),
             self.stats_line(),
+            gr.update(choices=self.collections()),
+            gr.update(choices=self.tags()),
         )
 
     # -- folder sync (papers serve --watch) ----------------------------------------------------------------
@@ -400,7 +439,7 @@ class PapersApp:
     def sync_tick(self, seen: int | None) -> tuple:
         """The timer's refresh: the log, and every paper list when the watcher changed something since."""
         events = self.library.sync_log.events
-        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(8))
+        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(10))
         return (self.sync_rows(), events, *lists)
 
     # -- JSON API (gradio_client and scripts) ------------------------------------------------------------
@@ -424,7 +463,7 @@ class PapersApp:
             answer = self.library.ask(
                 question,
                 k=k,
-                filters=_library_filters(self.filters(papers, year_min, year_max, categories), collections, tags),
+                filters=self.filters(papers, year_min, year_max, categories, collections, tags),
                 history=[(q, a) for q, a in history or []],
                 mode=mode,
             )
@@ -445,7 +484,7 @@ class PapersApp:
     ) -> list[dict]:
         """Ranked passages as JSON (text, paper, section, pages, scores, url)."""
         try:
-            scope = _library_filters(self.filters(papers, year_min, year_max, categories), collections, tags)
+            scope = self.filters(papers, year_min, year_max, categories, collections, tags)
             hits = self.library.search(query, k=k, filters=scope)
         except PapersError as err:
             raise gr.Error(str(err)) from None
@@ -457,7 +496,7 @@ class PapersApp:
         """Papers most similar to one in the library (id, arXiv id or unique title part), as JSON; only
         papers in `collections` / with `tags` (Zotero's), when given."""
         try:
-            scope = _library_filters(Filters(), collections, tags) if collections or tags else None
+            scope = self.filters(None, None, None, None, collections, tags) if collections or tags else None
             results = self.library.related(readable_ref(paper, self.library.settings.allowed_dirs), k=k, filters=scope)
         except (PapersError, AccessDenied) as err:
             raise gr.Error(str(err)) from None
@@ -480,10 +519,3 @@ def _export_file(name: str, text: str) -> str:
     path = folder / name
     path.write_text(text, encoding="utf-8")
     return str(path)
-
-
-def _library_filters(filters: Filters, collections: list[str] | None, tags: list[str] | None) -> Filters:
-    """The filters with Zotero collections and tags added (the API's extra arguments)."""
-    filters.collections = list(collections or [])
-    filters.tags = list(tags or [])
-    return filters

@@ -31,10 +31,12 @@ class Scope:
     year_min: gr.Dropdown
     year_max: gr.Dropdown
     categories: gr.Dropdown
+    collections: gr.Dropdown
+    tags: gr.Dropdown
 
     @property
     def filters(self) -> list[Any]:
-        return [self.papers, self.year_min, self.year_max, self.categories]
+        return [self.papers, self.year_min, self.year_max, self.categories, self.collections, self.tags]
 
 
 def _scope_sidebar(app: PapersApp, choices: list[tuple[str, str]]) -> Scope:
@@ -54,7 +56,12 @@ def _scope_sidebar(app: PapersApp, choices: list[tuple[str, str]]) -> Scope:
         categories = gr.Dropdown(
             app.categories(), multiselect=True, label=t("categories"), value=[], allow_custom_value=True
         )
-    return Scope(k, mode, papers, year_min, year_max, categories)
+        # Zotero's collections (sub-collections included) and tags; empty means the whole library
+        collections = gr.Dropdown(
+            app.collections(), multiselect=True, label=t("collections"), value=[], elem_id="scope-collections"
+        )
+        tags = gr.Dropdown(app.tags(), multiselect=True, label=t("tags"), value=[], elem_id="scope-tags")
+    return Scope(k, mode, papers, year_min, year_max, categories, collections, tags)
 
 
 def _ask_tab(app: PapersApp, scope: Scope) -> None:
@@ -143,7 +150,7 @@ def _search_tab(app: PapersApp, scope: Scope) -> None:
                 elem_id="query",
             )
             search_btn = gr.Button(t("search"), variant="primary", scale=1, min_width=100, elem_id="search-btn")
-        status = gr.Markdown("", elem_classes=["muted"])
+        status = gr.Markdown("", elem_classes=["muted"], elem_id="search-status")
         result_ids = gr.State([])
         with gr.Row(equal_height=False):
             with gr.Column(scale=3):
@@ -171,15 +178,16 @@ def _search_tab(app: PapersApp, scope: Scope) -> None:
         results.select(app.select_result, [result_ids], [context], api_visibility="private")
 
 
-def _related_tab(app: PapersApp, choices: list[tuple[str, str]]) -> gr.Dropdown:
+def _related_tab(app: PapersApp, choices: list[tuple[str, str]], scope: Scope) -> gr.Dropdown:
     with gr.Tab(t("tab_related"), id="related", elem_id="tab-related"):
         gr.Markdown(t("related_help"))
         with gr.Row():
             pick = gr.Dropdown(choices, value=None, label=t("paper"), scale=4, elem_id="related-pick")
             k = gr.Slider(1, 15, value=5, step=1, label=t("how_many"), scale=1)
         out = gr.HTML(app.related(None, 5), elem_id="related-out", padding=False)
-        for trigger in (pick.change, k.release):
-            trigger(app.related, [pick, k], [out], api_name="ui_related", api_visibility="private")
+        inputs = [pick, k, scope.collections, scope.tags]
+        for trigger in (pick.change, k.release, scope.collections.change, scope.tags.change):
+            trigger(app.related, inputs, [out], api_name="ui_related", api_visibility="private")
     return pick
 
 
@@ -266,6 +274,8 @@ def _wire_library_changes(
         lib.remove_pick,
         lib.table,
         stats,
+        scope.collections,
+        scope.tags,
     ]
 
     def refresh() -> tuple:
@@ -335,7 +345,7 @@ def build_app(library: Library, *, serve_uploads: bool = True) -> gr.Blocks:
         with gr.Tabs(elem_id="tabs"):
             _ask_tab(app, scope)
             _search_tab(app, scope)
-            related_pick = _related_tab(app, choices)
+            related_pick = _related_tab(app, choices, scope)
             library_tab = _library_tab(app, choices)
         _wire_library_changes(demo, app, scope, related_pick, library_tab, stats)
         gr.api(_typed(app.api_ask, "ask"), api_name="ask", concurrency_id="read")

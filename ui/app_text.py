@@ -23,7 +23,12 @@ LABELS: dict[str, tuple[str, str]] = {
         "来自你的论文库、带引用的回答，在你的电脑上运行",
     ),
     "scope": ("Scope", "范围"),
-    "scope_help": ("### Scope\nApplies to **Ask** and **Search**.", "### 范围\n适用于 **提问** 和 **搜索**。"),
+    "scope_help": (
+        "### Scope\nApplies to **Ask** and **Search**; collection and tag to **Related** too.",
+        "### 范围\n适用于 **提问** 和 **搜索**；收藏集和标签也适用于 **相关论文**。",
+    ),
+    "collections": ("Collections", "收藏集"),
+    "tags": ("Tags", "标签"),
     "passages_to_read": ("Passages to read", "阅读的段落数"),
     "answer_mode": ("Answer mode", "回答方式"),
     "answer_mode_info": ("extractive: sentences quoted verbatim", "extractive：逐字引用原文句子"),

@@ -73,9 +73,10 @@ def answer_question(
         if answer.refused:  # weak on its own: try it as a follow-up
             resolution = resolve(question, history, titles=names, force=True)
             hits, vector = retrieve(resolution.query, depth, filters)
-    if resolution.prefer_papers and resolution.expanded:
-        pinned, _ = retrieve(resolution.query, 3, Filters(papers=resolution.prefer_papers))
-        hits = prefer(hits, pinned, resolution.prefer_papers, depth)
+    pin = (filters or Filters()).only(resolution.prefer_papers) if resolution.expanded else None
+    if pin is not None:  # the papers the conversation is about, as far as the chosen filters allow
+        pinned, _ = retrieve(resolution.query, 3, pin)
+        hits = prefer(hits, pinned, pin.papers, depth)
     if answer is None or resolution.expanded or backend is not None:
         answer = compose_answer(
             question,

@@ -5,7 +5,7 @@ a result list that was truncated first.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING
 
 from rag.text import is_cjk
@@ -40,6 +40,12 @@ class Filters:
             or self.year_min is not None
             or self.year_max is not None
         )
+
+    def only(self, papers: list[str]) -> Filters | None:
+        """These constraints, narrowed to `papers` (None when the constraints leave none of them): how a
+        follow-up pins the papers a conversation is about without leaving the scope the user chose."""
+        allowed = [p for p in papers if not self.papers or p in self.papers]
+        return replace(self, papers=allowed) if allowed else None
 
     def matches(self, paper: PaperRecord) -> bool:
         if self.papers and paper.id not in self.papers:

@@ -7,6 +7,7 @@ measurements to test-artifacts/e2e-results.json.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -15,6 +16,7 @@ import subprocess
 import sys
 import time
 import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -119,6 +121,32 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     pytest.fail(f"papers serve did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
+@contextlib.contextmanager
+def serving(index: Path, env: dict[str, str], log: Path) -> Iterator[str]:
+    """`papers serve` on the index in a subprocess: its URL once the page answers; stopped on exit."""
+    port = _free_port()
+    url = f"http://127.0.0.1:{port}/"
+    with log.open("w") as out:
+        server = subprocess.Popen(
+            [sys.executable, "-m", "ui.cli", "serve", "--index", str(index), "--port", str(port)],
+            cwd=REPO,
+            env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
+    try:
+        _wait_until_up(url, server, log)
+        yield url
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+            server.wait(timeout=10)
+
+
 def test_app_in_chromium(tmp_path: Path) -> None:
     node = _require_tools()
     pdf = tmp_path / "lunar-bricks.pdf"
@@ -140,20 +168,8 @@ def test_app_in_chromium(tmp_path: Path) -> None:
     assert ingest.returncode == 0, ingest.stdout + ingest.stderr
     assert "20 added" in ingest.stdout
 
-    port = _free_port()
-    url = f"http://127.0.0.1:{port}/"
     log = tmp_path / "serve.log"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [*cli, "serve", "--index", str(index), "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(url, server, log)
+    with serving(index, env, log) as url:
         shots = ARTIFACTS / "screenshots"
         run = subprocess.run(
             [node, str(REPO / "tests" / "browser" / "e2e.mjs")],
@@ -182,10 +198,3 @@ def test_app_in_chromium(tmp_path: Path) -> None:
         assert results["external_requests"] == []
         assert len(results["screenshots"]) >= 5 and all(Path(p).exists() for p in results["screenshots"])
         assert "Traceback" not in log.read_text()
-    finally:
-        server.terminate()
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
