@@ -59,6 +59,7 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert attribute("Which statistical significance test did the authors use?") == "statistical significance test"
     assert attribute("How much carbon was emitted by training the models?") == "carbon"
     assert attribute("What is TinyV?") is None and attribute("How does NOVER work?") is None
+    assert attribute("What problem does General-Reasoner address?") is None  # answered by a description
     # Chinese word order, as the translation keeps it: the asked noun ends the question.
     assert attribute("train Multi-LexSum base model emit how many carbon?") == "carbon"
     assert attribute("GUI-G1-3B in Mind2Web benchmark on score how many?") is None

@@ -71,6 +71,15 @@ _FINAL_ATTRIBUTE = re.compile(
 )
 # Words that narrow an attribute without naming it ("exact score", "open-source licence").
 _QUALIFIERS = frozenset("exact specific main particular overall final official open-source actual precise".split())
+# Things answered by a description, not a stated value: "What problem does X address?" is answered by a
+# sentence that never says "problem".
+_DESCRIBED = frozenset(
+    """problem problems purpose goal goals aim aims idea ideas contribution contributions role motivation issue
+    issues challenge challenges insight insights intuition finding findings conclusion conclusions benefit benefits
+    advantage advantages drawback drawbacks limitation limitations question questions result results outcome
+    outcomes effect effects impact approach approaches method methods strategy strategies technique techniques
+    mechanism way""".split()
+)
 # One stem for spelling variants (British/American), so "licence" is stated by "license".
 _VARIANTS = {"licens": "licenc"}
 
@@ -81,6 +90,8 @@ def attribute(question: str) -> str | None:
     if not match:
         return None
     words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]
+    if words and words[-1].lower() in _DESCRIBED:
+        return None
     return " ".join(words) if _terms(" ".join(words)) else None
 
 
