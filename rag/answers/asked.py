@@ -27,7 +27,7 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
      re.compile(r"\d[\d,.]*\s*(?:[\w-]+\s+){0,3}?(?:per|/|a|an|each)\s*(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|"
                 r"months?|years?)\b|\bthroughput\b", re.I)),
-    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|\bwhen\b|哪一年", re.I),
+    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\b|哪一年", re.I),
      re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
     (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
      re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand|tokens?|words?|samples?|examples?|instances?|"
