@@ -84,13 +84,14 @@ def candidate(paper: str, title: str, text: str) -> Candidate:
 
 def test_another_papers_value_does_not_state_the_named_papers() -> None:
     """A licence another paper states does not answer "What licence is TinyV under?"."""
-    from rag.answers.extractive import unstated
+    from rag.answers.extractive import about, unstated
 
     other = candidate("ml", "Multi-LexSum: Real-world Summaries", "The data is licensed under the Apache License 2.0.")
     own = candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier model.")
     q = analyse("Under which licence is the TinyV code released?")
-    assert unstated(q, [other, own])
-    assert not unstated(analyse("Under which licence is the code released?"), [other, own])  # names no paper
+    assert unstated(q, about(q, [other, own]))
+    plain = analyse("Under which licence is the code released?")
+    assert not unstated(plain, about(plain, [other, own]))  # names no paper
 
 
 def test_the_papers_a_question_names_are_those_its_names_title() -> None:

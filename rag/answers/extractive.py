@@ -159,28 +159,33 @@ def answerability_features(
     titles = {_squash(c.hit.title) for c in candidates}
     keys = [_squash(n) for n in q.names if len(_squash(n)) >= 3]
     row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
-    row[8] = float(unstated(q, candidates))
-    row[9] = float(kind_unstated(q, candidates))
-    named = named_papers(q, candidates, most=1) if not _several_things(q) else set()
-    row[10] = float(bool(named) and candidates[order[0]].paper_id not in named)
+    subject = about(q, candidates)  # the named papers' sentences, found once for the three signals below
+    row[8] = float(unstated(q, subject))
+    row[9] = float(kind_unstated(q, subject))
+    row[10] = float(candidates[order[0]].paper_id not in {c.paper_id for c in subject})
     row[11] = float(_several_things(q))
     return row
 
 
-def kind_unstated(q: Question, candidates: list[Candidate]) -> bool:
-    """The question asks a kind of quantity ("how long … take", "per second") that no candidate sentence (with
-    its neighbours) of the papers it is about states in that kind's units."""
+def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
+    """The question asks a kind of quantity ("how long … take", "per second") that no sentence (with its
+    neighbours) of `subject`, the candidates of the papers it is about (`about`), states in that kind's units."""
     kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
-    texts = [" ".join((c.before, c.text, c.after)) for c in about(q, candidates)]
+    texts = [_with_neighbours(c) for c in subject]
     return any(not any(kind.search(t) for t in texts) for kind in kinds)
 
 
-def unstated(q: Question, candidates: list[Candidate]) -> bool:
-    """The question asks the value of an attribute and no candidate sentence (with its neighbours) of the
-    papers it is about states it (another paper's batch size does not answer "what batch size did X use")."""
+def unstated(q: Question, subject: list[Candidate]) -> bool:
+    """The question asks the value of an attribute and no sentence (with its neighbours) of `subject`, the
+    candidates of the papers it is about (`about`), states it (another paper's batch size does not answer "what
+    batch size did X use")."""
     if not q.attribute:
         return False
-    return not any(states(q.attribute, " ".join((c.before, c.text, c.after))) for c in about(q, candidates))
+    return not any(states(q.attribute, _with_neighbours(c)) for c in subject)
+
+
+def _with_neighbours(c: Candidate) -> str:
+    return " ".join((c.before, c.text, c.after))
 
 
 def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
