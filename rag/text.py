@@ -69,6 +69,12 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+def squash(text: str) -> str:
+    """Lower-case letters and digits only, so a name matches however it is written ("Multi-LexSum",
+    "MultiLexSum", "multi lexsum")."""
+    return re.sub(r"[^0-9a-z]+", "", text.lower())
+
+
 def is_cjk(text: str) -> bool:
     """A question written (mostly) in Chinese: at least two CJK characters."""
     return len(_CJK.findall(text)) >= 2

@@ -12,13 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
-from rag.text import tokenize
+from rag.text import squash, tokenize
 
 _WORDS = re.compile(r"[0-9a-z]+")
-
-
-def _squash(text: str) -> str:
-    return "".join(_WORDS.findall(text.lower()))
 
 
 def _joined_runs(texts: Iterable[str], longest: int = 3) -> set[str]:
@@ -48,7 +44,7 @@ def missing_names(names: list[str], known: Callable[[str], bool], passages: Iter
         tokens = tokenize(core)
         if tokens and all(known(t) for t in tokens):
             continue
-        if _squash(core) in runs:
+        if squash(core) in runs:
             continue
         out.append(name)
     return out

@@ -25,7 +25,7 @@ from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
-from rag.text import is_cjk, tokenize
+from rag.text import is_cjk, squash, tokenize
 
 # Boilerplate that matches a question about a paper by name but answers nothing.
 _BOILERPLATE = re.compile(
@@ -156,8 +156,8 @@ def answerability_features(
     row[4] = float(x[top, col["names_covered"]].max()) if q.names else 1.0
     row[5] = best_hit.dense or 0.0
     row[6] = float(q.asks("quantity") and not x[top, col["new_number"]].any())
-    titles = {_squash(c.hit.title) for c in candidates}
-    keys = [_squash(n) for n in q.names if len(_squash(n)) >= 3]
+    titles = {squash(c.hit.title) for c in candidates}
+    keys = [squash(n) for n in q.names if len(squash(n)) >= 3]
     row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
     subject = about(q, candidates)  # the named papers' sentences, found once for the three signals below
     row[8] = float(unstated(q, subject))
@@ -248,11 +248,11 @@ def named_papers(q: Question, candidates: list[Candidate], *, most: int = 2) -> 
     titled: set[str] = set()
     using: set[str] = set()
     for name in q.names:
-        key = _squash(name)
+        key = squash(name)
         if len(key) < 3 or _PLURAL_ACRONYM.match(name):
             continue
-        in_titles = {c.paper_id for c in candidates if key in _squash(c.hit.title)}
-        in_text = {c.paper_id for c in candidates if key in _squash(c.text)}
+        in_titles = {c.paper_id for c in candidates if key in squash(c.hit.title)}
+        in_text = {c.paper_id for c in candidates if key in squash(c.text)}
         titled |= in_titles if len(in_titles) <= most else set()
         using |= in_text if not in_titles and len(in_text) <= most else set()
     return titled or using
@@ -273,10 +273,6 @@ def _joined_names(q: Question) -> bool:
 
 
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
-
-
-def _squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
 
 
 def _duplicate(c: Candidate, chosen: list[Candidate], w: ExtractiveScoring) -> bool:

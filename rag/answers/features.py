@@ -17,7 +17,7 @@ import numpy as np
 from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
-from rag.text import tokenize
+from rag.text import squash, tokenize
 
 _NUMBER = re.compile(
     r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
@@ -124,10 +124,6 @@ def _names(text: str) -> set[str]:
     return {m.group(0).lower() for m in _NAME.finditer(text)}
 
 
-def _squash(text: str) -> str:
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
-
-
 def matrix(
     question: Question,
     query_vector: np.ndarray | None,
@@ -154,7 +150,7 @@ def matrix(
     paper_vectors = paper_vectors or {}
     q_numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(question.text)}
     q_names = _names(question.text) | {t.lower() for t in question.names}
-    named = [_squash(t) for t in question.names]
+    named = [squash(t) for t in question.names]
     best_passage = max((c.hit.score for c in candidates), default=0.0) or 1.0
     if query_vector is not None and all(c.vector is not None for c in candidates):
         cosines = np.array([float(c.vector @ query_vector) for c in candidates], dtype=np.float32)
@@ -173,7 +169,7 @@ def matrix(
         terms = sentence_terms[i]
         numbers = numbers_in(text) - q_numbers
         names = _names(text) - q_names
-        squashed = _squash(text + " " + c.hit.title)
+        squashed = squash(text + " " + c.hit.title)
         row[col["cosine"]] = cosines[i]
         row[col["context_cosine"]] = contexts[i]
         row[col["focus_query_cosine"]] = focus_cosines[i]
@@ -193,7 +189,7 @@ def matrix(
         row[col["passage_rank"]] = 1.0 / (1 + c.rank)
         row[col["passage_cosine"]] = c.hit.dense or 0.0
         row[col["names_covered"]] = sum(t in squashed for t in named) / len(named) if named else 0.0
-        row[col["in_named_paper"]] = float(any(t and t in _squash(c.hit.title) for t in named))
+        row[col["in_named_paper"]] = float(any(t and t in squash(c.hit.title) for t in named))
         row[col["new_number"]] = float(bool(numbers))
         row[col["new_name"]] = float(bool(names))
         row[col["quantity_x_number"]] = float("quantity" in types and bool(numbers))
