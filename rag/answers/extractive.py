@@ -264,14 +264,15 @@ def _several_things(q: Question) -> bool:
 
 
 def _joined_names(q: Question) -> bool:
-    """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y"."""
+    """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y", "of X and of Y"."""
     for a in q.names:
         for b in q.names:
-            if a != b and re.search(rf"{re.escape(a)}\s+(?:and|or|vs\.?|versus)\s+(?:the\s+)?{re.escape(b)}", q.text):
+            if a != b and re.search(rf"{re.escape(a)}\s+{_JOINER}{re.escape(b)}", q.text):
                 return True
     return False
 
 
+_JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
 _PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 
 

@@ -42,6 +42,7 @@ _METHOD = re.compile(
 _POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|both|only)\b", re.IGNORECASE)
 _CITATION = re.compile(r"\[\d+(?:[,–-]\s*\d+)*\]|\bet al\.|\(\w+(?: et al\.)?,? \d{4}[a-z]?\)")
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
+_ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)  # a question or a request (datasheet templates, surveys)
 _LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
 
 # The role of a passage's section, as a prior (one feature each; `other` is the baseline).
@@ -92,6 +93,7 @@ FEATURES = (
     "own_claim",  # "we", "our", "this paper": the paper's own statement
     "cites_others",  # citation markers: about other work
     "leans_on_previous",  # "This…", "However…": needs the sentence before it
+    "asks_itself",  # the sentence is a question or a request ("please describe …"): it asks, it does not answer
     "log_length",
     "question_overlap_ratio",  # share of the sentence's terms that are question terms (restating it)
     *(f"role_{name}" for name, _ in _ROLES),
@@ -203,6 +205,7 @@ def matrix(
         row[col["own_claim"]] = float(bool(_OWN.search(text)))
         row[col["cites_others"]] = float(bool(_CITATION.search(text)))
         row[col["leans_on_previous"]] = float(bool(_LEADS_ON.match(text)))
+        row[col["asks_itself"]] = float(bool(_ASKS.search(text)))
         row[col["log_length"]] = math.log(max(len(text), 1)) / 6.0
         row[col["question_overlap_ratio"]] = len(terms & q_terms) / len(terms) if terms else 0.0
         role = role_of(c.hit.section, c.hit.kind)

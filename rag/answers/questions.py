@@ -22,7 +22,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"\bhow (?:many|much|long|large|big|small|fast|often|far|high|low|well)\b|\bwhat (?:percentage|fraction|"
             r"share|proportion|number|size|value|score|accuracy|rate|ratio|speed|length|amount|year|range|"
             r"maximum|minimum|average|total)\b|\bwhich (?:years?|values?|scores?)\b|\bwhen (?:was|were|did)\b|"
-            r"\bby how\b|\bat what\b|"
+            r"\bby how\b|\bat what\b|\bby what (?!means\b)|\bwhat margins?\b|"
             r"多少|几个|几种|多大|多长|多久|比例|百分之|准确率|提升了?多少|哪一年",
             re.IGNORECASE,
         ),
