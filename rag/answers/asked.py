@@ -25,15 +25,15 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"\bby how much\b|\bby what (?:margins?|factor|amount)\b|\bmargins?\b|\bhow often\b|百分之|比例", re.I),
      re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:[\w-]+\s+){0,3}?(?:per|/|a|an|each)\s*(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|"
-                r"months?|years?)\b|\bthroughput\b", re.I)),
+     re.compile(r"(?<![\w.])\d[\d,.]*\s*(?:[a-z%-]+\s+){0,3}?(?:[a-z%-]+\s*)?(?:/\s*|\bper\s+|\ba\s+|\ban\s+|"
+                r"\beach\s+)(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|months?|years?)\b|\bthroughput\b", re.I)),
     (re.compile(r"\b(?:dollars?|usd|euros?|prices?|priced|budget)\b|\bhow much money\b|多少钱|费用", re.I),
      re.compile(r"[$€£¥]\s?\d|\d\s*(?:usd|dollars?|euros?|cents?)\b|\b(?:usd|eur)\s?\d", re.I)),
     (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\b|哪一年", re.I),
      re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
     (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
-     re.compile(r"\d[\d,.]*\s*(?:k|m|b|million|billion|thousand|tokens?|words?|samples?|examples?|instances?|"
-                r"documents?|cases?|pages?|parameters?|images?|gb|mb)\b", re.I)),
+     re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:k|m|b|gb|mb)\b|\s+(?:[a-z-]+\s+){0,2}?(?:million|billion|thousand|tokens?|words?|samples?|"
+                r"examples?|instances?|documents?|cases?|pages?|parameters?|images?)\b)", re.I)),
 ]  # fmt: skip
 # What a "which X" question names, and the words a sentence names such a thing with.
 CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [

@@ -171,7 +171,7 @@ def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
     """The question asks a kind of quantity ("how long … take", "per second") that no sentence (with its
     neighbours) of `subject`, the candidates of the papers it is about (`about`), states in that kind's units."""
     kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
-    texts = [_with_neighbours(c) for c in subject]
+    texts = [F.without_citations(_with_neighbours(c)) for c in subject]
     return any(not any(kind.search(t) for t in texts) for kind in kinds)
 
 

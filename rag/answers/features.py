@@ -40,7 +40,10 @@ _METHOD = re.compile(
     re.IGNORECASE,
 )
 _POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|both|only)\b", re.IGNORECASE)
-_CITATION = re.compile(r"\[\d+(?:[,–-]\s*\d+)*\]|\bet al\.|\(\w+(?: et al\.)?,? \d{4}[a-z]?\)")
+_CITATION = re.compile(
+    r"\[\d+(?:[,–-]\s*\d+)*\]|\([^()]*(?:et al\.,?|[A-Z][a-z][\w-]*,)\s*(?:19|20)\d\d[a-z]?[^()]*\)|\bet al\.|"
+    r"\(\w+(?: et al\.)?,? \d{4}[a-z]?\)"
+)
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
 _ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)  # a question or a request (datasheet templates, surveys)
 _LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
@@ -117,9 +120,15 @@ def role_of(section: str, kind: str) -> str:
     return next((name for name, pattern in _ROLES if pattern.search(section or "")), "other")
 
 
+def without_citations(text: str) -> str:
+    """The text without its citations ("(Fok et al., 2023b; Kim et al., 2023)", "[12]"): their years and
+    numbers are not what the sentence states."""
+    return _CITATION.sub(" ", text)
+
+
 def numbers_in(text: str) -> set[str]:
-    """The numbers a sentence states, not those of its citations ("(Ammar et al., 2018)", "[12]")."""
-    return {m.group(0).strip().lower() for m in _NUMBER.finditer(_CITATION.sub(" ", text))}
+    """The numbers a sentence states, not those of its citations."""
+    return {m.group(0).strip().lower() for m in _NUMBER.finditer(without_citations(text))}
 
 
 def _names(text: str) -> set[str]:
