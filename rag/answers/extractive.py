@@ -201,7 +201,8 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     best = ranked[0].score
     chosen: list[Candidate] = [ranked[0]]
     named = named_papers(q, candidates)
-    if q.broad or (named and (_AND_OTHER.search(q.text) or _joined_names(q))):
+    two_named = len(named) >= 2 and len(q.names) >= 2  # "… for the X statistics and inside Y?"
+    if q.broad or (named and (_AND_OTHER.search(q.text) or _joined_names(q) or two_named)):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
