@@ -29,9 +29,10 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"\beach\s+)(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|months?|years?)\b|\bthroughput\b", re.I)),
     (re.compile(r"\b(?:dollars?|usd|euros?|prices?|priced|budget)\b|\bhow much money\b|多少钱|费用", re.I),
      re.compile(r"[$€£¥]\s?\d|\d\s*(?:usd|dollars?|euros?|cents?)\b|\b(?:usd|eur)\s?\d", re.I)),
-    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\b|哪一年", re.I),
+    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\s+(?:was|were|did|is|are|does|do|had|has|will)\b|"
+                r"哪一年", re.I),
      re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
-    (re.compile(r"\bhow (?:large|big|small|long|many)\b|\bwhat (?:size|length|maximum|minimum)\b|多少|多大", re.I),
+    (re.compile(r"\bhow (?:large|big|small|long)\b|\bwhat (?:size|length|maximum|minimum)\b|多大", re.I),
      re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:k|m|b|gb|mb)\b|\s+(?:[a-z-]+\s+){0,2}?(?:million|billion|thousand|tokens?|words?|samples?|"
                 r"examples?|instances?|documents?|cases?|pages?|parameters?|images?)\b)", re.I)),
 ]  # fmt: skip

@@ -132,12 +132,15 @@ def scored_candidates(
 def answerability(
     q: Question, candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING
 ) -> tuple[float, bool, bool]:
-    """(probability that the best candidates answer the question, it asks a quantity none of them gives, it asks
-    an attribute none of them states)."""
+    """(probability that the best candidates answer the question, it asks a quantity none of them gives (or a
+    kind of quantity, a duration or a rate, the papers it is about never state), it asks an attribute none of
+    them states)."""
     row = answerability_features(q, candidates, x, w)
     model = load("answerability_weights.json", ANSWERABILITY)
-    flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in ("quantity_without_number", "attribute_unstated")}
-    return float(model.probability(row[None, :])[0]), flag["quantity_without_number"], flag["attribute_unstated"]
+    flags = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
+    flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in flags}
+    no_number = flag["quantity_without_number"] or (flag["kind_unstated"] and not flag["several_things"])
+    return float(model.probability(row[None, :])[0]), no_number, flag["attribute_unstated"]
 
 
 def answerability_features(
