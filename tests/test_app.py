@@ -167,9 +167,13 @@ def test_filters_restrict_the_answer_to_chosen_papers(app, library):
 
 
 def test_example_questions_come_from_the_corpus_and_are_answered(app, library):
+    from rag.text import is_cjk
+
     examples = app.example_questions()
-    assert len(examples) == 4
-    for question in examples:
+    chinese = app.example_questions(lang="zh")  # shown when the page is in Chinese
+    assert len(examples) == len(chinese) == 4
+    assert all(is_cjk(q) for q in chinese) and not any(is_cjk(q) for q in examples)
+    for question in [*examples, *chinese]:
         answer = library.ask(question)
         assert not answer.refused, question
 

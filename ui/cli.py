@@ -556,13 +556,13 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
     from rag.features.daily_digest import build_digest, fetch_papers, select_indexed
-    from ui.daily_digest import to_html, to_markdown
+    from ui.daily_digest import scope_label, to_html, to_markdown
 
     if not (args.indexed or args.category or args.query):
         raise _usage("give --category CAT [--date D], --query QUERY, or --indexed (see `papers digest --help`)")
     if args.paper and not args.indexed:
         raise _usage("--paper goes with --indexed")
-    scope = args.category or (f"query: {args.query}" if args.query else "indexed papers")
+    scope = scope_label(args.lang, args.category, args.query)
     day = args.date.isoformat() if args.date else ""
     problems: list[tuple[str, str]] = []
     if args.indexed:
