@@ -177,5 +177,9 @@ def test_search_status_and_related_in_chinese(bundled_library) -> None:
     assert status == "没有匹配的段落。"
     _, _, status, _ = app.search("verifier", 5, [], None, None, [], None, None, "en")
     assert status == "5 passages. Select a row to read it in context."
+    results, *_ = app.search("verifier", 5, [], None, None, [], None, None, "zh")
+    assert results["headers"] == ["序号", "得分", "论文", "位置", "段落"] and len(results["data"]) == 5
+    library_table = app.refreshed("zh")[6]
+    assert library_table["headers"][:3] == ["标题", "作者", "年份"] and len(library_table["data"]) == 19
     related = app.related(nover, 3, None, None, "zh")
     assert "段落相似度" in related and "在这篇论文中" in related and "passage similarity" not in related

@@ -18,7 +18,7 @@ from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
 from ui.access import READ_ONLY, AccessDenied, readable_ref
-from ui.app_text import framing, page_language, say, t
+from ui.app_text import LABELS, framing, page_language, say, t, table
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
 from ui.page_view import PageView
 from ui.payloads import hits_payload, related_payload
@@ -306,13 +306,13 @@ class PapersApp:
             scope = self.filters(papers, year_min, year_max, categories, collections, tags)
             hits = self.library.search(query or "", k=int(k) if k else None, filters=scope)
         except PapersError as err:
-            return [], [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
+            return table("search", [], lang), [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
         key = "within" if collections and tags else "within_collection" if collections else "within_tag"
         within = say(key, lang, collections=", ".join(collections or []), tags=", ".join(tags or []))
         status = say("passages_found", lang, n=len(hits)) + (within if collections or tags else "")
         status = status if hits else say("no_passages", lang)
         context = self.context(hits[0].chunk_id) if hits else R.context_view([], "", self.links_for)
-        return R.search_rows(hits), [h.chunk_id for h in hits], status, context
+        return table("search", R.search_rows(hits), lang), [h.chunk_id for h in hits], status, context
 
     def context(self, chunk_id: str) -> str:
         try:
@@ -434,8 +434,9 @@ class PapersApp:
         outcomes += [(src, "failed", why) for src, why in report.failed]
         return R.outcomes_view(outcomes or [(ref, "skipped", say("nothing_found", lang))], lang)
 
-    def refreshed(self) -> tuple:
-        """New values for every paper list in the app, after a change to the library."""
+    def refreshed(self, lang: str = "") -> tuple:
+        """New values for every paper list in the app, after a change to the library (the table's column
+        names in the page's language)."""
         choices = self.paper_choices()
         return (
             gr.update(choices=choices),  # Ask/Search paper filter
@@ -444,7 +445,7 @@ class PapersApp:
             gr.update(choices=self.years()),
             gr.update(choices=choices),  # Related picker
             gr.update(choices=choices, value=None),  # Remove picker
-            self.library_rows(),
+            table("library", self.library_rows(), page_language(lang)),
             self.stats_line(),
             gr.update(choices=self.collections()),
             gr.update(choices=self.tags()),
@@ -457,15 +458,19 @@ class PapersApp:
         """The folders a watcher beside the app keeps in sync (empty without --watch)."""
         return self.library.sync_log.places
 
-    def sync_rows(self) -> list[list[str]]:
+    def sync_rows(self, lang: str = "en") -> list[list[str]]:
         """What the watcher did lately, newest first: time, added/updated/removed/problem, paper or input."""
-        return [list(row) for row in self.library.sync_log.rows()]
+        return [
+            [when, say(f"sync_{what}", lang) if f"sync_{what}" in LABELS else what, text]
+            for when, what, text in self.library.sync_log.rows()
+        ]
 
-    def sync_tick(self, seen: int | None) -> tuple:
+    def sync_tick(self, seen: int | None, lang: str = "") -> tuple:
         """The timer's refresh: the log, and every paper list when the watcher changed something since."""
+        lang = page_language(lang)
         events = self.library.sync_log.events
-        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(10))
-        return (self.sync_rows(), events, *lists)
+        lists = self.refreshed(lang) if events != (seen or 0) else tuple(gr.skip() for _ in range(10))
+        return (table("sync", self.sync_rows(lang), lang), events, *lists)
 
     # -- JSON API (gradio_client and scripts) ------------------------------------------------------------
 

@@ -15,10 +15,10 @@ import gradio as gr
 from rag import Library
 from ui import app_render as R
 from ui.app_handlers import PapersApp
-from ui.app_text import t, with_language
+from ui.app_text import t, table, with_language
 
-LIBRARY_HEADERS = ["Title", "Authors", "Year", "Source", "Pages", "Chunks", "Id"]
-SEARCH_HEADERS = ["#", "Score", "Paper", "Where", "Passage"]
+LIBRARY_HEADERS = table("library", [], "en")["headers"]  # until the page's language is known
+SEARCH_HEADERS = table("search", [], "en")["headers"]
 
 
 @dataclass
@@ -268,7 +268,7 @@ def _sync_log(app: PapersApp) -> gr.Dataframe | None:
     gr.Markdown(t("watched_folders") + "\n" + "\n".join(f"- `{place}`" for place in app.watching))
     return gr.Dataframe(
         value=app.sync_rows(),
-        headers=["time", "what", "paper or input"],
+        headers=table("sync", [], "en")["headers"],
         datatype=["str", "str", "str"],
         interactive=False,
         wrap=True,
@@ -302,10 +302,11 @@ def _wire_library_changes(
         scope.tags,
     ]
 
-    def refresh() -> tuple:
-        return app.refreshed()
+    def refresh(lang: str = "") -> tuple:
+        return app.refreshed(lang)
 
     in_language = with_language(2)
+    relisted = {"fn": refresh, "inputs": [lang], "outputs": outputs, "js": with_language(1)}
     lib.add_btn.click(
         app.add_files,
         [lib.files, lang],
@@ -314,9 +315,7 @@ def _wire_library_changes(
         api_visibility="private",
         concurrency_id="write",
         concurrency_limit=1,
-    ).then(refresh, None, outputs, api_visibility="private").then(
-        lambda: None, None, [lib.files], api_visibility="private"
-    )
+    ).then(**relisted, api_visibility="private").then(lambda: None, None, [lib.files], api_visibility="private")
     lib.remove_btn.click(
         app.remove,
         [lib.remove_pick, lang],
@@ -325,7 +324,7 @@ def _wire_library_changes(
         api_visibility="private",
         concurrency_id="write",
         concurrency_limit=1,
-    ).then(refresh, None, outputs, api_visibility="private")
+    ).then(**relisted, api_visibility="private")
     lib.arxiv_btn.click(
         app.add_arxiv,
         [lib.arxiv_box, lang],
@@ -333,12 +332,20 @@ def _wire_library_changes(
         js=in_language,
         api_visibility="private",
         concurrency_id="write",
-    ).then(refresh, None, outputs, api_visibility="private")
-    demo.load(refresh, None, outputs, api_visibility="private")
+    ).then(**relisted, api_visibility="private")
+    demo.load(**relisted, api_visibility="private")
+    # The page's script clicks this when the language changes (Settings): the tables' columns follow.
+    relabel = gr.Button("Relabel", visible="hidden", elem_id="page-lang-changed")
+    relabel.click(**relisted, api_visibility="private")
     if lib.sync_log is not None:
         seen = gr.State(app.library.sync_log.events)
         gr.Timer(2.0).tick(
-            app.sync_tick, [seen], [lib.sync_log, seen, *outputs], api_visibility="private", show_progress="hidden"
+            app.sync_tick,
+            [seen, lang],
+            [lib.sync_log, seen, *outputs],
+            js=in_language,
+            api_visibility="private",
+            show_progress="hidden",
         )
 
 

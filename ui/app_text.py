@@ -10,6 +10,7 @@ refusal, "searching…") follows the question's language instead, as the answer'
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import gradio as gr
 
@@ -168,6 +169,27 @@ LABELS: dict[str, tuple[str, str]] = {
     "ocr_title": ("read from a page image by OCR", "由 OCR 从页面图像中读取"),
     "score": ("score {score}", "得分 {score}"),
     "open": ("Open", "打开"),
+    # table columns (a table's header is not a translatable value: it is sent in the page's language)
+    "col_title": ("Title", "标题"),
+    "col_authors": ("Authors", "作者"),
+    "col_year": ("Year", "年份"),
+    "col_source": ("Source", "来源"),
+    "col_pages": ("Pages", "页数"),
+    "col_chunks": ("Chunks", "段落数"),
+    "col_id": ("Id", "编号"),
+    "col_rank": ("#", "序号"),
+    "col_score": ("Score", "得分"),
+    "col_paper": ("Paper", "论文"),
+    "col_where": ("Where", "位置"),
+    "col_passage": ("Passage", "段落"),
+    "col_time": ("time", "时间"),
+    "col_what": ("what", "事件"),
+    "col_input": ("paper or input", "论文或输入"),
+    "sync_added": ("added", "已添加"),
+    "sync_updated": ("updated", "已更新"),
+    "sync_removed": ("removed", "已删除"),
+    "sync_problem": ("problem", "问题"),
+    "sync_held back": ("held back", "已暂缓"),
     # example questions, built from the titles of papers in the library
     "example_how": ("How does {name} work?", "{name} 是如何工作的？"),
     "example_problem": ("What problem does {name} address?", "{name} 解决了什么问题？"),
@@ -196,6 +218,18 @@ def say(key: str, lang: str, **values: object) -> str:
     """The text `key` in `lang` ("en" or "zh"), filled with `values`: for text built with values in it, which
     the page cannot translate (it translates a value that is one key, nothing inside a longer one)."""
     return LABELS[key][1 if lang == "zh" else 0].format(**values)
+
+
+COLUMNS: dict[str, list[str]] = {
+    "library": ["col_title", "col_authors", "col_year", "col_source", "col_pages", "col_chunks", "col_id"],
+    "search": ["col_rank", "col_score", "col_paper", "col_where", "col_passage"],
+    "sync": ["col_time", "col_what", "col_input"],
+}
+
+
+def table(name: str, rows: list[list[Any]], lang: str) -> dict[str, Any]:
+    """A Dataframe value with its column names in `lang` (`name`: a table of COLUMNS)."""
+    return {"headers": [say(key, lang) for key in COLUMNS[name]], "data": rows}
 
 
 LANGUAGE_JS = "document.documentElement.lang || navigator.language || ''"
