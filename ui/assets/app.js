@@ -58,10 +58,10 @@ document.addEventListener("click", (event) => {
 
 // Gradio's i18n sets <html lang> when the language changes (Settings): text the server builds (the tables'
 // column names) is asked for again in the new language.
-let shownLang = null;
+let shownLang = document.documentElement.lang;
 new MutationObserver(() => {
   const lang = document.documentElement.lang;
   const relabel = document.querySelector("#page-lang-changed");
-  if (shownLang !== null && lang !== shownLang && relabel) relabel.click();
+  if (lang !== shownLang && relabel) relabel.click();
   shownLang = lang;
 }).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
