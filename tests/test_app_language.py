@@ -142,7 +142,7 @@ def test_upload_outcomes_and_removal_in_chinese(make_library, tmp_path: Path) ->
     steps: list[str] = []
     html = app.add_files([str(good), str(fake)], "zh-CN", progress=lambda v, desc="": steps.append(desc))
     assert '<span class="badge">已添加</span>' in html and "个段落" in html and TITLE in html
-    assert '<span class="badge">失败</span>' in html
+    assert '<span class="badge">失败</span>' in html and "不是 PDF（文件不以 %PDF- 开头）" in html
     assert not re.search(r'class="badge">(added|failed|skipped|already in library)<', html)
     assert steps[0] == "正在读取 good.pdf" and steps[-1] == "完成"
     again = app.add_files([str(good)], "zh")

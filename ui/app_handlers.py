@@ -267,7 +267,8 @@ class PapersApp:
 
         answer = _last_answer(history)
         if answer is None:
-            gr.Warning(say("export_ask_first", page_language(lang, request)))
+            lang = page_language(lang, request)
+            gr.Warning(say("export_ask_first", lang), title=say("warning", lang))
             return None
         return _export_file("answer.md", answer_markdown(answer, self.library.paper))
 
@@ -281,7 +282,8 @@ class PapersApp:
         ids = list(dict.fromkeys(s["paper_id"] for s in answer.get("sources", []))) if answer else []
         records = [r for r in (self.library.paper(i) for i in ids) if r is not None]
         if not records:
-            gr.Warning(say("export_no_cited", page_language(lang, request)))
+            lang = page_language(lang, request)
+            gr.Warning(say("export_no_cited", lang), title=say("warning", lang))
             return None
         return _export_file("references.bib", to_bibtex(records))
 
@@ -379,7 +381,7 @@ class PapersApp:
         try:
             stored = store_upload(path, name, self.settings.cache_dir, self.settings.max_download_bytes)
         except UploadRejected as err:
-            return name, "failed", str(err)
+            return name, "failed", say(f"upload_{err.reason}", lang, **err.values)
         try:
             report = self.library.ingest([str(stored.path)])
         except PapersError as err:

@@ -15,6 +15,7 @@ from typing import Any
 import gradio as gr
 
 from rag.answers.wording import language
+from ui.app_uploads import REASONS
 
 # key → (English, Chinese)
 LABELS: dict[str, tuple[str, str]] = {
@@ -132,10 +133,15 @@ LABELS: dict[str, tuple[str, str]] = {
     "outcome_failed": ("failed", "失败"),
     "added_detail": ("{title} — {n} passages", "{title} — {n} 个段落"),
     "unreadable": ("nothing could be read from it", "无法从中读取任何内容"),
+    "upload_unreadable": (REASONS["unreadable"], "无法读取上传的文件：{why}"),
+    "upload_empty": (REASONS["empty"], "文件是空的"),
+    "upload_too_big": (REASONS["too_big"], "文件大小为 {size} MB；上限为 {limit} MB"),
+    "upload_not_pdf": (REASONS["not_pdf"], "不是 PDF（文件不以 %PDF- 开头）"),
     "nothing_found": ("nothing found", "没有找到"),
     "reading": ("Reading {name}", "正在读取 {name}"),
     "done": ("Done", "完成"),
     "removed": ("Removed **{title}** and its {n} passages.", "已删除 **{title}** 及其 {n} 个段落。"),
+    "warning": ("Warning", "提示"),
     "export_ask_first": ("Ask a question first: the export is the last answer.", "请先提问：导出的是最近一次的回答。"),
     "export_no_cited": (
         "No cited papers to export yet: ask a question first.",
