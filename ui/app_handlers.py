@@ -267,8 +267,7 @@ class PapersApp:
 
         answer = _last_answer(history)
         if answer is None:
-            lang = page_language(lang, request)
-            gr.Warning(say("export_ask_first", lang), title=say("warning", lang))
+            gr.Warning(say("export_ask_first", page_language(lang, request)))
             return None
         return _export_file("answer.md", answer_markdown(answer, self.library.paper))
 
@@ -282,8 +281,7 @@ class PapersApp:
         ids = list(dict.fromkeys(s["paper_id"] for s in answer.get("sources", []))) if answer else []
         records = [r for r in (self.library.paper(i) for i in ids) if r is not None]
         if not records:
-            lang = page_language(lang, request)
-            gr.Warning(say("export_no_cited", lang), title=say("warning", lang))
+            gr.Warning(say("export_no_cited", page_language(lang, request)))
             return None
         return _export_file("references.bib", to_bibtex(records))
 

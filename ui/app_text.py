@@ -141,7 +141,6 @@ LABELS: dict[str, tuple[str, str]] = {
     "reading": ("Reading {name}", "正在读取 {name}"),
     "done": ("Done", "完成"),
     "removed": ("Removed **{title}** and its {n} passages.", "已删除 **{title}** 及其 {n} 个段落。"),
-    "warning": ("Warning", "提示"),
     "export_ask_first": ("Ask a question first: the export is the last answer.", "请先提问：导出的是最近一次的回答。"),
     "export_no_cited": (
         "No cited papers to export yet: ask a question first.",
