@@ -305,34 +305,19 @@ def _wire_library_changes(
     def refresh(lang: str = "") -> tuple:
         return app.refreshed(lang)
 
-    in_language = with_language(2)
     relisted = {"fn": refresh, "inputs": [lang], "outputs": outputs, "js": with_language(1)}
-    lib.add_btn.click(
-        app.add_files,
-        [lib.files, lang],
-        [lib.outcomes],
-        js=in_language,
-        api_visibility="private",
-        concurrency_id="write",
-        concurrency_limit=1,
-    ).then(**relisted, api_visibility="private").then(lambda: None, None, [lib.files], api_visibility="private")
-    lib.remove_btn.click(
-        app.remove,
-        [lib.remove_pick, lang],
-        [lib.removed],
-        js=in_language,
-        api_visibility="private",
-        concurrency_id="write",
-        concurrency_limit=1,
-    ).then(**relisted, api_visibility="private")
-    lib.arxiv_btn.click(
-        app.add_arxiv,
-        [lib.arxiv_box, lang],
-        [lib.outcomes],
-        js=in_language,
-        api_visibility="private",
-        concurrency_id="write",
-    ).then(**relisted, api_visibility="private")
+
+    def writes(button: gr.Button, fn, given: gr.components.Component, shown: gr.components.Component, **limit):
+        """A write from the Library tab, its outcome in the page's language; then every list is refreshed."""
+        return button.click(
+            fn, [given, lang], [shown], js=with_language(2), api_visibility="private", concurrency_id="write", **limit
+        ).then(**relisted, api_visibility="private")
+
+    writes(lib.add_btn, app.add_files, lib.files, lib.outcomes, concurrency_limit=1).then(
+        lambda: None, None, [lib.files], api_visibility="private"
+    )
+    writes(lib.remove_btn, app.remove, lib.remove_pick, lib.removed, concurrency_limit=1)
+    writes(lib.arxiv_btn, app.add_arxiv, lib.arxiv_box, lib.outcomes)
     demo.load(**relisted, api_visibility="private")
     # The page's script clicks this when the language changes (Settings): the tables' columns follow.
     relabel = gr.Button("Relabel", visible="hidden", elem_id="page-lang-changed")
@@ -343,7 +328,7 @@ def _wire_library_changes(
             app.sync_tick,
             [seen, lang],
             [lib.sync_log, seen, *outputs],
-            js=in_language,
+            js=with_language(2),
             api_visibility="private",
             show_progress="hidden",
         )
