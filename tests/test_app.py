@@ -160,16 +160,20 @@ def test_filters_restrict_the_answer_to_chosen_papers(app, library):
     tiny = next(p.id for p in library.papers() if p.title.startswith("TinyV"))
     *_, (_, (_, _, _, panel, _)) = _run_ask(app, NOVER_Q, papers=[tiny])
     assert "TinyV" in panel and "NOVER: Incentive" not in panel
-    rows, _ids, _status, _ = app.search("verifier", 5, [nover], None, None, [])
+    rows = app.search("verifier", 5, [nover], None, None, [])[0]["data"]
     assert rows and all(r[2].startswith("NOVER") for r in rows)
-    rows, *_ = app.search("verifier", 5, [], "2030", None, [])
+    rows = app.search("verifier", 5, [], "2030", None, [])[0]["data"]
     assert rows == []
 
 
 def test_example_questions_come_from_the_corpus_and_are_answered(app, library):
+    from rag.text import is_cjk
+
     examples = app.example_questions()
-    assert len(examples) == 4
-    for question in examples:
+    chinese = app.example_questions(lang="zh")  # shown when the page is in Chinese
+    assert len(examples) == len(chinese) == 4
+    assert all(is_cjk(q) for q in chinese) and not any(is_cjk(q) for q in examples)
+    for question in [*examples, *chinese]:
         answer = library.ask(question)
         assert not answer.refused, question
 
@@ -185,7 +189,9 @@ def test_empty_question_changes_nothing(app):
 def test_search_rows_and_context_with_neighbours(app):
     import gradio as gr
 
-    rows, ids, _status, context = app.search("reward shaping for shorter reasoning", 5, [], None, None, [])
+    results, ids, _status, context = app.search("reward shaping for shorter reasoning", 5, [], None, None, [])
+    rows = results["data"]
+    assert results["headers"] == ["#", "Score", "Paper", "Where", "Passage"]
     assert len(rows) == len(ids) == 5 and [r[0] for r in rows] == [1, 2, 3, 4, 5]
     assert "Length-based Reward Shaping" in rows[0][2]
     assert 'class="ctx focus"' in context
@@ -233,7 +239,8 @@ def test_hostile_paper_text_is_escaped_everywhere(app, library):
     assert "[x](javascript:alert(1))" in rendered or "&lt;script&gt;" in rendered
     assert rendered.count("<a ") == chat[-1]["content"].count('<a class="cite"')
     # Search, context and related views escape it too, and the javascript: URL never becomes a link.
-    rows, _ids, _, context = app.search("quantum bananas ripening", 3, [], None, None, [])
+    results, _ids, _, context = app.search("quantum bananas ripening", 3, [], None, None, [])
+    rows = results["data"]
     assert rows[0][2].startswith("Quantum <script>")  # table cells are plain text (rendered as text)
     assert "<script" not in context and "&lt;script&gt;" in context and 'href="javascript' not in context
     related = app.related(HOSTILE["id"], 3)

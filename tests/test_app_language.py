@@ -103,8 +103,83 @@ def test_digest_in_chinese(bundled_library, monkeypatch, capsys) -> None:
     assert main(["digest", "--indexed", "--index", index, "--paper", "NOVER", "--lang", "zh", "--format", "html"]) == 0
     page = capsys.readouterr().out
     assert '<html lang="zh-CN">' in page
-    for words in ("论文速递", "1 篇论文", "目录", "<h3>要点</h3>", "摘要：", "20 页"):
+    for words in ("论文速递 — 论文库中的论文", "1 篇论文", "目录", "<h3>要点</h3>", "摘要：", "20 页"):
         assert words in page, words
-    for english in ("Key takeaways", "Contents", "Abstract.", "<strong>Authors"):  # ("20 pages" is arXiv's comment)
+    # ("20 pages" is arXiv's comment)
+    for english in ("Key takeaways", "Contents", "Abstract.", "<strong>Authors", "indexed papers"):
         assert english not in page, english
     assert "NOVER: Incentive Training for Language Models" in page  # the paper's own words stay
+
+
+# -- text the handlers build with values in it: in the language the page shows ---------------------------
+
+
+def test_the_page_language_comes_from_the_page_then_the_browser_header() -> None:
+    import gradio as gr
+    from starlette.requests import Request
+
+    from ui.app_text import page_language
+
+    def browser(accept: str) -> gr.Request:
+        return gr.Request(Request({"type": "http", "headers": [(b"accept-language", accept.encode())]}))
+
+    assert page_language("zh") == page_language("zh-CN") == page_language("zh-Hant-TW") == "zh"
+    assert page_language("en-US") == page_language("") == page_language(None) == "en"
+    assert page_language("en", browser("zh-CN,zh;q=0.9")) == "en"  # the toggle wins over the browser
+    assert page_language("", browser("en;q=0.5, zh-CN;q=0.9")) == "zh"  # the most preferred language
+    assert page_language("", browser("fr-FR,en;q=0.8")) == "en"
+    assert page_language("", browser("*")) == page_language("", browser("garbage;q=x")) == "en"
+
+
+def test_upload_outcomes_and_removal_in_chinese(make_library, tmp_path: Path) -> None:
+    from tests.pdf_factory import TITLE, make_paper_pdf
+    from ui.app import PapersApp
+
+    app = PapersApp(make_library())
+    good, fake = tmp_path / "good.pdf", tmp_path / "fake.pdf"
+    make_paper_pdf(good)
+    fake.write_text("just text")
+    steps: list[str] = []
+    html = app.add_files([str(good), str(fake)], "zh-CN", progress=lambda v, desc="": steps.append(desc))
+    assert '<span class="badge">已添加</span>' in html and "个段落" in html and TITLE in html
+    assert '<span class="badge">失败</span>' in html and "不是 PDF（文件不以 %PDF- 开头）" in html
+    assert not re.search(r'class="badge">(added|failed|skipped|already in library)<', html)
+    assert steps[0] == "正在读取 good.pdf" and steps[-1] == "完成"
+    again = app.add_files([str(good)], "zh")
+    assert '<span class="badge">已在论文库中</span>' in again
+    assert '<span class="badge">already in library</span>' in app.add_files([str(good)], "en")
+    assert app.add_files([], "zh") == '<p class="muted">请先选择一个或多个 PDF 文件。</p>'
+    assert app.remove(None, "zh") == "请选择要删除的论文。"
+    removed = app.remove(app.library.papers()[0].id, "zh")
+    assert removed.startswith("已删除 **") and "个段落" in removed
+
+
+def test_export_warnings_in_chinese(bundled_library) -> None:
+    from ui.app import PapersApp
+
+    app = PapersApp(bundled_library)
+    with pytest.warns(UserWarning, match="请先提问：导出的是最近一次的回答"):
+        assert app.export_answer([], "zh") is None
+    with pytest.warns(UserWarning, match="还没有可导出的被引论文"):
+        assert app.export_bibtex(None, "zh-CN") is None
+    with pytest.warns(UserWarning, match="Ask a question first"):
+        app.export_answer([], "en")
+
+
+def test_search_status_and_related_in_chinese(bundled_library) -> None:
+    from ui.app import PapersApp
+
+    app = PapersApp(bundled_library)
+    nover = next(p.id for p in bundled_library.papers() if p.title.startswith("NOVER"))
+    _, _, status, _ = app.search("verifier", 5, [], None, None, [], None, None, "zh")
+    assert status == "5 个段落。选择一行查看其上下文。"
+    _, _, status, _ = app.search("verifier", 5, [], None, None, [], ["nowhere"], ["x"], "zh")
+    assert status == "没有匹配的段落。"
+    _, _, status, _ = app.search("verifier", 5, [], None, None, [], None, None, "en")
+    assert status == "5 passages. Select a row to read it in context."
+    results, *_ = app.search("verifier", 5, [], None, None, [], None, None, "zh")
+    assert results["headers"] == ["序号", "得分", "论文", "位置", "段落"] and len(results["data"]) == 5
+    library_table = app.refreshed("zh")[6]
+    assert library_table["headers"][:3] == ["标题", "作者", "年份"] and len(library_table["data"]) == 19
+    related = app.related(nover, 3, None, None, "zh")
+    assert "段落相似度" in related and "在这篇论文中" in related and "passage similarity" not in related

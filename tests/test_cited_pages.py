@@ -183,6 +183,13 @@ def test_page_view_shows_the_page_with_highlights_and_turns_pages(cited) -> None
     _, same = app.pages.turn(-1, {**shown, "page": 1}, history)
     assert same["page"] == 1  # nothing before page 1: unchanged
     assert app.pages.show("not a request", history)[1] is None
+    # In a page shown in Chinese, the view's own words are Chinese (the paper's stay as they are).
+    html, shown = app.pages.show(f"0:{n}", history, "zh-CN")
+    assert f"第 1 页，共 {layout.pages} 页" in html and "文件 " in html and "page 1 of" not in html
+    html, shown = app.pages.forward(shown, history, "zh")
+    assert shown["page"] == 2 and f"第 2 页，共 {layout.pages} 页" in html
+    html, shown = app.pages.back(shown, history, "en")
+    assert shown["page"] == 1 and f"page 1 of {layout.pages}" in html
 
 
 def test_page_view_of_an_abstract_only_paper_marks_the_quote(cited) -> None:
@@ -193,6 +200,7 @@ def test_page_view_of_an_abstract_only_paper_marks_the_quote(cited) -> None:
     n = next(s["n"] for s in history[0][1]["sources"] if s["paper_id"] == "lunar-regolith-bricks")
     html, shown = PapersApp(library).pages.show(f"0:{n}", history)
     assert shown is None and "No PDF for this paper (abstract only)" in html
+    assert "这篇论文没有 PDF（只有摘要）" in PapersApp(library).pages.show(f"0:{n}", history, "zh")[0]
     assert "<mark>Lunar regolith bricks are sintered" in html
 
 

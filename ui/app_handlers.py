@@ -18,7 +18,7 @@ from rag import Filters, Hit, Library, PaperRecord, PapersError, Settings
 from rag.answers.types import Answer
 from ui import app_render as R
 from ui.access import READ_ONLY, AccessDenied, readable_ref
-from ui.app_text import framing, t
+from ui.app_text import LABELS, framing, page_language, say, t, table
 from ui.app_uploads import UploadRejected, discard, local_pdf, store_upload
 from ui.page_view import PageView
 from ui.payloads import hits_payload, related_payload
@@ -102,20 +102,21 @@ class PapersApp:
         size = t("library_size_capped" if len(records) > MAX_LISTED else "library_size")
         return f"{size} **{len(records)}** · **{chunks}**"  # one phrase: the page translates only the first
 
-    def example_questions(self, n: int = 4) -> list[str]:
-        """Questions about papers that are really in the index, built from their titles."""
+    def example_questions(self, n: int = 4, lang: str = "en") -> list[str]:
+        """Questions about papers that are really in the index, built from their titles, asked in `lang`
+        (names and titles stay as the papers write them)."""
         named, plain = [], []
         for p in self.records().values():
             head, sep, _ = p.title.partition(":")
             if sep and 1 <= len(head.split()) <= 3 and len(head) <= 30:
                 named.append(R.one_line(head))
             elif len(p.title) <= 70:
-                plain.append(f"What does “{R.one_line(p.title)}” propose?")
-        templates = ["How does {} work?", "What problem does {} address?", "What results does {} report?"]
-        asked = [templates[i % len(templates)].format(name) for i, name in enumerate(named)]
+                plain.append(say("example_proposes", lang, title=R.one_line(p.title)))
+        templates = ["example_how", "example_problem", "example_results"]
+        asked = [say(templates[i % len(templates)], lang, name=name) for i, name in enumerate(named)]
         return (asked + plain)[:n]
 
-    def links_for(self, hit: Hit) -> list[str]:
+    def links_for(self, hit: Hit, lang: str = "en") -> list[str]:
         record = self.records().get(hit.paper_id)
         arxiv_abs = None
         local = None
@@ -126,7 +127,7 @@ class PapersApp:
             if self.serve_uploads and not R.safe_url(hit.url):
                 path = local_pdf(self.settings.cache_dir, hit.paper_id)
                 local = f"/gradio_api/file={R.quote_path(str(path))}" if path else None
-        return R.hit_links(hit, local_pdf=local, arxiv_abs=arxiv_abs)
+        return R.hit_links(hit, local_pdf=local, arxiv_abs=arxiv_abs, lang=lang)
 
     @staticmethod
     def filters(
@@ -258,17 +259,21 @@ class PapersApp:
 
     # -- exports of the last answer ----------------------------------------------------------------------
 
-    def export_answer(self, history: list[list[Any]] | None) -> str | None:
+    def export_answer(
+        self, history: list[list[Any]] | None, lang: str = "", request: gr.Request | None = None
+    ) -> str | None:
         """The last answer as a Markdown file with numbered references (None before any answer)."""
         from ui.answer_export import answer_markdown
 
         answer = _last_answer(history)
         if answer is None:
-            gr.Warning("Ask a question first: the export is the last answer.")
+            gr.Warning(say("export_ask_first", page_language(lang, request)))
             return None
         return _export_file("answer.md", answer_markdown(answer, self.library.paper))
 
-    def export_bibtex(self, history: list[list[Any]] | None) -> str | None:
+    def export_bibtex(
+        self, history: list[list[Any]] | None, lang: str = "", request: gr.Request | None = None
+    ) -> str | None:
         """The papers the last answer cites, as a BibTeX file."""
         from ui.bibliography import to_bibtex
 
@@ -276,7 +281,7 @@ class PapersApp:
         ids = list(dict.fromkeys(s["paper_id"] for s in answer.get("sources", []))) if answer else []
         records = [r for r in (self.library.paper(i) for i in ids) if r is not None]
         if not records:
-            gr.Warning("No cited papers to export yet: ask a question first.")
+            gr.Warning(say("export_no_cited", page_language(lang, request)))
             return None
         return _export_file("references.bib", to_bibtex(records))
 
@@ -292,18 +297,22 @@ class PapersApp:
         categories: list[str] | None,
         collections: list[str] | None = None,
         tags: list[str] | None = None,
+        lang: str = "",
+        request: gr.Request | None = None,
     ) -> tuple[list[list[Any]], list[str], str, str]:
         """Ranked passages → (table rows, their chunk ids, status line, context panel)."""
+        lang = page_language(lang, request)
         try:
             scope = self.filters(papers, year_min, year_max, categories, collections, tags)
             hits = self.library.search(query or "", k=int(k) if k else None, filters=scope)
         except PapersError as err:
-            return [], [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
-        within = "; ".join(f"{name}: {', '.join(v)}" for name, v in (("collection", collections), ("tag", tags)) if v)
-        within = f" ({within})" if within else ""
-        status = f"{len(hits)} {t('n_passages_found')}{within}" if hits else str(t("no_passages"))
+            return table("search", [], lang), [], R.md_literal(str(err)), R.context_view([], "", self.links_for)
+        key = "within" if collections and tags else "within_collection" if collections else "within_tag"
+        within = say(key, lang, collections=", ".join(collections or []), tags=", ".join(tags or []))
+        status = say("passages_found", lang, n=len(hits)) + (within if collections or tags else "")
+        status = status if hits else say("no_passages", lang)
         context = self.context(hits[0].chunk_id) if hits else R.context_view([], "", self.links_for)
-        return R.search_rows(hits), [h.chunk_id for h in hits], status, context
+        return table("search", R.search_rows(hits), lang), [h.chunk_id for h in hits], status, context
 
     def context(self, chunk_id: str) -> str:
         try:
@@ -322,7 +331,13 @@ class PapersApp:
     # -- Related -----------------------------------------------------------------------------------------
 
     def related(
-        self, paper_id: str | None, k: int, collections: list[str] | None = None, tags: list[str] | None = None
+        self,
+        paper_id: str | None,
+        k: int,
+        collections: list[str] | None = None,
+        tags: list[str] | None = None,
+        lang: str = "",
+        request: gr.Request | None = None,
     ) -> str:
         """The papers most like `paper_id`, only among those in `collections` / with `tags` when given."""
         if not paper_id:
@@ -333,30 +348,38 @@ class PapersApp:
             results = self.library.related(paper_id, k=int(k or 5), filters=scope)
         except PapersError as err:
             return f'<p class="muted">{R.esc(err)}</p>'
-        return R.related_view(record.title, results, self.links_for)
+        return R.related_view(record.title, results, self.links_for, page_language(lang, request))
 
     # -- Library -----------------------------------------------------------------------------------------
 
-    def add_files(self, files: list[Any] | None, progress=gr.Progress()) -> str:  # noqa: B008 (Gradio's idiom)
-        """Store, check and ingest each uploaded file; report each one's outcome in place."""
+    def add_files(
+        self,
+        files: list[Any] | None,
+        lang: str = "",
+        request: gr.Request | None = None,
+        progress=gr.Progress(),  # noqa: B008 (Gradio's idiom)
+    ) -> str:
+        """Store, check and ingest each uploaded file; report each one's outcome in place, in the page's
+        language."""
+        lang = page_language(lang, request)
         paths = [getattr(f, "name", f) for f in files or []]
         if self.settings.read_only:
-            return R.outcomes_view([(Path(str(p)).name, "failed", READ_ONLY) for p in paths])
+            return R.outcomes_view([(Path(str(p)).name, "failed", READ_ONLY) for p in paths], lang)
         outcomes: list[tuple[str, str, str]] = []
         for i, path in enumerate(paths):
             name = Path(str(path)).name
             if progress is not None:
-                progress((i, len(paths)), desc=f"Reading {R.one_line(name, 50)}")
-            outcomes.append(self._add_one(str(path), name))
+                progress((i, len(paths)), desc=say("reading", lang, name=R.one_line(name, 50)))
+            outcomes.append(self._add_one(str(path), name, lang))
         if progress is not None and paths:
-            progress((len(paths), len(paths)), desc="Done")
-        return R.outcomes_view(outcomes) if outcomes else f'<p class="muted">{t("choose_files")}</p>'
+            progress((len(paths), len(paths)), desc=say("done", lang))
+        return R.outcomes_view(outcomes, lang) if outcomes else f'<p class="muted">{say("choose_files", lang)}</p>'
 
-    def _add_one(self, path: str, name: str) -> tuple[str, str, str]:
+    def _add_one(self, path: str, name: str, lang: str = "en") -> tuple[str, str, str]:
         try:
             stored = store_upload(path, name, self.settings.cache_dir, self.settings.max_download_bytes)
         except UploadRejected as err:
-            return name, "failed", str(err)
+            return name, "failed", say(f"upload_{err.reason}", lang, **err.values)
         try:
             report = self.library.ingest([str(stored.path)])
         except PapersError as err:
@@ -364,18 +387,19 @@ class PapersApp:
             return name, "failed", str(err)
         if report.added:
             pid, title, n = report.added[0]
-            return name, "added", f"{title} — {n} passages [{pid}]"
+            return name, "added", say("added_detail", lang, title=title, n=n) + f" [{pid}]"
         if report.unchanged:
             pid, title = report.unchanged[0]
             return name, "unchanged", f"{title} [{pid}]"
         discard(stored)
         kind, entries = ("skipped", report.skipped) if report.skipped else ("failed", report.failed)
-        reason = entries[0][1] if entries else "nothing could be read from it"
+        reason = entries[0][1] if entries else say("unreadable", lang)
         return name, kind, reason
 
-    def remove(self, paper_id: str | None) -> str:
+    def remove(self, paper_id: str | None, lang: str = "", request: gr.Request | None = None) -> str:
+        lang = page_language(lang, request)
         if not paper_id:
-            return str(t("pick_remove"))
+            return say("pick_remove", lang)
         if self.settings.read_only:
             return R.md_literal(READ_ONLY)
         try:
@@ -385,16 +409,17 @@ class PapersApp:
         stored = local_pdf(self.settings.cache_dir, record.id)
         if stored is not None:
             shutil.rmtree(stored.parent, ignore_errors=True)
-        return f"Removed **{R.md_literal(R.one_line(record.title, 100))}** and its {n} passages."
+        return say("removed", lang, title=R.md_literal(R.one_line(record.title, 100)), n=n)
 
-    def add_arxiv(self, ref: str) -> str:
+    def add_arxiv(self, ref: str, lang: str = "", request: gr.Request | None = None) -> str:
         """arXiv ids/URLs (space-separated) are fetched as such; any other text is a search (5 papers).
         Nothing typed here is ever read as a path on the server."""
+        lang = page_language(lang, request)
         ref = (ref or "").strip()
         if not ref:
             return R.outcomes_view([])
         if self.settings.read_only:
-            return R.outcomes_view([(ref, "failed", READ_ONLY)])
+            return R.outcomes_view([(ref, "failed", READ_ONLY)], lang)
         tokens = ref.split()
         try:
             ids = split_refs(tokens).arxiv_ids
@@ -402,15 +427,16 @@ class PapersApp:
             add = self.library.add_arxiv
             report = add(ids) if by_id else add(query=ref, max_results=5)
         except PapersError as err:
-            return R.outcomes_view([(ref, "failed", str(err))])
-        outcomes = [(pid, "added", f"{title} — {n} passages") for pid, title, n in report.added]
+            return R.outcomes_view([(ref, "failed", str(err))], lang)
+        outcomes = [(pid, "added", say("added_detail", lang, title=title, n=n)) for pid, title, n in report.added]
         outcomes += [(pid, "unchanged", title) for pid, title in report.unchanged]
         outcomes += [(src, "skipped", why) for src, why in report.skipped]
         outcomes += [(src, "failed", why) for src, why in report.failed]
-        return R.outcomes_view(outcomes or [(ref, "skipped", "nothing found")])
+        return R.outcomes_view(outcomes or [(ref, "skipped", say("nothing_found", lang))], lang)
 
-    def refreshed(self) -> tuple:
-        """New values for every paper list in the app, after a change to the library."""
+    def refreshed(self, lang: str = "") -> tuple:
+        """New values for every paper list in the app, after a change to the library (the table's column
+        names in the page's language)."""
         choices = self.paper_choices()
         return (
             gr.update(choices=choices),  # Ask/Search paper filter
@@ -419,7 +445,7 @@ class PapersApp:
             gr.update(choices=self.years()),
             gr.update(choices=choices),  # Related picker
             gr.update(choices=choices, value=None),  # Remove picker
-            self.library_rows(),
+            table("library", self.library_rows(), page_language(lang)),
             self.stats_line(),
             gr.update(choices=self.collections()),
             gr.update(choices=self.tags()),
@@ -432,15 +458,19 @@ class PapersApp:
         """The folders a watcher beside the app keeps in sync (empty without --watch)."""
         return self.library.sync_log.places
 
-    def sync_rows(self) -> list[list[str]]:
+    def sync_rows(self, lang: str = "en") -> list[list[str]]:
         """What the watcher did lately, newest first: time, added/updated/removed/problem, paper or input."""
-        return [list(row) for row in self.library.sync_log.rows()]
+        return [
+            [when, say(f"sync_{what}", lang) if f"sync_{what}" in LABELS else what, text]
+            for when, what, text in self.library.sync_log.rows()
+        ]
 
-    def sync_tick(self, seen: int | None) -> tuple:
+    def sync_tick(self, seen: int | None, lang: str = "") -> tuple:
         """The timer's refresh: the log, and every paper list when the watcher changed something since."""
+        lang = page_language(lang)
         events = self.library.sync_log.events
-        lists = self.refreshed() if events != (seen or 0) else tuple(gr.skip() for _ in range(10))
-        return (self.sync_rows(), events, *lists)
+        lists = self.refreshed(lang) if events != (seen or 0) else tuple(gr.skip() for _ in range(10))
+        return (table("sync", self.sync_rows(lang), lang), events, *lists)
 
     # -- JSON API (gradio_client and scripts) ------------------------------------------------------------
 

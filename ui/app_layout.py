@@ -15,10 +15,10 @@ import gradio as gr
 from rag import Library
 from ui import app_render as R
 from ui.app_handlers import PapersApp
-from ui.app_text import t
+from ui.app_text import t, table, with_language
 
-LIBRARY_HEADERS = ["Title", "Authors", "Year", "Source", "Pages", "Chunks", "Id"]
-SEARCH_HEADERS = ["#", "Score", "Paper", "Where", "Passage"]
+LIBRARY_HEADERS = table("library", [], "en")["headers"]  # until the page's language is known
+SEARCH_HEADERS = table("search", [], "en")["headers"]
 
 
 @dataclass
@@ -64,8 +64,8 @@ def _scope_sidebar(app: PapersApp, choices: list[tuple[str, str]]) -> Scope:
     return Scope(k, mode, papers, year_min, year_max, categories, collections, tags)
 
 
-def _ask_tab(app: PapersApp, scope: Scope) -> None:
-    examples = app.example_questions()
+def _ask_tab(app: PapersApp, scope: Scope, lang: gr.Textbox) -> None:
+    examples = {code: app.example_questions(lang=code) for code in ("en", "zh")}
     with gr.Tab(t("tab_ask"), id="ask", elem_id="tab-ask"):
         history = gr.State([])  # [(question, answer text)] of this session: follow-ups
         turns = gr.State([])  # sources panel HTML of each turn of this session
@@ -94,17 +94,18 @@ def _ask_tab(app: PapersApp, scope: Scope) -> None:
                     )
                     ask_btn = gr.Button(t("ask"), variant="primary", scale=1, min_width=90, elem_id="ask-btn")
                     clear_btn = gr.Button(t("clear"), scale=1, min_width=80)
-                if examples:
-                    gr.Examples(examples, inputs=[question], label=t("examples"), elem_id="examples")
+                if examples["en"]:  # both sets are on the page; the style sheet shows the page language's
+                    gr.Examples(examples["en"], inputs=[question], label=t("examples"), elem_id="examples")
+                    gr.Examples(examples["zh"], inputs=[question], label=t("examples"), elem_id="examples-zh")
             with gr.Column(scale=2, min_width=340):
-                page_view, shown = _page_view(app, history)
+                page_view, shown = _page_view(app, history, lang)
                 sources = gr.HTML(R.EMPTY_SOURCES, elem_id="sources", padding=False)
                 with gr.Row(elem_id="exports"):
                     md_btn = gr.Button(t("export_md"), size="sm", elem_id="export-md")
                     bib_btn = gr.Button(t("export_bib"), size="sm", elem_id="export-bib")
                 export = gr.File(label=t("export"), interactive=False, elem_id="export-file", height=80)
-        md_btn.click(app.export_answer, [history], [export], api_visibility="private")
-        bib_btn.click(app.export_bibtex, [history], [export], api_visibility="private")
+        for button, export_fn in ((md_btn, app.export_answer), (bib_btn, app.export_bibtex)):
+            button.click(export_fn, [history, lang], [export], js=with_language(2), api_visibility="private")
         ask_inputs = [question, chatbot, history, turns, scope.k, scope.mode, *scope.filters]
         ask_outputs = [chatbot, history, turns, sources, question]
         for trigger in (question.submit, ask_btn.click):
@@ -123,7 +124,7 @@ def _ask_tab(app: PapersApp, scope: Scope) -> None:
         )
 
 
-def _page_view(app: PapersApp, history: gr.State) -> tuple[gr.HTML, gr.State]:
+def _page_view(app: PapersApp, history: gr.State, lang: gr.Textbox) -> tuple[gr.HTML, gr.State]:
     """The cited page: the page script puts 'turn:n' in a hidden box and clicks a hidden button."""
     from ui.page_view import EMPTY_PAGE
 
@@ -134,13 +135,21 @@ def _page_view(app: PapersApp, history: gr.State) -> tuple[gr.HTML, gr.State]:
         next_btn = gr.Button(t("next_page"), size="sm", elem_id="page-next")
     request = gr.Textbox(visible="hidden", elem_id="page-request")
     go = gr.Button("Show page", visible="hidden", elem_id="page-go")
-    go.click(app.pages.show, [request, history], [view, shown], api_visibility="private", concurrency_id="read")
-    prev_btn.click(lambda s, h: app.pages.turn(-1, s, h), [shown, history], [view, shown], api_visibility="private")
-    next_btn.click(lambda s, h: app.pages.turn(1, s, h), [shown, history], [view, shown], api_visibility="private")
+    in_language = with_language(3)
+    go.click(
+        app.pages.show,
+        [request, history, lang],
+        [view, shown],
+        js=in_language,
+        api_visibility="private",
+        concurrency_id="read",
+    )
+    prev_btn.click(app.pages.back, [shown, history, lang], [view, shown], js=in_language, api_visibility="private")
+    next_btn.click(app.pages.forward, [shown, history, lang], [view, shown], js=in_language, api_visibility="private")
     return view, shown
 
 
-def _search_tab(app: PapersApp, scope: Scope) -> None:
+def _search_tab(app: PapersApp, scope: Scope, lang: gr.Textbox) -> None:
     with gr.Tab(t("tab_search"), id="search", elem_id="tab-search"):
         with gr.Row(elem_id="search-row"):
             query = gr.Textbox(
@@ -166,11 +175,13 @@ def _search_tab(app: PapersApp, scope: Scope) -> None:
                 )
             with gr.Column(scale=2):
                 context = gr.HTML(R.context_view([], "", app.links_for), elem_id="context", padding=False)
+        inputs = [query, scope.k, *scope.filters, lang]
         for trigger in (query.submit, search_btn.click):
             trigger(
                 app.search,
-                [query, scope.k, *scope.filters],
+                inputs,
                 [results, result_ids, status, context],
+                js=with_language(len(inputs)),
                 api_name="ui_search",
                 api_visibility="private",
                 concurrency_id="read",
@@ -178,16 +189,23 @@ def _search_tab(app: PapersApp, scope: Scope) -> None:
         results.select(app.select_result, [result_ids], [context], api_visibility="private")
 
 
-def _related_tab(app: PapersApp, choices: list[tuple[str, str]], scope: Scope) -> gr.Dropdown:
+def _related_tab(app: PapersApp, choices: list[tuple[str, str]], scope: Scope, lang: gr.Textbox) -> gr.Dropdown:
     with gr.Tab(t("tab_related"), id="related", elem_id="tab-related"):
         gr.Markdown(t("related_help"))
         with gr.Row():
             pick = gr.Dropdown(choices, value=None, label=t("paper"), scale=4, elem_id="related-pick")
             k = gr.Slider(1, 15, value=5, step=1, label=t("how_many"), scale=1)
         out = gr.HTML(app.related(None, 5), elem_id="related-out", padding=False)
-        inputs = [pick, k, scope.collections, scope.tags]
+        inputs = [pick, k, scope.collections, scope.tags, lang]
         for trigger in (pick.change, k.release, scope.collections.change, scope.tags.change):
-            trigger(app.related, inputs, [out], api_name="ui_related", api_visibility="private")
+            trigger(
+                app.related,
+                inputs,
+                [out],
+                js=with_language(len(inputs)),
+                api_name="ui_related",
+                api_visibility="private",
+            )
     return pick
 
 
@@ -250,7 +268,7 @@ def _sync_log(app: PapersApp) -> gr.Dataframe | None:
     gr.Markdown(t("watched_folders") + "\n" + "\n".join(f"- `{place}`" for place in app.watching))
     return gr.Dataframe(
         value=app.sync_rows(),
-        headers=["time", "what", "paper or input"],
+        headers=table("sync", [], "en")["headers"],
         datatype=["str", "str", "str"],
         interactive=False,
         wrap=True,
@@ -262,7 +280,13 @@ def _sync_log(app: PapersApp) -> gr.Dataframe | None:
 
 
 def _wire_library_changes(
-    demo: gr.Blocks, app: PapersApp, scope: Scope, related_pick: gr.Dropdown, lib: LibraryTab, stats: gr.Markdown
+    demo: gr.Blocks,
+    app: PapersApp,
+    scope: Scope,
+    related_pick: gr.Dropdown,
+    lib: LibraryTab,
+    stats: gr.Markdown,
+    lang: gr.Textbox,
 ) -> None:
     """Adding or removing papers refreshes every paper list of the page (and so does loading it)."""
     outputs = [
@@ -278,35 +302,35 @@ def _wire_library_changes(
         scope.tags,
     ]
 
-    def refresh() -> tuple:
-        return app.refreshed()
+    def refresh(lang: str = "") -> tuple:
+        return app.refreshed(lang)
 
-    lib.add_btn.click(
-        app.add_files,
-        [lib.files],
-        [lib.outcomes],
-        api_visibility="private",
-        concurrency_id="write",
-        concurrency_limit=1,
-    ).then(refresh, None, outputs, api_visibility="private").then(
+    relisted = {"fn": refresh, "inputs": [lang], "outputs": outputs, "js": with_language(1)}
+
+    def writes(button: gr.Button, fn, given: gr.components.Component, shown: gr.components.Component, **limit):
+        """A write from the Library tab, its outcome in the page's language; then every list is refreshed."""
+        return button.click(
+            fn, [given, lang], [shown], js=with_language(2), api_visibility="private", concurrency_id="write", **limit
+        ).then(**relisted, api_visibility="private")
+
+    writes(lib.add_btn, app.add_files, lib.files, lib.outcomes, concurrency_limit=1).then(
         lambda: None, None, [lib.files], api_visibility="private"
     )
-    lib.remove_btn.click(
-        app.remove,
-        [lib.remove_pick],
-        [lib.removed],
-        api_visibility="private",
-        concurrency_id="write",
-        concurrency_limit=1,
-    ).then(refresh, None, outputs, api_visibility="private")
-    lib.arxiv_btn.click(
-        app.add_arxiv, [lib.arxiv_box], [lib.outcomes], api_visibility="private", concurrency_id="write"
-    ).then(refresh, None, outputs, api_visibility="private")
-    demo.load(refresh, None, outputs, api_visibility="private")
+    writes(lib.remove_btn, app.remove, lib.remove_pick, lib.removed, concurrency_limit=1)
+    writes(lib.arxiv_btn, app.add_arxiv, lib.arxiv_box, lib.outcomes)
+    demo.load(**relisted, api_visibility="private")
+    # The page's script clicks this when the language changes (Settings): the tables' columns follow.
+    relabel = gr.Button("Relabel", visible="hidden", elem_id="page-lang-changed")
+    relabel.click(**relisted, api_visibility="private")
     if lib.sync_log is not None:
         seen = gr.State(app.library.sync_log.events)
         gr.Timer(2.0).tick(
-            app.sync_tick, [seen], [lib.sync_log, seen, *outputs], api_visibility="private", show_progress="hidden"
+            app.sync_tick,
+            [seen, lang],
+            [lib.sync_log, seen, *outputs],
+            js=with_language(2),
+            api_visibility="private",
+            show_progress="hidden",
         )
 
 
@@ -341,13 +365,15 @@ def build_app(library: Library, *, serve_uploads: bool = True) -> gr.Blocks:
                 f'<div class="brand"><span class="logo">papers</span><span class="tagline">{t("tagline")}</span></div>'
             )
             stats = gr.Markdown(app.stats_line(), elem_id="stats")
+        # The page's language as the page shows it, filled in by each event that builds text (`with_language`).
+        lang = gr.Textbox(visible="hidden", elem_id="page-lang")
         scope = _scope_sidebar(app, choices)
         with gr.Tabs(elem_id="tabs"):
-            _ask_tab(app, scope)
-            _search_tab(app, scope)
-            related_pick = _related_tab(app, choices, scope)
+            _ask_tab(app, scope, lang)
+            _search_tab(app, scope, lang)
+            related_pick = _related_tab(app, choices, scope, lang)
             library_tab = _library_tab(app, choices)
-        _wire_library_changes(demo, app, scope, related_pick, library_tab, stats)
+        _wire_library_changes(demo, app, scope, related_pick, library_tab, stats, lang)
         gr.api(_typed(app.api_ask, "ask"), api_name="ask", concurrency_id="read")
         gr.api(_typed(app.api_search, "search"), api_name="search", concurrency_id="read")
         gr.api(_typed(app.api_related, "related"), api_name="related", concurrency_id="read")

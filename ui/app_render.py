@@ -9,9 +9,10 @@ import re
 from collections.abc import Iterable, Sequence
 
 from rag.answers.types import Answer, Source
+from rag.answers.wording import language
 from rag.index.records import Hit
 from rag.text import page_label
-from ui.app_text import framing, t
+from ui.app_text import framing, say, t
 from ui.escape import esc, link, md_literal, one_line, quote_path, safe_url
 
 __all__ = ["esc", "md_literal", "one_line", "quote_path", "safe_url"]  # the app renders through this module
@@ -66,14 +67,14 @@ def pages_label(hit: Hit) -> str:
     return page_label(hit.page_start, hit.page_end, dash="–")
 
 
-def hit_links(hit: Hit, local_pdf: str | None = None, arxiv_abs: str | None = None) -> list[str]:
+def hit_links(hit: Hit, local_pdf: str | None = None, arxiv_abs: str | None = None, lang: str = "en") -> list[str]:
     """Where to read the passage: the PDF at its page, and the arXiv abstract page when there is one."""
     links = []
     url = safe_url(hit.url)
     page = f"#page={hit.page_start}" if hit.page_start else ""
     abs_url = safe_url(arxiv_abs) or (url if url and _ARXIV_ABS.match(url) else None)
     if url and not _ARXIV_ABS.match(url):
-        links.append(link(url + page, f"PDF {pages_label(hit)}".strip() if page else "Open", "pdf"))
+        links.append(link(url + page, f"PDF {pages_label(hit)}".strip() if page else say("open", lang), "pdf"))
     elif local_pdf:
         links.append(link(local_pdf + page, f"PDF {pages_label(hit)}".strip(), "pdf"))
     elif abs_url and page:
@@ -93,6 +94,7 @@ def passage_card(
     links: Iterable[str] = (),
     score: float | None = None,
     max_chars: int = 0,
+    lang: str = "en",
 ) -> str:
     """One passage: number, title, authors · year · section · page, links, and the (highlighted) text."""
     meta = [esc(one_line(hit.authors, 120))] if hit.authors else []
@@ -103,9 +105,9 @@ def passage_card(
     if pages_label(hit):
         meta.append(esc(pages_label(hit)))
     if hit.ocr:
-        meta.append('<span class="ocr" title="read from a page image by OCR">OCR text</span>')
+        meta.append(f'<span class="ocr" title="{esc(say("ocr_title", lang))}">{esc(say("ocr_text", lang))}</span>')
     if score is not None:
-        meta.append(f"score {score:.3f}")
+        meta.append(esc(say("score", lang, score=f"{score:.3f}")))
     text = hit.text
     if max_chars and len(text) > max_chars and not quotes:
         text = text[:max_chars].rsplit(" ", 1)[0] + " …"
@@ -124,20 +126,25 @@ def passage_card(
 def sources_panel(answer: Answer, turn: int, links_for) -> str:
     """The panel beside the chat: each cited passage with its quoted sentences marked, or, for a
     refusal, the closest passages so the user sees what the corpus does hold."""
-    asked = answer.question
+    asked, lang = answer.question, language(answer.question)
     question = f'<div class="panel-q">{esc(framing(asked, "for", question=one_line(asked, 140)))}</div>'
     if answer.refused:
         if not answer.closest:
             return f'<div class="panel">{question}<p class="muted">{esc(framing(asked, "nothing_matched"))}</p></div>'
-        cards = "".join(passage_card(h, links=links_for(h), max_chars=700) for h in answer.closest)
+        cards = "".join(passage_card(h, links=links_for(h, lang), max_chars=700, lang=lang) for h in answer.closest)
         return f'<div class="panel"><h3>{esc(framing(asked, "closest"))}</h3>{question}{cards}</div>'
-    cards = "".join(_source_card(s, turn, links_for) for s in answer.sources)
+    cards = "".join(_source_card(s, turn, links_for, lang) for s in answer.sources)
     return f'<div class="panel"><h3>{esc(framing(asked, "sources"))}</h3>{question}{cards}</div>'
 
 
-def _source_card(source: Source, turn: int, links_for) -> str:
+def _source_card(source: Source, turn: int, links_for, lang: str) -> str:
     return passage_card(
-        source.hit, n=source.n, element_id=anchor(turn, source.n), quotes=source.quotes, links=links_for(source.hit)
+        source.hit,
+        n=source.n,
+        element_id=anchor(turn, source.n),
+        quotes=source.quotes,
+        links=links_for(source.hit, lang),
+        lang=lang,
     )
 
 
@@ -189,7 +196,7 @@ def search_rows(hits: list[Hit]) -> list[list[object]]:
     ]
 
 
-def related_view(title: str, results, links_for) -> str:
+def related_view(title: str, results, links_for, lang: str = "en") -> str:
     """Most similar papers with a score bar and the passage pair that matched best."""
     if not results:
         return f'<p class="muted">{t("no_other_papers")}</p>'
@@ -202,15 +209,16 @@ def related_view(title: str, results, links_for) -> str:
         if r.query_passage and r.matched_passage:
             pair = (
                 '<div class="pair">'
-                f'<div><div class="pair-label">In “{esc(one_line(title, 60))}”'
-                f" {esc(_where(r.query_passage))}</div>"
+                f'<div><div class="pair-label">'
+                f"{esc(say('in_paper', lang, title=one_line(title, 60), where=_where(r.query_passage)))}</div>"
                 f"<blockquote>{esc(_clip(r.query_passage.text, 420))}</blockquote></div>"
-                f'<div><div class="pair-label">In this paper {esc(_where(r.matched_passage))}</div>'
+                f'<div><div class="pair-label">{esc(say("in_this_paper", lang, where=_where(r.matched_passage)))}</div>'
                 f"<blockquote>{esc(_clip(r.matched_passage.text, 420))}</blockquote></div>"
-                f'<div class="pair-score">passage similarity {r.matched_passage.score:.3f}</div>'
+                f'<div class="pair-score">'
+                f"{esc(say('passage_similarity', lang, score=f'{r.matched_passage.score:.3f}'))}</div>"
                 "</div>"
             )
-        links = " ".join(links_for(r.matched_passage)) if r.matched_passage else ""
+        links = " ".join(links_for(r.matched_passage, lang)) if r.matched_passage else ""
         items.append(
             f'<article class="rel"><header><span class="rel-rank">{rank}</span>'
             f'<span class="src-title">{esc(one_line(r.paper.title))}</span>'
@@ -233,15 +241,17 @@ def _clip(text: str, n: int) -> str:
 
 # -- library -------------------------------------------------------------------------------------------
 
-OUTCOME_LABELS = {"added": "added", "unchanged": "already in library", "skipped": "skipped", "failed": "failed"}
+OUTCOMES = ("added", "unchanged", "skipped", "failed")
 
 
-def outcomes_view(outcomes: list[tuple[str, str, str]]) -> str:
-    """Per-file results of an upload: (file name, outcome, detail)."""
+def outcomes_view(outcomes: list[tuple[str, str, str]], lang: str = "en") -> str:
+    """Per-file results of an upload: (file name, outcome, detail), the badges in `lang` (the page's language:
+    one block with several phrases in it, which the page could not translate)."""
     if not outcomes:
         return ""
     rows = "".join(
-        f'<li class="out out-{esc(kind)}"><span class="badge">{esc(OUTCOME_LABELS.get(kind, kind))}</span>'
+        f'<li class="out out-{esc(kind)}"><span class="badge">'
+        f"{esc(say(f'outcome_{kind}', lang) if kind in OUTCOMES else kind)}</span>"
         f'<span class="fname">{esc(one_line(name, 80))}</span>'
         f'<span class="detail">{esc(one_line(detail, 200))}</span></li>'
         for name, kind, detail in outcomes

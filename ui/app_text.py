@@ -10,10 +10,12 @@ refusal, "searching…") follows the question's language instead, as the answer'
 from __future__ import annotations
 
 import json
+from typing import Any
 
 import gradio as gr
 
 from rag.answers.wording import language
+from ui.app_uploads import REASONS
 
 # key → (English, Chinese)
 LABELS: dict[str, tuple[str, str]] = {
@@ -124,6 +126,80 @@ LABELS: dict[str, tuple[str, str]] = {
     "no_passages": ("No passages match.", "没有匹配的段落。"),
     "choose_files": ("Choose one or more PDF files first.", "请先选择一个或多个 PDF 文件。"),
     "pick_remove": ("Pick a paper to remove.", "请选择要删除的论文。"),
+    # text the handlers build with values in it: sent in the page's language (`say`), never as a key
+    "outcome_added": ("added", "已添加"),
+    "outcome_unchanged": ("already in library", "已在论文库中"),
+    "outcome_skipped": ("skipped", "已跳过"),
+    "outcome_failed": ("failed", "失败"),
+    "added_detail": ("{title} — {n} passages", "{title} — {n} 个段落"),
+    "unreadable": ("nothing could be read from it", "无法从中读取任何内容"),
+    "upload_unreadable": (REASONS["unreadable"], "无法读取上传的文件：{why}"),
+    "upload_empty": (REASONS["empty"], "文件是空的"),
+    "upload_too_big": (REASONS["too_big"], "文件大小为 {size} MB；上限为 {limit} MB"),
+    "upload_not_pdf": (REASONS["not_pdf"], "不是 PDF（文件不以 %PDF- 开头）"),
+    "nothing_found": ("nothing found", "没有找到"),
+    "reading": ("Reading {name}", "正在读取 {name}"),
+    "done": ("Done", "完成"),
+    "removed": ("Removed **{title}** and its {n} passages.", "已删除 **{title}** 及其 {n} 个段落。"),
+    "export_ask_first": ("Ask a question first: the export is the last answer.", "请先提问：导出的是最近一次的回答。"),
+    "export_no_cited": (
+        "No cited papers to export yet: ask a question first.",
+        "还没有可导出的被引论文：请先提问。",
+    ),
+    "passages_found": ("{n} passages. Select a row to read it in context.", "{n} 个段落。选择一行查看其上下文。"),
+    "within": (" (collection: {collections}; tag: {tags})", "（收藏集：{collections}；标签：{tags}）"),
+    "within_collection": (" (collection: {collections})", "（收藏集：{collections}）"),
+    "within_tag": (" (tag: {tags})", "（标签：{tags}）"),
+    "page_of": ("page {page} of {pages}", "第 {page} 页，共 {pages} 页"),
+    "page_n": ("page {page}", "第 {page} 页"),
+    "file": ("file {name}", "文件 {name}"),
+    "quote_not_here": ("The quote is not on this page.", "引文不在这一页。"),
+    "abstract_only": (
+        "No PDF for this paper (abstract only); the quote in its text:",
+        "这篇论文没有 PDF（只有摘要）；引文在其文本中：",
+    ),
+    "pdf_gone": (
+        "The PDF of this paper is no longer at {path} (moved or deleted since it was added); add it again to see "
+        "its pages. The passage as stored:",
+        "这篇论文的 PDF 已不在 {path}（添加后被移动或删除）；重新添加即可查看其页面。存储的段落：",
+    ),
+    "page_unavailable": (
+        "The page cannot be shown ({why}). The passage as stored:",
+        "无法显示该页（{why}）。存储的段落：",
+    ),
+    "in_paper": ("In “{title}” {where}", "在《{title}》中 {where}"),
+    "in_this_paper": ("In this paper {where}", "在这篇论文中 {where}"),
+    "passage_similarity": ("passage similarity {score}", "段落相似度 {score}"),
+    "ocr_text": ("OCR text", "OCR 文本"),
+    "ocr_title": ("read from a page image by OCR", "由 OCR 从页面图像中读取"),
+    "score": ("score {score}", "得分 {score}"),
+    "open": ("Open", "打开"),
+    # table columns (a table's header is not a translatable value: it is sent in the page's language)
+    "col_title": ("Title", "标题"),
+    "col_authors": ("Authors", "作者"),
+    "col_year": ("Year", "年份"),
+    "col_source": ("Source", "来源"),
+    "col_pages": ("Pages", "页数"),
+    "col_chunks": ("Chunks", "段落数"),
+    "col_id": ("Id", "编号"),
+    "col_rank": ("#", "序号"),
+    "col_score": ("Score", "得分"),
+    "col_paper": ("Paper", "论文"),
+    "col_where": ("Where", "位置"),
+    "col_passage": ("Passage", "段落"),
+    "col_time": ("time", "时间"),
+    "col_what": ("what", "事件"),
+    "col_input": ("paper or input", "论文或输入"),
+    "sync_added": ("added", "已添加"),
+    "sync_updated": ("updated", "已更新"),
+    "sync_removed": ("removed", "已删除"),
+    "sync_problem": ("problem", "问题"),
+    "sync_held back": ("held back", "已暂缓"),
+    # example questions, built from the titles of papers in the library
+    "example_how": ("How does {name} work?", "{name} 是如何工作的？"),
+    "example_problem": ("What problem does {name} address?", "{name} 解决了什么问题？"),
+    "example_results": ("What results does {name} report?", "{name} 报告了哪些结果？"),
+    "example_proposes": ("What does “{title}” propose?", "《{title}》提出了什么？"),
 }
 
 I18N = gr.I18n(
@@ -141,6 +217,60 @@ def shown(text: str, lang: str) -> str:
     spec, _, tail = rest.partition("}")
     key = json.loads(spec + "}")["key"]
     return head + LABELS[key][0 if lang == "en" else 1] + tail
+
+
+def say(key: str, lang: str, **values: object) -> str:
+    """The text `key` in `lang` ("en" or "zh"), filled with `values`: for text built with values in it, which
+    the page cannot translate (it translates a value that is one key, nothing inside a longer one)."""
+    return LABELS[key][1 if lang == "zh" else 0].format(**values)
+
+
+COLUMNS: dict[str, list[str]] = {
+    "library": ["col_title", "col_authors", "col_year", "col_source", "col_pages", "col_chunks", "col_id"],
+    "search": ["col_rank", "col_score", "col_paper", "col_where", "col_passage"],
+    "sync": ["col_time", "col_what", "col_input"],
+}
+
+
+def table(name: str, rows: list[list[Any]], lang: str) -> dict[str, Any]:
+    """A Dataframe value with its column names in `lang` (`name`: a table of COLUMNS)."""
+    return {"headers": [say(key, lang) for key in COLUMNS[name]], "data": rows}
+
+
+LANGUAGE_JS = "document.documentElement.lang || navigator.language || ''"
+"""What the page reports as its language: the locale Gradio's i18n uses (set on <html lang> whenever the
+Settings toggle changes it; the browser's language until then)."""
+
+
+def page_language(lang: str | None, request: gr.Request | None = None) -> str:
+    """ "zh" or "en": the language the page showed when the event fired (`lang`, sent by `with_language`),
+    else the request's Accept-Language (an API call, a page that sent nothing), else English."""
+    for tag in (lang, _first_language(request)):
+        if tag and tag.strip():
+            return "zh" if tag.strip().lower().startswith("zh") else "en"
+    return "en"
+
+
+def _first_language(request: gr.Request | None) -> str:
+    """The preferred language of an Accept-Language header ("zh-CN,zh;q=0.9,en;q=0.8" → "zh-CN")."""
+    headers = getattr(request, "headers", None)
+    header = headers.get("accept-language", "") if headers is not None else ""
+    ranked = []
+    for i, part in enumerate(header.split(",")):
+        tag, _, params = part.strip().partition(";")
+        weight = params.strip().removeprefix("q=") if params.strip().startswith("q=") else "1"
+        try:
+            ranked.append((-float(weight), i, tag.strip()))
+        except ValueError:
+            continue
+    ranked = [r for r in ranked if r[2] and r[2] != "*"]
+    return min(ranked)[2] if ranked else ""
+
+
+def with_language(n_inputs: int) -> str:
+    """The `js` of an event whose last input is the page-language box: fills it in as the event fires, so the
+    handler answers in the language the page shows (the server cannot see the Settings toggle)."""
+    return f"(...values) => {{ const v = values.slice(0, {n_inputs}); v[{n_inputs - 1}] = {LANGUAGE_JS}; return v; }}"
 
 
 def t(key: str) -> gr.i18n.I18nData:

@@ -17,8 +17,23 @@ PDF_MAGIC = b"%PDF-"
 _UNSAFE = re.compile(r"[^A-Za-z0-9._-]+")
 
 
+# why an upload is refused, in English (the HTTP API's words; the app's Chinese is in ui/app_text.py)
+REASONS = {
+    "unreadable": "cannot read the upload: {why}",
+    "empty": "the file is empty",
+    "too_big": "the file is {size} MB; the limit is {limit} MB",
+    "not_pdf": "not a PDF (the file does not start with %PDF-)",
+}
+
+
 class UploadRejected(Exception):
-    """The upload is not stored: the message says why, in one line."""
+    """The upload is not stored: the message says why, in one line (`reason`, `values`: to say it in another
+    language)."""
+
+    def __init__(self, reason: str, **values: object) -> None:
+        super().__init__(REASONS[reason].format(**values))
+        self.reason = reason
+        self.values = values
 
 
 @dataclass
@@ -55,13 +70,13 @@ def store_upload(temp_path: str | Path, original_name: str, cache_dir: Path, max
         with src.open("rb") as handle:
             head = handle.read(1024)
     except OSError as exc:
-        raise UploadRejected(f"cannot read the upload: {exc.strerror or exc}") from None
+        raise UploadRejected("unreadable", why=exc.strerror or exc) from None
     if size == 0:
-        raise UploadRejected("the file is empty")
+        raise UploadRejected("empty")
     if size > max_bytes:
-        raise UploadRejected(f"the file is {size / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB")
+        raise UploadRejected("too_big", size=f"{size / 1e6:.1f}", limit=f"{max_bytes / 1e6:.0f}")
     if PDF_MAGIC not in head:
-        raise UploadRejected("not a PDF (the file does not start with %PDF-)")
+        raise UploadRejected("not_pdf")
     digest = file_digest(src)
     folder = uploads_dir(cache_dir) / digest
     folder.mkdir(parents=True, exist_ok=True)

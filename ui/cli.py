@@ -32,6 +32,7 @@ def build_parser() -> argparse.ArgumentParser:
     common.add_argument("--index", metavar="DIR", type=Path, help="index directory (env PAPERS_INDEX_DIR)")
     common.add_argument("--chroma-url", metavar="URL", help="use a Chroma server, e.g. http://127.0.0.1:8000")
     common.add_argument("--embed-model", metavar="NAME", help="sentence-transformers model name or path")
+    _encoder_flags(common)
     common.add_argument("--debug", action="store_true", help="print the full traceback of unexpected errors")
     as_json = argparse.ArgumentParser(add_help=False)
     as_json.add_argument("--json", action="store_true", help="machine-readable output")
@@ -189,6 +190,28 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _encoder_flags(p: argparse.ArgumentParser) -> None:
+    """How the embedding model is fed (Settings.embed_*): for models that need a prefix or read Chinese."""
+    p.add_argument(
+        "--embed-query-prefix",
+        metavar="TEXT",
+        help="put before each question when it is embedded, e.g. 'query: ' (env PAPERS_EMBED_QUERY_PREFIX)",
+    )
+    p.add_argument(
+        "--embed-passage-prefix",
+        metavar="TEXT",
+        help="put before each passage when it is embedded, e.g. 'passage: '; changing it needs `papers reindex`"
+        " (env PAPERS_EMBED_PASSAGE_PREFIX)",
+    )
+    p.add_argument(
+        "--embed-multilingual",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="the model reads Chinese: embed a Chinese question as written and translated (env"
+        " PAPERS_EMBED_MULTILINGUAL)",
+    )
+
+
 def _sync_flags(p: argparse.ArgumentParser) -> None:
     p.add_argument("paths", nargs="*", metavar="PATH", help="folders (or single files, e.g. a .bib export)")
     p.add_argument(
@@ -252,6 +275,9 @@ def settings_from(args: argparse.Namespace):
         ("allow_dir", "allowed_dirs"),
         ("ocr", "ocr"),
         ("ocr_lang", "ocr_lang"),
+        ("embed_query_prefix", "embed_query_prefix"),
+        ("embed_passage_prefix", "embed_passage_prefix"),
+        ("embed_multilingual", "embed_multilingual"),
     ]:
         value = getattr(args, flag, None)
         if value is not None:
@@ -530,13 +556,13 @@ def cmd_stats(lib: Library, args: argparse.Namespace) -> int:
 
 def cmd_digest(lib: Library, args: argparse.Namespace) -> int:
     from rag.features.daily_digest import build_digest, fetch_papers, select_indexed
-    from ui.daily_digest import to_html, to_markdown
+    from ui.daily_digest import scope_label, to_html, to_markdown
 
     if not (args.indexed or args.category or args.query):
         raise _usage("give --category CAT [--date D], --query QUERY, or --indexed (see `papers digest --help`)")
     if args.paper and not args.indexed:
         raise _usage("--paper goes with --indexed")
-    scope = args.category or (f"query: {args.query}" if args.query else "indexed papers")
+    scope = scope_label(args.lang, args.category, args.query)
     day = args.date.isoformat() if args.date else ""
     problems: list[tuple[str, str]] = []
     if args.indexed:

@@ -15,6 +15,8 @@ from ui.escape import esc, md_escaped, one_line, safe_url
 TEXT: dict[str, dict[str, str]] = {
     "en": {
         "heading": "Paper digest — {scope}",
+        "scope_indexed": "indexed papers",
+        "scope_query": "query: {query}",
         "papers": "{n} papers",
         "paper": "1 paper",
         "submitted": "submitted {day}",
@@ -35,6 +37,8 @@ TEXT: dict[str, dict[str, str]] = {
     },
     "zh": {
         "heading": "论文速递 — {scope}",
+        "scope_indexed": "论文库中的论文",
+        "scope_query": "检索：{query}",
         "papers": "{n} 篇论文",
         "paper": "1 篇论文",
         "submitted": "提交于 {day}",
@@ -58,6 +62,13 @@ TEXT: dict[str, dict[str, str]] = {
 
 def _say(lang: str, key: str, **values: object) -> str:
     return TEXT[lang][key].format(**values)
+
+
+def scope_label(lang: str, category: str | None = None, query: str | None = None) -> str:
+    """What the digest covers, for its heading: an arXiv category as it is, a query, or the indexed papers."""
+    if category:
+        return category
+    return _say(lang, "scope_query", query=query) if query else _say(lang, "scope_indexed")
 
 
 def heading(digest: Digest, lang: str = "en") -> str:

@@ -17,11 +17,13 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import gradio as gr
+
 from rag.answers.highlights import pdf_path
 from rag.index.records import PaperRecord
 from ui.answer_export import source_hit
 from ui.app_render import highlighted
-from ui.app_text import t
+from ui.app_text import page_language, say, t
 from ui.escape import esc, one_line
 from ui.page_image import PageUnavailable, pixel_boxes, render_page
 
@@ -70,9 +72,16 @@ def _head(source: dict[str, Any], detail: str, links: list[str]) -> str:
 
 
 def page_html(
-    source: dict[str, Any], record: PaperRecord | None, page: int | None, links: list[str], key: str, dpi: float
+    source: dict[str, Any],
+    record: PaperRecord | None,
+    page: int | None,
+    links: list[str],
+    key: str,
+    dpi: float,
+    lang: str = "en",
 ) -> tuple[str, int | None]:
-    """The view of one source at `page` (None: the first highlighted page, else the passage's first page).
+    """The view of one source at `page` (None: the first highlighted page, else the passage's first page),
+    its own words in `lang`.
 
     Returns (HTML, the page shown or None when no page is shown)."""
     quotes = [str(q) for q in source.get("quotes", [])]
@@ -81,7 +90,7 @@ def page_html(
     if path is None:
         abstract = record.abstract if record is not None else ""
         text = abstract if abstract and any(q in abstract for q in quotes) else str(source.get("text", ""))
-        body = '<p class="muted">No PDF for this paper (abstract only); the quote in its text:</p>' + (
+        body = f'<p class="muted">{esc(say("abstract_only", lang))}</p>' + (
             f'<blockquote class="src-text pv-abstract">{_marked(text, quotes)}</blockquote>'
         )
         return f'<div class="pv">{_head(source, section, links)}{body}</div>', None
@@ -94,10 +103,9 @@ def page_html(
     except (OSError, PageUnavailable) as err:
         missing = not path.exists()
         why = (
-            f"The PDF of this paper is no longer at <code>{esc(str(path))}</code> (moved or deleted since it "
-            "was added); add it again to see its pages. The passage as stored:"
+            say("pdf_gone", lang, path=f"<code>{esc(str(path))}</code>")
             if missing
-            else f"The page cannot be shown ({esc(one_line(str(err), 200))}). The passage as stored:"
+            else say("page_unavailable", lang, why=esc(one_line(str(err), 200)))
         )
         stored = _marked(str(source.get("text", "")), quotes)
         body = f'<p class="pv-missing">{why}</p><blockquote class="src-text">{stored}</blockquote>'
@@ -109,11 +117,12 @@ def page_html(
         f'width:{100 * (x1 - x0) / width:.3f}%;height:{100 * (y1 - y0) / height:.3f}%"></span>'
         for x0, y0, x1, y1 in boxes
     )
-    where = [f"page {page} of {pages}", section, f"file {esc(path.name)}"]
-    note = "" if boxes or not quotes else '<p class="muted">The quote is not on this page.</p>'
+    where = [esc(say("page_of", lang, page=page, pages=pages)), section, esc(say("file", lang, name=path.name))]
+    note = "" if boxes or not quotes else f'<p class="muted">{esc(say("quote_not_here", lang))}</p>'
+    alt = esc(say("page_n", lang, page=page))
     body = (
         f'<div class="pv-scroll"><div class="pv-page" data-key="{esc(key)}-{page}">'
-        f'<img class="pv-img" alt="page {page}" src="data:image/png;base64,{image}">{marks}</div></div>{note}'
+        f'<img class="pv-img" alt="{alt}" src="data:image/png;base64,{image}">{marks}</div></div>{note}'
     )
     detail = " · ".join(w for w in where if w)
     return f'<div class="pv">{_head(source, detail, links)}{body}</div>', page
@@ -129,19 +138,35 @@ class PageView:
         self._links_for = links_for
         self.dpi = dpi
 
-    def show(self, request: str, history: list[Any] | None) -> tuple[str, dict[str, int] | None]:
+    def show(
+        self, wanted: str, history: list[Any] | None, lang: str = "", request: gr.Request | None = None
+    ) -> tuple[str, dict[str, int] | None]:
         """A citation or source card was clicked: (view HTML, what is shown) for 'turn:n'."""
-        asked = parse_request(request)
+        asked = parse_request(wanted)
         source = source_of(history, *asked) if asked else None
         if source is None:
             return EMPTY_PAGE, None
-        return self._render(asked, source, None)  # type: ignore[arg-type]
+        return self._render(asked, source, None, page_language(lang, request))  # type: ignore[arg-type]
 
     @staticmethod
     def cleared() -> tuple[str, None]:
         return EMPTY_PAGE, None
 
-    def turn(self, delta: int, shown: dict[str, int] | None, history: list[Any] | None) -> tuple[str, Any]:
+    def back(
+        self, shown: dict[str, int] | None, history: list[Any] | None, lang: str = "", request: gr.Request | None = None
+    ) -> tuple[str, Any]:
+        """The page before the one shown."""
+        return self.turn(-1, shown, history, page_language(lang, request))
+
+    def forward(
+        self, shown: dict[str, int] | None, history: list[Any] | None, lang: str = "", request: gr.Request | None = None
+    ) -> tuple[str, Any]:
+        """The page after the one shown."""
+        return self.turn(1, shown, history, page_language(lang, request))
+
+    def turn(
+        self, delta: int, shown: dict[str, int] | None, history: list[Any] | None, lang: str = "en"
+    ) -> tuple[str, Any]:
         """Previous (-1) or next (+1) page of what is shown; nothing changes at either end or without a page."""
         if not shown or not shown.get("page"):
             return gr_no_change(), shown
@@ -151,13 +176,15 @@ class PageView:
         page = shown["page"] + delta
         if page < 1 or page > shown.get("pages", page):
             return gr_no_change(), shown
-        return self._render((shown["turn"], shown["n"]), source, page)
+        return self._render((shown["turn"], shown["n"]), source, page, lang)
 
-    def _render(self, asked: tuple[int, int], source: dict[str, Any], page: int | None) -> tuple[str, Any]:
+    def _render(
+        self, asked: tuple[int, int], source: dict[str, Any], page: int | None, lang: str = "en"
+    ) -> tuple[str, Any]:
         record = self._records().get(str(source.get("paper_id", "")))
         hit = source_hit(source)
         turn, n = asked
-        html, shown = page_html(source, record, page, self._links_for(hit), f"{turn}-{n}", self.dpi)
+        html, shown = page_html(source, record, page, self._links_for(hit, lang), f"{turn}-{n}", self.dpi, lang)
         if shown is None:
             return html, None
         path = pdf_path(record)
@@ -166,6 +193,4 @@ class PageView:
 
 
 def gr_no_change() -> Any:
-    import gradio as gr
-
     return gr.skip()

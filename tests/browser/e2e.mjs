@@ -1,6 +1,6 @@
 // End-to-end check of the papers web app in Debian's Chromium (never a downloaded browser).
 // Driven by tests/browser/test_e2e.py, which starts `papers serve` and passes, in the environment:
-//   APP_URL, SHOT_DIR, UPLOAD_PDF, UPLOAD_QUESTION, UPLOAD_TITLE, HOSTILE_QUESTION, PROFILE_DIR
+//   APP_URL, SHOT_DIR, UPLOAD_PDF, UPLOAD_PDF_ZH, UPLOAD_QUESTION, UPLOAD_TITLE, HOSTILE_QUESTION, PROFILE_DIR
 // Prints one JSON line of measurements on success; exits non-zero with a message on the first failure.
 import { chromium } from "playwright-core";
 import fs from "node:fs";
@@ -113,6 +113,8 @@ await page.waitForTimeout(1500);
 results.first_view = await page.locator("body").innerText();
 check(/Papers · passages indexed: \d+ · \d+/.test(results.first_view.replace(/\s+/g, " ")),
   "stats line shown on first launch");
+check(await page.locator("#examples").isVisible(), "English example questions shown");
+check(!(await page.locator("#examples-zh").isVisible()), "Chinese example questions hidden in English");
 await shot("0-first-launch");
 
 // -- Ask ---------------------------------------------------------------------------------------------
@@ -175,6 +177,7 @@ await shot("3-related");
 
 // -- Library: upload a PDF, see it listed, ask about it --------------------------------------------------
 await tab("Library");
+check((await page.locator("#papers-table").innerText()).includes("Title"), "Library table columns in English");
 await page.locator("#upload input[type=file]").setInputFiles(env("UPLOAD_PDF"));
 await page.waitForTimeout(1000);
 const t0 = Date.now();
@@ -278,6 +281,52 @@ check((await page.locator("#sources .panel-q").innerText()).startsWith("问题�
 results.zh_answer = zh.text.slice(0, 200);
 await shot("6-chinese");
 
+// Text the server builds follows the page's language too. Example questions:
+check(await page.locator("#examples-zh").isVisible(), "Chinese example questions shown");
+check(!(await page.locator("#examples").isVisible()), "English example questions hidden");
+check(/是如何工作的|解决了什么问题|报告了哪些结果|提出了什么/.test(await page.locator("#examples-zh").innerText()),
+  "example questions in Chinese");
+// The page view of the uploaded PDF (an answer of before the switch): "第 n 页，共 m 页".
+await uploaded.bot.locator(`a.cite[href="#${pdfAnchor}"]`).first().click();
+await page.waitForFunction(() => /第 \d+ 页，共 \d+ 页/.test(document.querySelector("#page-view .src-meta")?.innerText || ""),
+  null, { timeout: 20000 });
+const zhPageLabel = await page.locator("#page-view .src-meta").innerText();
+check(!/page \d+ of/.test(zhPageLabel) && zhPageLabel.includes("文件"), `page view in Chinese: ${zhPageLabel}`);
+const [, zhShown] = /第 (\d+) 页，共 (\d+) 页/.exec(zhPageLabel).map(Number);
+await page.locator(zhShown > 1 ? "#page-prev" : "#page-next").click();
+await page.waitForFunction((n) => (document.querySelector("#page-view .src-meta")?.innerText || "").includes(`第 ${n} 页`),
+  zhShown > 1 ? zhShown - 1 : zhShown + 1, { timeout: 20000 });
+results.zh_page_view_label = zhPageLabel;
+// Export before any answer: the warning pops up in Chinese.
+await page.locator("button", { hasText: "清空" }).first().click();
+await page.locator("#export-md").click();
+await page.getByText("请先提问：导出的是最近一次的回答。").first().waitFor({ timeout: 10000 });
+check((await page.getByText("Ask a question first").count()) === 0, "no English export warning");
+// Search: the status line and the table's columns.
+await tab("搜索");
+await page.locator("#query textarea").fill("reward shaping for shorter reasoning");
+await page.locator("#search-btn").click();
+await page.waitForFunction(() => /\d+ 个段落/.test(document.querySelector("#search-status")?.innerText || ""), null,
+  { timeout: 30000 });
+const zhResults = await page.locator("#results").innerText();
+check(zhResults.includes("论文") && zhResults.includes("得分") && !zhResults.includes("Passage"),
+  "search table columns in Chinese");
+// Library: its table's columns, and the outcome badges of an upload (one new PDF, one already indexed).
+await tab("论文库");
+await page.waitForFunction(() => (document.querySelector("#papers-table")?.innerText || "").includes("标题"), null,
+  { timeout: 20000 });
+await page.locator("#upload input[type=file]").setInputFiles([env("UPLOAD_PDF_ZH"), env("UPLOAD_PDF")]);
+await page.waitForTimeout(1000);
+await page.locator("#add-btn").click();
+await page.locator("#outcomes .out-added").waitFor({ timeout: 120000 });
+await page.locator("#outcomes .out-unchanged").waitFor({ timeout: 120000 });
+const badges = await page.locator("#outcomes .badge").allInnerTexts();
+results.zh_upload_badges = badges;
+check(badges.length === 2 && badges.includes("已添加") && badges.includes("已在论文库中"), `badges: ${badges}`);
+check((await page.locator("#outcomes .out-added .detail").innerText()).includes("个段落"), "added detail in Chinese");
+check(!/added|already in library|passages/.test(await page.locator("#outcomes").innerText()), "no English outcome");
+await shot("7-chinese-library");
+
 // ... and a browser whose language is Chinese gets the Chinese labels without touching the toggle.
 const zhBrowser = await chromium.launch({
   executablePath: process.env.CHROMIUM || "/usr/bin/chromium",
@@ -288,6 +337,10 @@ const zhPage = await (await zhBrowser.newContext({ locale: "zh-CN" })).newPage()
 await zhPage.goto(APP_URL, { waitUntil: "domcontentloaded" });
 await zhPage.getByRole("tab", { name: "论文库" }).waitFor({ timeout: 60000 });
 check((await zhPage.locator("#ask-btn").innerText()).includes("提问"), "zh-CN browser: the Ask button reads 提问");
+check(await zhPage.locator("#examples-zh").isVisible(), "zh-CN browser: Chinese example questions");
+await zhPage.getByRole("tab", { name: "论文库" }).click();
+await zhPage.waitForFunction(() => (document.querySelector("#papers-table")?.innerText || "").includes("标题"), null,
+  { timeout: 20000 });
 await zhBrowser.close();
 
 results.external_requests = external;

@@ -26,6 +26,7 @@ CHROMIUM = Path(os.environ.get("CHROMIUM", "/usr/bin/chromium"))
 PLAYWRIGHT = REPO / "node_modules" / "playwright-core"
 ARTIFACTS = REPO / "test-artifacts"
 UPLOAD_TITLE = "Lunar Regolith Bricks for Habitat Construction"
+UPLOAD_TITLE_ZH = "Basalt Fibre Rebar for Martian Habitats"  # uploaded with the page in Chinese
 UPLOAD_QUESTION = "How are lunar regolith bricks sintered?"
 HOSTILE_QUESTION = "How fast do quantum bananas ripen under coherent light?"
 HOSTILE = {
@@ -62,7 +63,7 @@ def _free_port() -> int:
         return sock.getsockname()[1]
 
 
-def _make_pdf(path: Path) -> None:
+def _make_pdf(path: Path, title: str = UPLOAD_TITLE) -> None:
     """A two-page paper with a real title, headings and sentences to ask about."""
     from fpdf import FPDF
 
@@ -70,7 +71,7 @@ def _make_pdf(path: Path) -> None:
     pdf.set_auto_page_break(True, margin=20)
     pdf.add_page()
     pdf.set_font("Helvetica", "B", 18)
-    pdf.multi_cell(0, 9, UPLOAD_TITLE, new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, title, new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("Helvetica", "", 11)
     pdf.multi_cell(0, 6, "Ada Selene, Neil Crater", new_x="LMARGIN", new_y="NEXT")
     pdf.ln(4)
@@ -151,6 +152,8 @@ def test_app_in_chromium(tmp_path: Path) -> None:
     node = _require_tools()
     pdf = tmp_path / "lunar-bricks.pdf"
     _make_pdf(pdf)
+    pdf_zh = tmp_path / "martian-rebar.pdf"
+    _make_pdf(pdf_zh, UPLOAD_TITLE_ZH)
     index = tmp_path / "index"
     hostile = tmp_path / "hostile.jsonl"
     hostile.write_text(json.dumps(HOSTILE) + "\n", encoding="utf-8")
@@ -181,6 +184,7 @@ def test_app_in_chromium(tmp_path: Path) -> None:
                 "PROFILE_DIR": str(tmp_path / "chromium-profile"),
                 "CHROMIUM": str(CHROMIUM),
                 "UPLOAD_PDF": str(pdf),
+                "UPLOAD_PDF_ZH": str(pdf_zh),
                 "UPLOAD_TITLE": UPLOAD_TITLE,
                 "UPLOAD_QUESTION": UPLOAD_QUESTION,
                 "HOSTILE_QUESTION": HOSTILE_QUESTION,

@@ -55,3 +55,13 @@ document.addEventListener("click", (event) => {
   target.classList.add("flash");
   setTimeout(() => target.classList.remove("flash"), 1600);
 }, true);
+
+// Gradio's i18n sets <html lang> when the language changes (Settings): text the server builds (the tables'
+// column names) is asked for again in the new language.
+let shownLang = document.documentElement.lang;
+new MutationObserver(() => {
+  const lang = document.documentElement.lang;
+  const relabel = document.querySelector("#page-lang-changed");
+  if (lang !== shownLang && relabel) relabel.click();
+  shownLang = lang;
+}).observe(document.documentElement, { attributes: true, attributeFilter: ["lang"] });
