@@ -27,12 +27,9 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -40,46 +37,10 @@ if __package__ in (None, ""):
 
 from bench.memory import PAPERS, QUERY
 from bench.query_latency import SHARED, build_synthetic, one_paper_ingest, pct
+from tests.chroma_process import start as start_server
+from tests.chroma_process import stop as stop_server
 
-CHROMA = Path(sys.executable).with_name("chroma")
 REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(path: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
-    """`chroma run` on the index's Chroma folder: (process, url, seconds until the heartbeat answers)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    while time.perf_counter() - t < 900:
-        if proc.poll() is not None:
-            raise SystemExit(f"chroma run exited with {proc.returncode} (see {log})")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                return proc, url, time.perf_counter() - t
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("chroma run did not answer within 900 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -195,7 +156,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_server:
         # the embedded client of this process is not used again: the server is the only writer from here
-        proc, url, ready = start_server(index / "chroma", args.work / "chroma-server.log")
+        proc, url, ready = start_server(index / "chroma", args.work / "chroma-server.log", timeout=900)
         try:
             settings = Settings(index_dir=args.work / "server-cache", chroma_url=url)
             shutil.rmtree(settings.lexical_dir, ignore_errors=True)
@@ -214,7 +175,7 @@ def main(argv: list[str] | None = None) -> int:
             rows["server"] = row
             print(json.dumps({"mode": "server", **row}), flush=True)
         finally:
-            stop_server(proc)
+            stop_server(proc, timeout=60)  # a large index takes a while to close
 
     cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "first_query_s", "ingest_1_first_s",
             "ingest_1_excl_encoder_s", "ingest_1_cpu_s", "bm25_update_s", "ingest_1_catchup_s", "remove_1_s",
