@@ -10,6 +10,8 @@ measures what the index holds.
 Then, for each mode:
 
 - **search p50/p95** (hybrid, query vector given; and with the ONNX query encode), in this process;
+- **where search time goes**: the median ms per query of the dense side (Chroma's HNSW query), BM25
+  (scoring every posting of the query terms, top-k), fetching vectors/texts by id, and the rest;
 - **add one paper** (ingest of a one-abstract JSONL, Chroma writes included, the encoder warmed up
   first) and removing it again, with the BM25 share of each;
 - **cold start**: `papers search` as a fresh process (wall, CPU, peak RSS; median of `--runs`);
@@ -73,12 +75,64 @@ def search_latency(library, queries: list[str]) -> dict[str, float]:
         t = time.perf_counter()
         library.search(q)
         with_encode.append(time.perf_counter() - t)
+    embedder.encode_query = lambda text: vectors[text]
+    try:
+        split = search_split(library, queries)
+    finally:
+        del embedder.encode_query
     return {
+        **split,
         "first_query_s": first,
         "search_p50_ms": pct(times, 50),
         "search_p95_ms": pct(times, 95),
         "search_enc_p50_ms": pct(with_encode, 50),
     }
+
+
+# Where a hybrid search's time goes: the methods of rag/search/retriever.py's hybrid path, by part
+SEARCH_PARTS = {
+    "dense": [("rag.index.store", "Store", "nearest_chunks")],  # Chroma's HNSW query (ids + distances)
+    "bm25": [("rag.index.lexical", "LexicalIndex", m) for m in ("scores", "top", "scores_of")],
+    "fetch": [("rag.index.store", "Store", m) for m in ("cosines", "passages")],  # vectors, texts by id
+}
+
+
+def search_split(library, queries: list[str]) -> dict[str, float]:
+    """Median ms per query of each part of a hybrid search (query vector given), and the rest (revision
+    check, fusion, building hits): a second pass over the queries, so the timers do not touch the p50."""
+    import importlib
+
+    spent: dict[str, float] = {}
+    originals = []
+    for part, methods in SEARCH_PARTS.items():
+        for module, cls_name, name in methods:
+            cls = getattr(importlib.import_module(module), cls_name)
+            method = getattr(cls, name)
+            originals.append((cls, name, method))
+
+            def timed(*args, _method=method, _part=part, **kwargs):
+                t = time.perf_counter()
+                try:
+                    return _method(*args, **kwargs)
+                finally:
+                    spent[_part] += time.perf_counter() - t
+
+            setattr(cls, name, timed)
+    per_query: dict[str, list[float]] = {part: [] for part in [*SEARCH_PARTS, "other", "split_total"]}
+    try:
+        for q in queries:
+            spent.update(dict.fromkeys(SEARCH_PARTS, 0.0))
+            t = time.perf_counter()
+            library.search(q)
+            total = time.perf_counter() - t
+            for part in SEARCH_PARTS:
+                per_query[part].append(spent[part])
+            per_query["other"].append(total - sum(spent.values()))
+            per_query["split_total"].append(total)
+    finally:
+        for cls, name, method in originals:
+            setattr(cls, name, method)
+    return {f"search_{part}_ms": pct(values, 50) for part, values in per_query.items()}
 
 
 def fresh(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
@@ -177,7 +231,8 @@ def main(argv: list[str] | None = None) -> int:
         finally:
             stop_server(proc, timeout=60)  # a large index takes a while to close
 
-    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "first_query_s", "ingest_1_first_s",
+    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "search_dense_ms", "search_bm25_ms",
+            "search_fetch_ms", "search_other_ms", "search_split_total_ms", "first_query_s", "ingest_1_first_s",
             "ingest_1_excl_encoder_s", "ingest_1_cpu_s", "bm25_update_s", "ingest_1_catchup_s", "remove_1_s",
             "first_write_imports_s", "cold_wall_s", "cold_cpu_s", "cold_rss_mb", "server_rss_mb",
             "server_ready_s"]  # fmt: skip
