@@ -10,6 +10,8 @@ measures what the index holds.
 Then, for each mode:
 
 - **search p50/p95** (hybrid, query vector given; and with the ONNX query encode), in this process;
+- **where search time goes**: the median ms per query of the dense side (Chroma's HNSW query), BM25
+  (scoring every posting of the query terms, top-k), fetching vectors/texts by id, and the rest;
 - **add one paper** (ingest of a one-abstract JSONL, Chroma writes included, the encoder warmed up
   first) and removing it again, with the BM25 share of each;
 - **cold start**: `papers search` as a fresh process (wall, CPU, peak RSS; median of `--runs`);
@@ -27,12 +29,9 @@ import argparse
 import json
 import os
 import shutil
-import signal
-import socket
 import subprocess
 import sys
 import time
-import urllib.request
 from pathlib import Path
 
 if __package__ in (None, ""):
@@ -40,46 +39,10 @@ if __package__ in (None, ""):
 
 from bench.memory import PAPERS, QUERY
 from bench.query_latency import SHARED, build_synthetic, one_paper_ingest, pct
+from tests.chroma_process import start as start_server
+from tests.chroma_process import stop as stop_server
 
-CHROMA = Path(sys.executable).with_name("chroma")
 REPO = Path(__file__).resolve().parents[1]
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
-def start_server(path: Path, log: Path) -> tuple[subprocess.Popen, str, float]:
-    """`chroma run` on the index's Chroma folder: (process, url, seconds until the heartbeat answers)."""
-    port = free_port()
-    url = f"http://127.0.0.1:{port}"
-    cmd = [str(CHROMA), "run", "--path", str(path), "--host", "127.0.0.1", "--port", str(port)]
-    t = time.perf_counter()
-    proc = subprocess.Popen(
-        cmd, stdout=log.open("wb"), stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL, start_new_session=True
-    )
-    while time.perf_counter() - t < 900:
-        if proc.poll() is not None:
-            raise SystemExit(f"chroma run exited with {proc.returncode} (see {log})")
-        try:
-            with urllib.request.urlopen(f"{url}/api/v2/heartbeat", timeout=2):
-                return proc, url, time.perf_counter() - t
-        except OSError:
-            time.sleep(0.2)
-    stop_server(proc)
-    raise SystemExit("chroma run did not answer within 900 s")
-
-
-def stop_server(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait(timeout=10)
 
 
 def peak_rss_mb(pid: int) -> float:
@@ -112,12 +75,64 @@ def search_latency(library, queries: list[str]) -> dict[str, float]:
         t = time.perf_counter()
         library.search(q)
         with_encode.append(time.perf_counter() - t)
+    embedder.encode_query = lambda text: vectors[text]
+    try:
+        split = search_split(library, queries)
+    finally:
+        del embedder.encode_query
     return {
+        **split,
         "first_query_s": first,
         "search_p50_ms": pct(times, 50),
         "search_p95_ms": pct(times, 95),
         "search_enc_p50_ms": pct(with_encode, 50),
     }
+
+
+# Where a hybrid search's time goes: the methods of rag/search/retriever.py's hybrid path, by part
+SEARCH_PARTS = {
+    "dense": [("rag.index.store", "Store", "nearest_chunks")],  # Chroma's HNSW query (ids + distances)
+    "bm25": [("rag.index.lexical", "LexicalIndex", m) for m in ("scores", "top", "scores_of")],
+    "fetch": [("rag.index.store", "Store", m) for m in ("cosines", "passages")],  # vectors, texts by id
+}
+
+
+def search_split(library, queries: list[str]) -> dict[str, float]:
+    """Median ms per query of each part of a hybrid search (query vector given), and the rest (revision
+    check, fusion, building hits): a second pass over the queries, so the timers do not touch the p50."""
+    import importlib
+
+    spent: dict[str, float] = {}
+    originals = []
+    for part, methods in SEARCH_PARTS.items():
+        for module, cls_name, name in methods:
+            cls = getattr(importlib.import_module(module), cls_name)
+            method = getattr(cls, name)
+            originals.append((cls, name, method))
+
+            def timed(*args, _method=method, _part=part, **kwargs):
+                t = time.perf_counter()
+                try:
+                    return _method(*args, **kwargs)
+                finally:
+                    spent[_part] += time.perf_counter() - t
+
+            setattr(cls, name, timed)
+    per_query: dict[str, list[float]] = {part: [] for part in [*SEARCH_PARTS, "other", "split_total"]}
+    try:
+        for q in queries:
+            spent.update(dict.fromkeys(SEARCH_PARTS, 0.0))
+            t = time.perf_counter()
+            library.search(q)
+            total = time.perf_counter() - t
+            for part in SEARCH_PARTS:
+                per_query[part].append(spent[part])
+            per_query["other"].append(total - sum(spent.values()))
+            per_query["split_total"].append(total)
+    finally:
+        for cls, name, method in originals:
+            setattr(cls, name, method)
+    return {f"search_{part}_ms": pct(values, 50) for part, values in per_query.items()}
 
 
 def fresh(cmd: list[str], env: dict[str, str]) -> tuple[float, float, float, int]:
@@ -195,7 +210,7 @@ def main(argv: list[str] | None = None) -> int:
 
     if not args.skip_server:
         # the embedded client of this process is not used again: the server is the only writer from here
-        proc, url, ready = start_server(index / "chroma", args.work / "chroma-server.log")
+        proc, url, ready = start_server(index / "chroma", args.work / "chroma-server.log", timeout=900)
         try:
             settings = Settings(index_dir=args.work / "server-cache", chroma_url=url)
             shutil.rmtree(settings.lexical_dir, ignore_errors=True)
@@ -214,9 +229,10 @@ def main(argv: list[str] | None = None) -> int:
             rows["server"] = row
             print(json.dumps({"mode": "server", **row}), flush=True)
         finally:
-            stop_server(proc)
+            stop_server(proc, timeout=60)  # a large index takes a while to close
 
-    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "first_query_s", "ingest_1_first_s",
+    cols = ["search_p50_ms", "search_p95_ms", "search_enc_p50_ms", "search_dense_ms", "search_bm25_ms",
+            "search_fetch_ms", "search_other_ms", "search_split_total_ms", "first_query_s", "ingest_1_first_s",
             "ingest_1_excl_encoder_s", "ingest_1_cpu_s", "bm25_update_s", "ingest_1_catchup_s", "remove_1_s",
             "first_write_imports_s", "cold_wall_s", "cold_cpu_s", "cold_rss_mb", "server_rss_mb",
             "server_ready_s"]  # fmt: skip

@@ -12,12 +12,15 @@ from typing import Any
 class SourceError(Exception):
     """An input that cannot be read; the message names the input and says why, in one line."""
 
-    def __init__(self, source: str, reason: str, *, skipped: bool = False) -> None:
+    def __init__(self, source: str, reason: str, *, skipped: bool = False, paper_id: str | None = None) -> None:
         super().__init__(f"{source}: {reason}")
         self.source = source
         self.reason = reason
         # skipped = nothing is wrong with the tool, the input simply has nothing to index (e.g. scanned).
         self.skipped = skipped
+        # the paper this input would have given (a reference manager's missing PDF): a sync keeps what is
+        # indexed under that id rather than replace it with less (the entry's abstract)
+        self.paper_id = paper_id
 
 
 @dataclass(frozen=True)

@@ -69,6 +69,16 @@ def test_watch_process_adds_quiet_files_and_removes_deleted_ones(tmp_path: Path)
         (folder / "a.jsonl").unlink()
         lines.wait_for("removed    Alpha watched retrieval")
         assert not [line for line in lines.seen if line.startswith("problem")], lines.seen
+        # The folder disappears (an unplugged disk): one line, nothing removed; back with a new file: synced.
+        away = folder.rename(tmp_path / "unplugged")
+        gone = lines.wait_for("problem    ")
+        assert gone.rstrip("\n") == (
+            f"problem    {folder}: folder not found (moved or unmounted?); what was indexed from it is kept"
+        )
+        (away / "c.jsonl").write_text(_record("Gamma after the disk came back") + "\n", encoding="utf-8")
+        away.rename(folder)
+        lines.wait_for("added      Gamma after the disk came back")
+        assert not [line for line in lines.seen if line.startswith("removed    Beta")], lines.seen
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -78,7 +88,7 @@ def test_watch_process_adds_quiet_files_and_removes_deleted_ones(tmp_path: Path)
             proc.wait(timeout=10)
     from rag import Library, Settings
 
-    assert [p.id for p in Library(Settings(index_dir=tmp_path / "index")).papers()] == ["w-beta"]
+    assert sorted(p.id for p in Library(Settings(index_dir=tmp_path / "index")).papers()) == ["w-beta", "w-gamma"]
 
 
 def test_serve_watch_shows_what_was_added_and_removed_in_the_library_tab(make_library, tmp_path: Path) -> None:

@@ -234,3 +234,70 @@ def test_better_bibtex_file_fields_give_the_pdfs_under_the_entries_metadata(fixt
     )
     assert papers["arxiv:2505.16022"].pages == 0  # no file: its abstract
     assert len(papers) == 6
+
+
+def test_attachments_that_cannot_be_found_are_one_line_each_and_keep_what_was_indexed(
+    fixture_dir: Path, make_library, tmp_path: Path
+) -> None:
+    """A linked file moved away, a stored file gone (storage not synced, a drive unmounted) and a path
+    relative to Zotero's base folder (a preference, not in the database): one line each; what the PDFs
+    gave before stays indexed, and the other items are synced."""
+    data = tmp_path / "zotero-data"
+    shutil.copytree(fixture_dir / "zotero-data", data)
+    _lighten(data, "C6PLM2TZ")  # PaperMage from its abstract: less to embed
+    linked = tmp_path / "linked" / "two-column.pdf"
+    linked.parent.mkdir()
+    shutil.copy(fixture_dir / "linked-files" / "pypdf-samples-multicolumn.pdf", linked)
+    db = data / "zotero.sqlite"
+    with sqlite3.connect(db) as con:
+        con.execute(
+            "UPDATE itemAttachments SET path = ? WHERE itemID = (SELECT itemID FROM items WHERE key = 'P7WB3N6S')",
+            (str(linked),),
+        )
+    library = make_library()
+    place = zotero_place(str(data), "Document Understanding")
+    first = sync(library, [place])
+    assert _keys(pid for pid, _, _ in first.added) == DOC_UNDERSTANDING
+    before = {p.id: (p.pages, p.chunks) for p in library.papers()}
+    assert before["zotero:L2YF7K3D"][0] > 0 and before["zotero:K9E2RBW5"][0] == 1  # from their PDFs
+
+    linked.unlink()
+    (data / "storage" / "T4MX8HQF" / "2305.03393v1-pg9.pdf").unlink()
+    with sqlite3.connect(db) as con:  # an attachment in Zotero's base folder, and a new item for the rest
+        con.execute(
+            "UPDATE itemAttachments SET linkMode = 2, path = 'attachments:Papers/table.pdf' "
+            "WHERE itemID = (SELECT itemID FROM items WHERE key = 'T4MX8HQF')"
+        )
+        con.execute(
+            "INSERT INTO collectionItems (collectionID, itemID, orderIndex) "
+            "SELECT 2, itemID, 9 FROM items WHERE key = 'E5HQ2V8M'"
+        )
+    report = sync(library, [place])
+    problems = sorted(report.problems)
+    assert [source for source, _ in problems] == [
+        "Zotero K9E2RBW5 'Optimized Table Tokenization for Table Structure Recognition' attachment T4MX8HQF",
+        "Zotero L2YF7K3D 'Two-Column Document with Lorem Ipsum' attachment P7WB3N6S",
+    ]
+    assert problems[0][1] == "file cannot be located from its Zotero path 'attachments:Papers/table.pdf'"
+    assert problems[1][1] == f"file not found: {linked}"
+    assert _keys(pid for pid, _, _ in report.added) == {"E5HQ2V8M"} and report.removed == []
+    after = {p.id: (p.pages, p.chunks) for p in library.papers()}
+    assert {pid: after[pid] for pid in before} == before  # nothing indexed from the PDFs was lost
+
+
+def test_a_bib_file_field_to_a_missing_pdf_is_one_line_and_the_entry_keeps_its_abstract(tmp_path: Path) -> None:
+    bib = tmp_path / "library.bib"
+    bib.write_text(
+        "@article{gone,\n  title = {Sparse retrieval at scale},\n  abstract = {Sparse retrieval is studied.},\n"
+        "  file = {moved/sparse.pdf}\n}\n"
+        "@article{plain,\n  title = {Dense retrieval},\n  abstract = {Dense retrieval is studied.}\n}\n",
+        encoding="utf-8",
+    )
+    loaded = list(load_bibtex(bib))
+    errors = [e for e in loaded if isinstance(e, SourceError)]
+    pdf = tmp_path / "moved" / "sparse.pdf"  # relative to the .bib file
+    assert [(e.source, e.reason, e.paper_id) for e in errors] == [
+        (f"{bib}:1 @gone file {pdf}", f"file not found: {pdf}", "gone")  # kept if it was indexed from the PDF
+    ]
+    papers = {p.id: p for p in loaded if isinstance(p, Paper)}
+    assert set(papers) == {"gone", "plain"} and papers["gone"].pages == 0  # from its abstract

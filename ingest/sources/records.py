@@ -115,12 +115,12 @@ def reference_pdfs(
     loaded = 0
     for name, path in files:
         if path is None or not path.is_file():
-            yield SourceError(f"{origin} {name}", f"file not found: {path or name}")
+            yield SourceError(f"{origin} {name}", f"file not found: {path or name}", paper_id=paper_id(loaded, name))
             continue
         try:
             paper = load_pdf(path, password=opts.get("password"), on_page=opts.get("on_page"))
         except SourceError as err:
-            yield SourceError(f"{origin} {name}", err.reason, skipped=err.skipped)
+            yield SourceError(f"{origin} {name}", err.reason, skipped=err.skipped, paper_id=paper_id(loaded, name))
             continue
         meta = {**record, "file": str(path)}
         yield with_reference_metadata(paper, meta, source=source, paper_id=paper_id(loaded, name))

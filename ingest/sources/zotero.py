@@ -307,12 +307,20 @@ def load_item(item: ZoteroItem, **opts: object) -> Iterator[Paper | SourceError]
     its abstract when no PDF can be read; each unreadable attachment is one `SourceError`."""
     record = item.record()
     label = f"Zotero {item.key} {item.title[:60]!r}"
+
+    def paper_id(n: int, name: str) -> str:
+        return f"zotero:{item.key}" if not n else f"zotero:{item.key}/{name.split()[-1]}"
+
+    for n, (key, path, stored) in enumerate(item.pdfs):
+        if path is None:  # e.g. `attachments:…`: relative to a base folder set in Zotero's preferences
+            reason = f"file cannot be located from its Zotero path {stored!r}"
+            yield SourceError(f"{label} attachment {key}", reason, paper_id=paper_id(n, f"attachment {key}"))
     loaded = yield from reference_pdfs(
-        [(f"attachment {key}", path) for key, path, _ in item.pdfs],
+        [(f"attachment {key}", path) for key, path, _ in item.pdfs if path is not None],
         record,
         source="zotero",
         origin=label,
-        paper_id=lambda n, name: f"zotero:{item.key}" if not n else f"zotero:{item.key}/{name.split()[-1]}",
+        paper_id=paper_id,
         **opts,
     )
     if loaded:

@@ -5,8 +5,9 @@ last sync is not read at all, so a sync with nothing changed costs a listing; a 
 content hash is only noted; new and changed entries are parsed and go through the usual write pipeline
 (which skips papers whose content it already holds); entries gone from a place take their papers with
 them, unless another entry still gives them. Nothing already indexed is lost to a bad input: an entry
-that cannot be read keeps its papers, and a place that cannot be listed (a folder gone, a locked or
-unknown database) removes nothing.
+that cannot be read keeps its papers, a paper whose PDF has gone missing (a Zotero attachment, a .bib
+`file`) keeps what it was indexed with instead of being replaced by its abstract, and a place that cannot
+be listed (a folder gone, a locked or unknown database) removes nothing.
 """
 
 from __future__ import annotations
@@ -198,7 +199,7 @@ def _load_and_write(
     no longer give (candidates for removal)."""
     settings = library.settings
     opts = {"password": password, "max_bytes": settings.max_download_bytes, "timeout": settings.download_timeout}
-    given: dict[str, tuple[Place, SyncEntry, bool, str, list[Paper], bool]] = {}
+    given: dict[str, tuple[Place, SyncEntry, bool, str, list[Paper], bool, list[str]]] = {}
 
     def stream() -> Iterator[Paper]:
         for place, entry, new in plan.load:
@@ -211,12 +212,15 @@ def _load_and_write(
             if entry.restamp() != entry.stamp:
                 report.problems.append((entry.label, "changed while it was read; it is read again at the next sync"))
                 continue
-            papers = [p for p in items if isinstance(p, Paper)]
-            failed = False
+            failed, kept = False, []
+            before = set(manifest.rows[entry.key].papers) if entry.key in manifest.rows else set()
             for err in (i for i in items if isinstance(i, SourceError)):
                 (report.notes if err.skipped else report.problems).append((err.source, err.reason))
                 failed |= not err.skipped
-            given[entry.key] = (place, entry, new, sha, papers, failed)
+                if not err.skipped and err.paper_id in before - set(kept):  # a PDF gone: not replaced by less
+                    kept.append(err.paper_id)
+            papers = [p for p in items if isinstance(p, Paper) and p.id not in kept]
+            given[entry.key] = (place, entry, new, sha, papers, failed, kept)
             yield from papers
 
     papers = stream()
@@ -227,8 +231,8 @@ def _load_and_write(
         report.problems.append((source, reason))
     dropped: set[str] = set()
     by_id = {pid: (pid, title, n) for pid, title, n in written.added}
-    for key, (place, entry, new, sha, papers, failed) in given.items():
-        ids = [p.id for p in papers if p.id in indexed]
+    for key, (place, entry, new, sha, papers, failed, kept) in given.items():
+        ids = [p.id for p in papers if p.id in indexed] + kept
         old = manifest.rows.get(key)
         scopes = sorted({*(old.scopes if old else []), place.scope})
         if failed and not ids:  # nothing readable in this version: what it gave before stays

@@ -38,7 +38,10 @@ def watch_places(
         ignore_paths=[str(settings.index_dir.absolute()), str(settings.sync_manifest.parent.absolute())]
     )
 
+    synced_with: list = []  # the places that existed at the last sync
+
     def run() -> SyncReport:
+        synced_with[:] = existing()
         try:
             report = sync(library, places, quiet_seconds=quiet)
         except PapersError as err:  # the index is busy or unreadable right now: try again on the next change
@@ -69,8 +72,8 @@ def watch_places(
             ):
                 if changes or report.waiting:
                     report = run()
-                if existing() != present:
-                    report = run()
+                if existing() != present or existing() != synced_with:
+                    report = run()  # (also a place that went and came back between two syncs)
                     break  # a place went away or came back: watch what is there now
         except (OSError, RuntimeError) as exc:  # the watcher lost a place under it
             lost = SyncReport()
