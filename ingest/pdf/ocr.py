@@ -261,4 +261,5 @@ def _line(text: str, span: Any, index: int, scale: float, height_px: int) -> tup
     x_size = float(fields.get("x_size", "0") or 0)
     size = round(2 * x_size / scale / _X_SIZE_PER_POINT) / 2
     y = (height_px - bottom + descent) / scale
-    return Line(text, index, size, False, round(y, 1), round(left / scale, 1)), right - left >= bottom - top
+    line = Line(text, index, size, False, round(y, 1), round(left / scale, 1), ocr=True)
+    return line, right - left >= bottom - top
