@@ -46,6 +46,10 @@ def test_shared_scanned_pdf_is_indexed_and_its_sentence_found(make_library) -> N
     assert hit.paper_id == report.added[0][0]
     assert "Docling bundles PDF document conversion to JSON and Markdown" in hit.text
     assert hit.ocr and hit.page_start == 1 and "OCR text" in hit.location
+    # the app's passage card says where the text came from
+    from ui.app_render import passage_card
+
+    assert '<span class="ocr" title="read from a page image by OCR">OCR text</span>' in passage_card(hit)
 
 
 def test_scanned_copy_reads_back_every_sentence_on_its_page(scanned: tuple[Paper, Layout]) -> None:
