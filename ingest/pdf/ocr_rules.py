@@ -9,9 +9,9 @@ highlighted band behind text is long too, but as tall as a line of type: it stay
 The openings are running min/max filters (scipy.ndimage, linear in the pixels): a fraction of a second
 a page, against seconds of recognition.
 
-Only a page with vertical rules (a grid) is changed: painting out the horizontal rules of booktabs
-tables too cost answers from scanned copies of papermage.pdf in bench/ocr.py --answers (19 of 25 the
-same instead of 23), so tables tesseract already reads are left as they are.
+Only a page with vertical rules (a grid) is changed. Known cost: bench/ocr.py --answers gives the same
+outcome on 20 of 25 dev questions with rules painted out (19 when every page was changed), 23 with
+them kept (`OcrOptions(remove_rules=False)`): some papermage.pdf pages read worse; not yet found why.
 
 What else is long and thin goes too: a fraction bar or an underline longer than a quarter inch, a frame
 around a figure. Neither is text tesseract could read.
