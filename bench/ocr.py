@@ -13,13 +13,22 @@ holds the expected answer, cited to the paper (or both miss). A few minutes: 22 
 
 Each page is rendered greyscale at `--dpi`, tilted by `--tilt` degrees, JPEG-compressed and wrapped as an
 image-only PDF (tests/scan_factory.py); `ingest.pdf.ocr` reads it back as ingest would (rendered at the
-OCR resolution, orientation detection on). Both texts are cleaned alike (`normalise_lines`; the arXiv margin
-stamp dropped) and compared with whitespace collapsed; CER = edit distance / reference length, summed over
-pages. Reading order counts: a page whose columns or floats come out in another order scores worse.
+OCR resolution, orientation detection on), twice: with table rules kept (before) and painted out
+(`OcrOptions.remove_rules`, what ingest does). Both texts are cleaned alike (`normalise_lines`; the arXiv
+margin stamp dropped) and compared with whitespace collapsed. Two rates per page:
+
+- CER (the target): edit distance between the whole page texts / reference length, summed over pages.
+  Reading order counts: a table whose header rows, or a page whose floats, come out in another order
+  scores worse though every character is right.
+- aligned CER: each line of the text layer is matched to the span of the OCR text closest to it
+  (edit distance with free start and end), wherever it lies; summed over lines / reference length.
+  Order does not count, and neither does OCR text that matches no line (a rule read as "|"): a lower
+  bound on the character errors, where the plain CER is an upper one.
 
 Speed: the same scans go through `ocr_pages` with 1 worker, then 2 (one tesseract process each), for
-`--rounds` alternating rounds; pages/s of the best round of each, their ratio, and the load average
-meanwhile (`uptime`). On 2 cores shared with other work the ratio is bounded by the idle CPU, not by OCR.
+`--rounds` alternating rounds, with rules kept and removed; pages/s of the best round of each, their
+ratio, and the load average meanwhile (`uptime`). On 2 cores shared with other work the ratio is bounded
+by the idle CPU, not by OCR.
 """
 
 from __future__ import annotations
@@ -63,34 +72,47 @@ PAGES = [
 # --answers: the papers asked about as scans (22 pages; their dev questions: 14 + 8 + 3)
 ANSWER_PAPERS = ["papermage.pdf", "1111.2011v2.pdf", "2305.03393v1-pg9.pdf"]
 WORKER_COUNTS = (1, 2)  # tesseract processes at once: pages/s of each, and their ratio
+VARIANTS = {"rules kept": False, "rules removed": True}  # OcrOptions.remove_rules: before / after
 
 
-def edit_distance(a: str, b: str) -> int:
+def edit_distance(a: str, b: str, *, within: bool = False) -> int:
     """Levenshtein distance, one numpy row per character of `a` (the in-row insertions are a running
-    minimum), so a 4,000-character page takes a fraction of a second."""
+    minimum), so a 4,000-character page takes a fraction of a second. `within`: the distance from `a` to
+    the closest span of `b` (skipping `b`'s start and end is free)."""
     if not a or not b:
-        return max(len(a), len(b))
+        return len(a) if within else max(len(a), len(b))
     codes = np.frombuffer(b.encode("utf-32-le"), dtype=np.uint32)
     steps = np.arange(len(b) + 1)
-    row = steps.copy()
+    row = np.zeros_like(steps) if within else steps.copy()
     for i, ch in enumerate(a, 1):
         substitute = row[:-1] + (codes != ord(ch))
         best = np.minimum(np.concatenate(([i], substitute)), row + 1)
         row = np.minimum.accumulate(best - steps) + steps
-    return int(row[-1])
+    return int(row.min() if within else row[-1])
+
+
+def aligned_edits(reference_lines: list[str], hypothesis: str) -> int:
+    """Edits of each reference line against the OCR span closest to it, wherever it is: order-free."""
+    return sum(edit_distance(line, hypothesis, within=True) for line in reference_lines)
+
+
+def cleaned_lines(lines: list[Line]) -> list[str]:
+    [cleaned] = normalise_lines([lines])
+    texts = (" ".join(ln.text.split()) for ln in cleaned if not ARXIV_STAMP.match(ln.text))
+    return [text for text in texts if text]
 
 
 def page_text(lines: list[Line]) -> str:
-    [cleaned] = normalise_lines([lines])
-    return " ".join(" ".join(ln.text for ln in cleaned if not ARXIV_STAMP.match(ln.text)).split())
+    return " ".join(cleaned_lines(lines))
 
 
-def text_layer(path: Path, index: int) -> str:
+def text_layer(path: Path, index: int) -> list[str]:
+    """The page's text-layer lines, cleaned as OCR's are."""
     with quiet_pypdf():
         reader = open_reader(path, None)
         for k, lines in enumerate(iter_page_lines(reader, str(path))):
             if k == index:
-                return page_text(lines)
+                return cleaned_lines(lines)
     raise IndexError(index)
 
 
@@ -115,36 +137,62 @@ def main() -> None:
             scans.append(scan)
             references.append(text_layer(PDFS / name, index))
 
-        # The same pages through the same pool, only its width differs; alternated (1, 2, 1, 2, ...) so that
-        # both see the same shifts of the other load, and the best round of each is compared.
-        timings: dict[int, list[float]] = {w: [] for w in WORKER_COUNTS}
-        cpu: dict[int, list[float]] = {w: [] for w in WORKER_COUNTS}
+        # The same pages through the same pool, only its width (and whether rules are removed) differs;
+        # alternated (1, 2, 1, 2, ...) so that all see the same shifts of the other load; best round counts.
+        timings: dict[tuple[str, int], list[float]] = {(v, w): [] for v in VARIANTS for w in WORKER_COUNTS}
+        cpu: dict[tuple[str, int], list[float]] = {key: [] for key in timings}
         loads: list[float] = []
-        results = []
+        results: dict[str, list] = {}
         for _ in range(args.rounds):
-            for workers in WORKER_COUNTS:
-                options = OcrOptions(dpi=args.ocr_dpi, workers=workers)
-                loads.append(os.getloadavg()[0])
-                start, cpu_start = time.perf_counter(), _cpu_seconds()
-                results = _parallel(scans, options)
-                timings[workers].append(time.perf_counter() - start)
-                cpu[workers].append(_cpu_seconds() - cpu_start)
+            for variant, remove in VARIANTS.items():
+                for workers in WORKER_COUNTS:
+                    options = OcrOptions(dpi=args.ocr_dpi, workers=workers, remove_rules=remove)
+                    loads.append(os.getloadavg()[0])
+                    start, cpu_start = time.perf_counter(), _cpu_seconds()
+                    results[variant] = _parallel(scans, options)
+                    timings[variant, workers].append(time.perf_counter() - start)
+                    cpu[variant, workers].append(_cpu_seconds() - cpu_start)
         loads.append(os.getloadavg()[0])
 
     print(f"scan: {args.dpi} dpi greyscale JPEG, tilt {args.tilt}°; read at {args.ocr_dpi} dpi, with orientation")
-    print(f"{'page':28} {'ref chars':>9} {'edits':>6} {'CER':>7}")
-    total_edits = total_chars = 0
-    for (name, index), reference, page in zip(picked, references, results, strict=True):
-        hypothesis = page_text(page.lines)
-        edits = edit_distance(reference, hypothesis)
-        total_edits += edits
-        total_chars += len(reference)
-        print(f"{name + ' p.' + str(index + 1):28} {len(reference):9d} {edits:6d} {edits / len(reference):7.2%}")
-    print(f"{'all':28} {total_chars:9d} {total_edits:6d} {total_edits / total_chars:7.2%}   (target <= 3%)")
-    print_speed(len(picked), timings, cpu, loads)
+    print_rates(picked, references, results)
+    for variant in VARIANTS:
+        print(f"{variant}:")
+        print_speed(len(picked), *_of_variant(variant, timings, cpu), loads)
     if args.answers:
         with tempfile.TemporaryDirectory(prefix="papers-bench-ocr-answers-") as tmp:
             compare_answers(Path(tmp))
+
+
+def print_rates(picked: list[tuple[str, int]], references: list[list[str]], results: dict[str, list]) -> None:
+    """CER and aligned CER of each page, with rules kept (before) and removed (after), in one table."""
+    heads = [f"{kind} {variant.split()[-1]}" for kind in ("CER", "aligned") for variant in VARIANTS]
+    print(f"{'page':26} {'ref chars':>9} " + " ".join(f"{h:>15}" for h in heads))
+    totals = [0] * len(heads)
+    chars = 0
+    for k, ((name, index), lines) in enumerate(zip(picked, references, strict=True)):
+        reference = " ".join(lines)
+        chars += len(reference)
+        edits = []
+        for measure in (edit_distance, aligned_edits):
+            for variant in VARIANTS:
+                hypothesis = page_text(results[variant][k].lines)
+                edits.append(measure(reference if measure is edit_distance else lines, hypothesis))
+        totals = [t + e for t, e in zip(totals, edits, strict=True)]
+        cells = " ".join(f"{e:6d} = {e / len(reference):6.2%}" for e in edits)
+        print(f"{name + ' p.' + str(index + 1):26} {len(reference):9d} {cells}")
+    cells = " ".join(f"{e:6d} = {e / chars:6.2%}" for e in totals)
+    print(f"{'all':26} {chars:9d} {cells}")
+    print(
+        f"CER (target <= 3%): whole page texts, order counts; aligned: each text-layer line against its"
+        f" closest OCR span, order-free. {' / '.join(VARIANTS)} = before / after"
+    )
+
+
+def _of_variant(
+    variant: str, timings: dict[tuple[str, int], list[float]], cpu: dict[tuple[str, int], list[float]]
+) -> tuple[dict[int, list[float]], dict[int, list[float]]]:
+    return {w: timings[variant, w] for w in WORKER_COUNTS}, {w: cpu[variant, w] for w in WORKER_COUNTS}
 
 
 def print_speed(n: int, timings: dict[int, list[float]], cpu: dict[int, list[float]], loads: list[float]) -> None:

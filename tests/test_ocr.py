@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from PIL import Image
 
+from ingest.chunking import chunk_paper
 from ingest.models import Paper, SourceError
 from ingest.pdf.ocr import INSTALL_HINT, OcrOptions
 from ingest.sources import load_input
@@ -45,6 +46,10 @@ def test_shared_scanned_pdf_is_indexed_and_its_sentence_found(make_library) -> N
     assert hit.paper_id == report.added[0][0]
     assert "Docling bundles PDF document conversion to JSON and Markdown" in hit.text
     assert hit.ocr and hit.page_start == 1 and "OCR text" in hit.location
+    # the app's passage card says where the text came from
+    from ui.app_render import passage_card
+
+    assert '<span class="ocr" title="read from a page image by OCR">OCR text</span>' in passage_card(hit)
 
 
 def test_scanned_copy_reads_back_every_sentence_on_its_page(scanned: tuple[Paper, Layout]) -> None:
@@ -71,6 +76,31 @@ def test_a_page_fed_sideways_is_detected_and_turned(scanned: tuple[Paper, Layout
     # Page 2 was turned 90° clockwise; OCR turned it back by 270° clockwise.
     assert paper.extra["ocr_turned_pages"] == [[2, 270]]
     assert any(page == 2 and sentence in paper.text for sentence, (page, _) in layout.sentences.items())
+
+
+@needs_tesseract
+def test_a_scanned_ruled_table_comes_out_as_rows_of_cells_under_its_header(tmp_path: Path) -> None:
+    # LNCS page with a fully ruled table (a grid): the rules are painted out before tesseract reads it
+    original = shared_path("pdfs", "2305.03393v1-pg9.pdf")
+    make_scanned_copy(original, tmp_path / "scan.pdf", dpi=150, tilt=0.7)
+    paper = load_pdf(tmp_path / "scan.pdf")
+    assert paper.extra["ocr_pages"] == [1]
+    [section] = [s for s in paper.sections if s.kind == "table"]
+    assert section.title.startswith("Table 1: HPO performed in OTSL and HTML representation")
+    # the section: the caption, then one paragraph per row (chunks may cut a paragraph; the section does not)
+    rows = [para for para in paper.text[section.start : section.end].split("\n\n") if " — " in para]
+    assert len(rows) >= 6, rows  # 8 rows in the table: tesseract may miss one
+    chunks = [c for c in chunk_paper(paper) if rows[0] in c.text]
+    assert chunks and chunks[0].kind == "table" and chunks[0].page_start == 1 and chunks[0].section == section.title
+    header, cells = rows[0].split(" — ")
+    # the caption's first sentence, then the column names read from the two header lines, cell by cell
+    assert header.startswith("Table 1: HPO performed in OTSL and HTML representation on the same")
+    assert "| Language |" in header and "| mAP (0.75) |" in header and "enc-layers" in header, header
+    assert cells == "6 | 6 | OTSL | 0.965 | 0.934 | 0.955 | 0.88 | 2.73"
+    # a row whose first two cells span two rows of the grid keeps its columns: empty cells, then its own
+    values = [row.split(" — ", 1)[1].split(" | ") for row in rows]
+    assert ["", "", "HTML", "0.969", "0.927", "0.955", "0.857", "5.39"] in values, values
+    assert "Quantitative Results" not in " ".join(rows)  # the heading after the table is no row
 
 
 def _image_only_pdf(path: Path) -> Path:

@@ -28,6 +28,14 @@ def test_a_word_split_at_a_digit_is_joined_and_spaces_are_kept() -> None:
     assert joined_spans[1] == (29.0, 75.0)
 
 
+def test_numbers_in_neighbouring_cells_stay_apart() -> None:
+    # a table row: its cells' gaps are wide, two columns sit closer (a rule between them painted out)
+    words = ["OTSL", "0.938", "0.904", "0.927", "0.853", "1.97"]
+    spans = [(0, 30), (60, 85), (115, 140), (170, 195), (201, 226), (256, 276)]
+    joined, _ = rejoin_split_words(words, [(float(a), float(b)) for a, b in spans])
+    assert joined == words
+
+
 def test_a_table_of_prose_cells_reads_cell_by_cell() -> None:
     rows = [
         line(700, (50, "Linguistic"), (120, "Segments doc into"), (230, "SentencePredictor wraps sciSpaCy and")),

@@ -40,6 +40,7 @@ class Line:
     group: str = ""  # the float's section title: its lines are one section
     # Left and right edge of each word of `text` (split on spaces), when known (OCR, table pages): cells
     words: tuple[tuple[float, float], ...] = ()
+    ocr: bool = False  # read by OCR: `size` is tesseract's estimate (to half a point, give or take one), no bold
 
 
 @contextmanager

@@ -33,6 +33,8 @@ _CAPTION = re.compile(
 _NUMBER = re.compile(r"^[(\[]?[-+±−]?\d[\d,]*(?:\.\d+)?%?(?:\(\d+(?:\.\d+)?\)|[±]\d+(?:\.\d+)?)?[)\]]?[*†‡]*$")
 _FIRST_SENTENCE = re.compile(r"^(.+?[^A-Z.][.!?])\s+(?=[A-Z(])")
 _MIN_ROWS = 2  # fewer numeric rows than this: a caption with prose beside it, not a table
+# Two OCR lines further apart than this many type sizes (baseline to baseline) are not one table's rows.
+_ROWS_APART_EM = 3.0
 # Two words of a row are in different cells when the gap between them is wider than this many font sizes
 # (a word space is about 0.3, LaTeX's column gap 1.2 at a table's 9-10 pt).
 _CELL_GAP_EM = 0.6
@@ -70,12 +72,20 @@ def _in_table(line: Line, typical: float, size: float | None, body: float) -> bo
         return False
     if _is_row(line):
         return True
-    if size is not None and abs(line.size - size) >= 0.3:
+    if size is not None and abs(line.size - size) >= _same_size(line):
         return False  # another type than the rows': a heading or the body text after the table
     if _is_tabular(line, typical):
         return True
+    if line.ocr and len(_cells(line) or []) >= 3:
+        return True  # OCR knows no bold and its sizes are estimates: a line of 3 cells or more is a header
     table_type = size is not None and abs(line.size - size) < 0.3 and (abs(line.size - body) > 0.3 or line.bold)
     return table_type and not line.text.rstrip().endswith(".")
+
+
+def _same_size(line: Line) -> float:
+    """How far two sizes may differ and still be one type: a text layer's are exact, OCR's estimates
+    differ by a half-point step between lines of one size (a header of letters, rows of digits)."""
+    return 0.8 if line.ocr else 0.3
 
 
 def caption_label(text: str) -> str:
@@ -163,10 +173,14 @@ def _table(
     after = cap_end
     size = _row_size(lines[cap_end : cap_end + 10])
     while after < len(lines) and _in_table(lines[after], typical, size, body):
+        if after > cap_end and _apart(lines[after - 1], lines[after]):
+            break
         after += 1
     before = cap_start
     size = _row_size(reversed(lines[max(0, cap_start - 10) : cap_start]))
     while before > 0 and _in_table(lines[before - 1], typical, size, body):
+        if before < cap_start and _apart(lines[before - 1], lines[before]):
+            break
         before -= 1
     if after < len(lines) and caption_label(lines[after].text).startswith("Table"):
         # Rows between two table captions: the next table's when its caption has no rows after it (the
@@ -206,6 +220,12 @@ def _table(
     if block is below:
         return out, cap_start, after
     return out, before, cap_end
+
+
+def _apart(upper: Line, lower: Line) -> bool:
+    """OCR lines too far apart to be rows of one table: OCR knows no bold, so the heading after a table
+    looks like a row label to `_in_table`; the white space before it tells (a text layer's sizes do)."""
+    return upper.ocr and lower.ocr and upper.y - lower.y > _ROWS_APART_EM * max(upper.size, lower.size, 1.0)
 
 
 def _first_sentence(caption: str) -> str:

@@ -25,6 +25,7 @@ from typing import Any, Literal
 from ingest.models import SourceError
 from ingest.pdf.extract import Line
 from ingest.pdf.ocr_geometry import columns_in_order, rejoin_split_words
+from ingest.pdf.ocr_rules import remove_rules
 
 OcrMode = Literal["auto", "always", "never"]
 
@@ -46,6 +47,7 @@ class OcrOptions:
     dpi: int = 300  # rendering resolution: tesseract reads best at 300 dpi
     workers: int = 0  # parallel tesseract processes; 0 = one per core
     detect_rotation: bool = True  # orientation detection (tesseract's OSD) turns sideways/upside-down pages
+    remove_rules: bool = True  # table rules painted out before recognition (ingest/pdf/ocr_rules.py)
 
 
 @dataclass(frozen=True)
@@ -164,15 +166,17 @@ def _render(path: Path, indexes: list[int], dpi: int, password: str | None) -> I
 
 def _read_page(image: Any, index: int, scale: float, options: OcrOptions) -> OcrPage:
     """Read the page; when the reading is poor, ask orientation detection whether the page lies sideways or
-    upside down, and read it again turned upright. Most scans are upright: they cost one pass, not two."""
-    lines, confidence = _hocr_lines(image, index, scale, options.lang)
+    upside down, and read it again turned upright. Most scans are upright: they cost one pass, not two.
+    Orientation detection sees the page as scanned; recognition sees it with its table rules taken out."""
+    text_image = remove_rules(image, options.dpi) if options.remove_rules else image
+    lines, confidence = _hocr_lines(text_image, index, scale, options.lang)
     if not options.detect_rotation or confidence >= _CONFIDENT:
         return OcrPage(lines, 0)
     rotated = _orientation(image)
     if not rotated:
         return OcrPage(lines, 0)
-    image = image.rotate(-rotated, expand=True)  # PIL turns counter-clockwise
-    return OcrPage(_hocr_lines(image, index, scale, options.lang)[0], rotated)
+    text_image = text_image.rotate(-rotated, expand=True, fillcolor=255)  # PIL turns counter-clockwise
+    return OcrPage(_hocr_lines(text_image, index, scale, options.lang)[0], rotated)
 
 
 def _orientation(image: Any) -> int:
@@ -257,4 +261,5 @@ def _line(text: str, span: Any, index: int, scale: float, height_px: int) -> tup
     x_size = float(fields.get("x_size", "0") or 0)
     size = round(2 * x_size / scale / _X_SIZE_PER_POINT) / 2
     y = (height_px - bottom + descent) / scale
-    return Line(text, index, size, False, round(y, 1), round(left / scale, 1)), right - left >= bottom - top
+    line = Line(text, index, size, False, round(y, 1), round(left / scale, 1), ocr=True)
+    return line, right - left >= bottom - top

@@ -36,7 +36,9 @@ def rejoin_split_words(words: list[str], spans: list[Span]) -> tuple[list[str], 
     joined_words, joined_spans = [words[0]], [spans[0]]
     for word, span, gap in zip(words[1:], spans[1:], gaps, strict=True):
         seam = joined_words[-1][-1:] + word[:1]
-        if space > 0 and gap < _SPLIT_GAP * space and any(ch.isdigit() for ch in seam) and seam.isalnum():
+        # a letter on one side, a digit on the other: two numbers side by side are two table cells
+        letter_digit = seam.isalnum() and any(ch.isdigit() for ch in seam) and any(ch.isalpha() for ch in seam)
+        if space > 0 and gap < _SPLIT_GAP * space and letter_digit:
             joined_words[-1] += word
             joined_spans[-1] = (joined_spans[-1][0], max(joined_spans[-1][1], span[1]))
         else:
