@@ -39,3 +39,12 @@ def test_a_page_without_rules_is_returned_as_it_is() -> None:
     image = Image.new("L", (400, 300), 255)
     ImageDraw.Draw(image).rectangle([50, 50, 53, 80], fill=0)
     assert remove_rules(image, DPI) is image
+
+
+def test_a_frame_around_a_figure_is_not_a_grid() -> None:
+    image = Image.new("L", (1200, 900), 255)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle([100, 100, 1100, 400], outline=0, width=2)  # a framed figure
+    draw.rectangle([100, 450, 1100, 600], outline=0, width=2)  # two boxed code cells, one under the other
+    draw.rectangle([100, 610, 1100, 800], outline=0, width=2)
+    assert remove_rules(image, DPI) is image

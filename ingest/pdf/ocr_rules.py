@@ -9,9 +9,9 @@ highlighted band behind text is long too, but as tall as a line of type: it stay
 The openings are running min/max filters (scipy.ndimage, linear in the pixels): a fraction of a second
 a page, against seconds of recognition.
 
-Only a page with vertical rules (a grid) is changed. Known cost: bench/ocr.py --answers gives the same
-outcome on 20 of 25 dev questions with rules painted out (19 when every page was changed), 23 with
-them kept (`OcrOptions(remove_rules=False)`): some papermage.pdf pages read worse; not yet found why.
+Only the rules of a grid are painted out: vertical rules that each cross several horizontal ones. Painting
+out every long line (a frame around a figure, boxed code cells) cost answers from a scanned papermage.pdf:
+without its frame, tesseract's layout analysis ran the figure's text into the body's lines.
 
 What else is long and thin goes too: a fraction bar or an underline longer than a quarter inch, a frame
 around a figure. Neither is text tesseract could read.
@@ -32,10 +32,14 @@ _THICKEST_INCHES = 0.035
 _RULE_INK = 100
 # Pixels the rules are widened by before painting: the anti-aliased edge beside each.
 _FRINGE = 2
+# A grid: at least this many vertical rules, each crossing at least this many horizontal ones (a table of
+# two columns and two rows, ruled all round); a frame around a figure is two verticals crossing two.
+_GRID_COLUMNS = 3
+_GRID_CROSSINGS = 3
 
 
 def remove_rules(image: Any, dpi: int) -> Any:
-    """`image` (greyscale PIL) with its long, thin, straight horizontal and vertical lines painted white."""
+    """`image` (greyscale PIL) with the rules of its ruled tables (grids) painted white."""
     import numpy as np
     from PIL import Image
     from scipy import ndimage
@@ -43,7 +47,7 @@ def remove_rules(image: Any, dpi: int) -> Any:
     pixels = np.asarray(image.convert("L"), dtype=np.uint8)
     ink = 255 - pixels
     thick = max(2, round(_THICKEST_INCHES * dpi))
-    rules = np.zeros(ink.shape, dtype=bool)
+    found = []
     for axis, inches in ((0, _VERTICAL_INCHES), (1, _HORIZONTAL_INCHES)):
         length = max(3, round(inches * dpi))
         opened = ndimage.maximum_filter1d(ndimage.minimum_filter1d(ink, length, axis=axis), length, axis=axis)
@@ -51,12 +55,33 @@ def remove_rules(image: Any, dpi: int) -> Any:
         # across the run: what survives an opening as thick as the thickest rule is a band, not a rule
         across = 1 - axis
         band = ndimage.maximum_filter1d(ndimage.minimum_filter1d(long_runs, thick, axis=across), thick, axis=across)
-        rules |= long_runs & ~band
-        if axis == 0 and not rules.any():
+        found.append(long_runs & ~band)
+        if axis == 0 and not found[0].any():
             return image  # no vertical rules, no grid: horizontal rules alone (booktabs) tesseract reads past
+    rules = _grid(found[0], found[1], ndimage)
     if not rules.any():
         return image
     rules = ndimage.maximum_filter(rules, size=2 * _FRINGE + 1)
     cleaned = pixels.copy()
     cleaned[rules] = 255
     return Image.fromarray(cleaned)
+
+
+def _grid(vertical: Any, horizontal: Any, ndimage: Any) -> Any:
+    """The rules that form a table's grid: vertical rules that each cross several horizontal ones, and the
+    horizontal rules they cross. A frame around a figure or a boxed code cell (two verticals, each crossing
+    only its box's top and bottom) is not a grid: painting it out lets tesseract's layout analysis run the
+    figure's text into the body's lines."""
+    import numpy as np
+
+    touch = np.ones((2 * _FRINGE + 1, 2 * _FRINGE + 1), dtype=bool)  # a crossing drawn with a gap still meets
+    v_labels, _ = ndimage.label(ndimage.binary_dilation(vertical, touch))
+    h_labels, _ = ndimage.label(ndimage.binary_dilation(horizontal, touch))
+    both = (v_labels > 0) & (h_labels > 0)
+    pairs = np.unique(np.stack([v_labels[both], h_labels[both]], axis=1), axis=0) if both.any() else np.zeros((0, 2))
+    v_ids, crossings = np.unique(pairs[:, 0], return_counts=True) if len(pairs) else (np.zeros(0), np.zeros(0))
+    columns = v_ids[crossings >= _GRID_CROSSINGS]
+    if len(columns) < _GRID_COLUMNS:
+        return np.zeros(vertical.shape, dtype=bool)
+    rows = np.unique(pairs[np.isin(pairs[:, 0], columns), 1])
+    return (np.isin(v_labels, columns) & vertical) | (np.isin(h_labels, rows) & horizontal)
