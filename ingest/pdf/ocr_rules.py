@@ -13,8 +13,8 @@ Only the rules of a grid are painted out: vertical rules that each cross several
 out every long line (a frame around a figure, boxed code cells) cost answers from a scanned papermage.pdf:
 without its frame, tesseract's layout analysis ran the figure's text into the body's lines.
 
-What else is long and thin goes too: a fraction bar or an underline longer than a quarter inch, a frame
-around a figure. Neither is text tesseract could read.
+What else is long and thin within a grid goes too (a fraction bar or an underline in a cell longer than a
+quarter inch): neither is text tesseract could read.
 """
 
 from __future__ import annotations
@@ -58,7 +58,7 @@ def remove_rules(image: Any, dpi: int) -> Any:
         found.append(long_runs & ~band)
         if axis == 0 and not found[0].any():
             return image  # no vertical rules, no grid: horizontal rules alone (booktabs) tesseract reads past
-    rules = _grid(found[0], found[1], ndimage)
+    rules = _grid(found[0], found[1])
     if not rules.any():
         return image
     rules = ndimage.maximum_filter(rules, size=2 * _FRINGE + 1)
@@ -67,12 +67,13 @@ def remove_rules(image: Any, dpi: int) -> Any:
     return Image.fromarray(cleaned)
 
 
-def _grid(vertical: Any, horizontal: Any, ndimage: Any) -> Any:
+def _grid(vertical: Any, horizontal: Any) -> Any:
     """The rules that form a table's grid: vertical rules that each cross several horizontal ones, and the
     horizontal rules they cross. A frame around a figure or a boxed code cell (two verticals, each crossing
     only its box's top and bottom) is not a grid: painting it out lets tesseract's layout analysis run the
     figure's text into the body's lines."""
     import numpy as np
+    from scipy import ndimage
 
     touch = np.ones((2 * _FRINGE + 1, 2 * _FRINGE + 1), dtype=bool)  # a crossing drawn with a gap still meets
     v_labels, _ = ndimage.label(ndimage.binary_dilation(vertical, touch))

@@ -22,7 +22,8 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
                 r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
     (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
-                r"\bby how much\b|\bby what (?:margins?|factor|amount)\b|\bmargins?\b|\bhow often\b|百分之|比例", re.I),
+                r"\bby how much\b|\bby what (?:margins?|factor|amount)\b|\bmargins?\b|\bhow often\b|"
+                r"百分之|比例", re.I),
      re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
      re.compile(r"(?<![\w.])\d[\d,.]*\s*(?:[a-z%-]+\s+){0,3}?(?:[a-z%-]+\s*)?(?:/\s*|\bper\s+|\ba\s+|\ban\s+|"
@@ -33,8 +34,9 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"哪一年", re.I),
      re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
     (re.compile(r"\bhow (?:large|big|small|long)\b|\bwhat (?:size|length|maximum|minimum)\b|多大", re.I),
-     re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:k|m|b|gb|mb)\b|\s+(?:[a-z-]+\s+){0,2}?(?:million|billion|thousand|tokens?|words?|samples?|"
-                r"examples?|instances?|documents?|cases?|pages?|parameters?|images?)\b)", re.I)),
+     re.compile(r"(?<![\w.])\d[\d,.]*(?:\s*(?:k|m|b|gb|mb)\b|\s+(?:[a-z-]+\s+){0,2}?(?:million|billion|"
+                r"thousand|tokens?|words?|samples?|examples?|instances?|documents?|cases?|pages?|parameters?|"
+                r"images?)\b)", re.I)),
 ]  # fmt: skip
 # What a "which X" question names, and the words a sentence names such a thing with.
 CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [

@@ -45,7 +45,8 @@ _CITATION = re.compile(
     r"\(\w+(?: et al\.)?,? \d{4}[a-z]?\)"
 )
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
-_ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)  # a question or a request (datasheet templates, surveys)
+# A question or a request (datasheet templates, surveys): it asks, it does not answer.
+_ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)
 _LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
 
 # The role of a passage's section, as a prior (one feature each; `other` is the baseline).

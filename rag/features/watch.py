@@ -72,7 +72,8 @@ def watch_places(
             ):
                 if changes or report.waiting:
                     report = run()
-                if existing() != present or existing() != synced_with:
+                now = existing()
+                if now != present or now != synced_with:
                     report = run()  # (also a place that went and came back between two syncs)
                     break  # a place went away or came back: watch what is there now
         except (OSError, RuntimeError) as exc:  # the watcher lost a place under it
