@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install index lint browser-deps ocr-deps clean
+.PHONY: demo test install index lint browser-deps ocr-deps clean heldout-pdfs
 
 # torch is installed first and pinned: a loose range resolved first downloads GBs of CUDA wheels.
 $(STAMP): pyproject.toml constraints.txt
@@ -43,6 +43,10 @@ browser-deps:
 ocr-deps:
 	@command -v tesseract >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd >/dev/null; } \
 		|| echo "note: could not install tesseract-ocr; OCR tests will be skipped"
+
+# The held-out benchmark's five PDFs (pinned Debian R packages; apt-get download + dpkg -x). Not run by tests/CI.
+heldout-pdfs: install
+	$(BIN)/python -m bench.heldout
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
