@@ -57,7 +57,9 @@ def examples(lib, item: Item):
 
     hits, vector = lib.retrieve(item.question, k=W.pool_passages, filters=None, mode=None)
     papers = lib.store.paper_vectors(sorted({h.paper_id for h in hits}))
-    _, candidates, x = scored_candidates(item.question, vector, hits, lib.engine.sentence_bank, papers)
+    _, candidates, x = scored_candidates(
+        item.question, vector, hits, lib.engine.sentence_bank, papers, passages_of=lib.answer_facts().passages_of
+    )
     y = np.array(
         [any(c.paper_id in ids and norm(span) in norm(c.text) for ids, span in item.targets) for c in candidates],
         dtype=bool,

@@ -89,7 +89,9 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     if is_cjk(question) or vector is None:
         return None, False
     papers = lib.store.paper_vectors(sorted({h.paper_id for h in hits}))
-    q, candidates, x = E.scored_candidates(question, vector, hits, lib.engine.sentence_bank, papers)
+    q, candidates, x = E.scored_candidates(
+        question, vector, hits, lib.engine.sentence_bank, papers, passages_of=lib.answer_facts().passages_of
+    )
     if not candidates:
         return None, False
     for c, s in zip(candidates, load("scorer_weights.json", F.FEATURES).decision(x), strict=True):

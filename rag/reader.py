@@ -14,6 +14,7 @@ from rag.answers.pipeline import IndexFacts, answer_question
 from rag.answers.types import Answer, Highlight
 from rag.engine import Engine
 from rag.errors import IndexChangedError, PapersError
+from rag.index.passages import TOPICAL_KINDS
 from rag.index.records import Hit, PaperRecord
 from rag.search.filters import Filters
 from rag.search.fusion import reciprocal_rank_fusion
@@ -223,16 +224,10 @@ class Reader:
         def retrieve(query: str, k: int | None, filters: Filters | None) -> tuple[list[Hit], np.ndarray | None]:
             return self.retrieve(query, k=k, filters=filters, mode=None)
 
-        lexical = self.engine.lexical.current()
-        facts = IndexFacts(
-            paper_vectors=self.store.paper_vectors,
-            known=lambda token: token in lexical.vocab,
-            translate=self.english_query,
-        )
         answer = answer_question(
             question,
             retrieve=retrieve,
-            facts=facts,
+            facts=self.answer_facts(),
             bank=self.engine.sentence_bank,
             settings=s,
             k=k,
@@ -243,6 +238,17 @@ class Reader:
             on_token=on_token,
         )
         return self.highlighter.add_to(answer)
+
+    def answer_facts(self) -> IndexFacts:
+        """What the answerer may ask of this index beyond the retrieved passages (also what the answer
+        benches in bench/ score with, so they see the product's own candidate pool)."""
+        lexical = self.engine.lexical.current()
+        return IndexFacts(
+            paper_vectors=self.store.paper_vectors,
+            known=lambda token: token in lexical.vocab,
+            translate=self.english_query,
+            passages_of=lambda paper_id: self.store.passage_vectors_of(paper_id, TOPICAL_KINDS),
+        )
 
     # -- where quotes are on the page -----------------------------------------------------------------
 

@@ -145,3 +145,24 @@ def test_the_ask_tab_shows_what_is_missing() -> None:
     declined = Answer("How does NOVER do on GSM8K?", [], [], refused=True, missing=["GSM8K"], decline="missing")
     shown = answer_markdown_parts(declined, 0)[0].replace("&#46;", ".").replace("&#39;", "'")
     assert shown.startswith("The indexed papers don't appear to answer this. None of them mention GSM8K.")
+
+
+def test_names_mentioned_in_other_forms_are_not_missing() -> None:
+    """A method named after two authors, a prefixed adjective and a code identifier, as readers write them."""
+    from rag.text import tokenize
+
+    vocab = set(tokenize("Driscoll and Kraay (1998) use non Gaussian data in a data frame table"))
+    passages = ["The na.locf function carries the last observation forward."]
+    names = ["Driscoll-Kraay", "non-Gaussian", "na.locf", "data.table", "Newey-West"]
+    assert missing_names(names, vocab.__contains__, passages) == ["data.table", "Newey-West"]
+    assert analyse("How does zoo compare with data.table?").names == ["data.table"]  # an identifier is a name
+    assert analyse("Is e.g. a name?").names == []
+
+
+def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:
+    assert attribute("Which packages already build on the hooks?") is None  # "packages already build" is no attribute
+    assert attribute("Which kinds of data are planned?") is None  # answered by a description
+    assert attribute("How much better does BART get on long summaries?") is None  # a difference, not "better"
+    assert states("website", "The data are from http://www.economagic.com/.")
+    assert states("helper", "We define clog() for counts that can be zero.")
+    assert not states("helper", "We take logarithms of the counts.")

@@ -15,7 +15,8 @@ from rag.text import tokenize
 
 # What a quantity question counts in, from its wording, and how a sentence states such a quantity.
 QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
-    (re.compile(r"\btemperatures?\b|\bhow (?:hot|cold|warm)\b|温度", re.I),
+    (re.compile(r"\b(?:what|which)\b[^?.,;]{0,30}\btemperatures?\b|^(?:[\w-]+\s+){0,2}temperatures?$|"
+                r"\bhow (?:hot|cold|warm)\b|温度", re.I),
      re.compile(r"\d\s*(?:°|º|degrees?\b|kelvin\b|K\b)", re.I)),
     (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
                 r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
@@ -28,7 +29,8 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
      re.compile(r"(?<![\w.])\d[\d,.]*\s*(?:[a-z%-]+\s+){0,3}?(?:[a-z%-]+\s*)?(?:/\s*|\bper\s+|\ba\s+|\ban\s+|"
                 r"\beach\s+)(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|months?|years?)\b|\bthroughput\b", re.I)),
-    (re.compile(r"\b(?:dollars?|usd|euros?|prices?|priced|budget)\b|\bhow much money\b|多少钱|费用", re.I),
+    (re.compile(r"\b(?:dollars?|usd|euros?|prices?|priced|budget|wages?|salar(?:y|ies)|fees?)\b|\bhow much money\b|"
+                r"多少钱|费用|工资", re.I),
      re.compile(r"[$€£¥]\s?\d|\d\s*(?:usd|dollars?|euros?|cents?)\b|\b(?:usd|eur)\s?\d", re.I)),
     (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\s+(?:was|were|did|is|are|does|do|had|has|will)\b|"
                 r"哪一年", re.I),
@@ -50,6 +52,10 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\b(?:models?|bert|roberta|gpt|t5|bart|llama|qwen|transformers?|encoder|network|deberta)\w*", re.I)),
     (re.compile(r"\b(?:metric|metrics|score|scores|measure)\b", re.I),
      re.compile(r"\b(?:metrics?|scores?|f1|accuracy|rouge|bleu|precision|recall|map|ted)\b", re.I)),
+    (re.compile(r"\b(?:websites?|web ?sites?|web ?pages?|urls?|homepages?)\b", re.I),
+     re.compile(r"https?://|\bwww\.|\b[\w-]+\.(?:com|org|net|gov|edu|io)\b", re.I)),
+    (re.compile(r"\b(?:functions?|helpers?|commands?|routines?|arguments?)\b", re.I),
+     re.compile(r"\b[A-Za-z_][\w.]*\(\)|\b[a-z]+[A-Z_.][\w.]*\b|\bfunctions?\b")),
     (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
     (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
     (re.compile(r"\b(?:examples|samples|instances|items|data points|problems|prompts|pairs|questions)\b", re.I),
@@ -60,8 +66,9 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 # "What/Which [adjectives] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
 # words, none a participle: "which grants funded …" asks for names, not a value).
 _ATTRIBUTE = re.compile(
-    r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kind|type|"
-    r"sort)\b)((?:(?![\w-]+ed\b)[\w-]+\s+){0,2}?(?![\w-]+ed\b)[\w-]+?)\s+"
+    r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kinds?|types?|"
+    r"sorts?)\b)((?:(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)[\w-]+\s+){0,2}?"
+    r"(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)[\w-]+?)\s+"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
     re.IGNORECASE,
@@ -74,6 +81,9 @@ _FINAL_ATTRIBUTE = re.compile(
     r"worse)\b)([A-Za-z][\w-]*)\s*[?？.]?\s*$",
     re.IGNORECASE,
 )
+_COMPARATIVES = frozenset(
+    "more less fewer faster slower higher lower larger smaller longer shorter better worse bigger greater".split()
+)
 # Words that narrow an attribute without naming it ("exact score", "open-source licence").
 _QUALIFIERS = frozenset("exact specific main particular overall final official open-source actual precise".split())
 # Things answered by a description, not a stated value: "What problem does X address?" is answered by a
@@ -83,7 +93,8 @@ _DESCRIBED = frozenset(
     issues challenge challenges insight insights intuition finding findings conclusion conclusions benefit benefits
     advantage advantages drawback drawbacks limitation limitations question questions result results outcome
     outcomes effect effects impact approach approaches method methods strategy strategies technique techniques
-    mechanism way""".split()
+    mechanism way direction directions step steps lesson lessons recommendation recommendations suggestion
+    suggestions""".split()
 )
 # One stem for spelling variants (British/American), so "licence" is stated by "license".
 _VARIANTS = {"licens": "licenc"}
@@ -95,8 +106,8 @@ def attribute(question: str) -> str | None:
     if not match:
         return None
     words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]
-    if words and words[-1].lower() in _DESCRIBED:
-        return None
+    if words and (words[-1].lower() in _DESCRIBED or words[0].lower() in _COMPARATIVES):
+        return None  # "what problem …" is described; "how much better …" asks for a difference, not "better"
     return " ".join(words) if _terms(" ".join(words)) else None
 
 

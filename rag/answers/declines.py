@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterable
 from rag.text import squash, tokenize
 
 _WORDS = re.compile(r"[0-9a-z]+")
+_IDENTIFIER = re.compile(r"[a-z][._][a-z]")
 
 
 def _joined_runs(texts: Iterable[str], longest: int = 3) -> set[str]:
@@ -27,10 +28,22 @@ def _joined_runs(texts: Iterable[str], longest: int = 3) -> set[str]:
 
 
 def _core(name: str) -> str:
-    """The name without a descriptive hyphenated tail in lower case ("OTSL-trained" → "OTSL")."""
+    """The name without descriptive hyphenated parts in lower case ("OTSL-trained" → "OTSL", "non-Gaussian" →
+    "Gaussian")."""
     parts = name.split("-")
-    kept = [p for p in parts if not (p.isalpha() and p.islower() and len(p) > 3)]
+    kept = [p for p in parts if not (p.isalpha() and p.islower() and len(p) >= 3)]
     return "-".join(kept) if kept else name
+
+
+def _pair_of_names(name: str, known: Callable[[str], bool]) -> bool:
+    """Two or more capitalised words joined by hyphens, each indexed: a pair of authors' names as a method
+    is called after them ("Driscoll-Kraay" is mentioned as "Driscoll and Kraay (1998)")."""
+    parts = name.split("-")
+    return (
+        len(parts) >= 2
+        and all(p.isalpha() and p[:1].isupper() and p[1:].islower() for p in parts)
+        and all(known(t) for p in parts for t in tokenize(p))
+    )
 
 
 def missing_names(names: list[str], known: Callable[[str], bool], passages: Iterable[str]) -> list[str]:
@@ -42,9 +55,10 @@ def missing_names(names: list[str], known: Callable[[str], bool], passages: Iter
     for name in names:
         core = _core(name)
         tokens = tokenize(core)
-        if tokens and all(known(t) for t in tokens):
+        code = bool(_IDENTIFIER.search(core))  # "data.table" is not mentioned by "data" and "table" apart
+        if tokens and all(known(t) for t in tokens) and not code:
             continue
-        if squash(core) in runs:
+        if squash(core) in runs or _pair_of_names(core, known):
             continue
         out.append(name)
     return out

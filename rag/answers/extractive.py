@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 
@@ -23,6 +23,7 @@ from rag.answers.questions import Question, analyse, focus_text, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
+from rag.answers.typed_pool import PassagesOf, stating_passages
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
 from rag.text import is_cjk, squash, tokenize
@@ -69,17 +70,21 @@ def extractive_answer(
     paper_vectors: dict[str, np.ndarray] | None = None,
     known: Callable[[str], bool] | None = None,
     query: str | None = None,
+    passages_of: PassagesOf | None = None,
 ) -> Answer:
     """Score every candidate sentence, decline when the papers don't say, else quote the best (one per
     paper for questions across papers) and number the sources by first use. `known(token)`: is the word
     anywhere in the index (for names the question uses); `min_relevance`: the answerability threshold;
-    `query`: what was retrieved with, when it says more than the question (a resolved follow-up)."""
+    `query`: what was retrieved with, when it says more than the question (a resolved follow-up);
+    `passages_of`: a paper's passages with vectors, to find those stating what is asked (`typed_pool`)."""
     if not isinstance(bank, SentenceBank):
         bank = SentenceBank(bank)
     w = scoring
     if is_cjk(question) or query_vector is None:
         return _lexical_answer(question, hits, bank, max_sentences, min_coverage_cjk, w)
-    q, candidates, x = scored_candidates(question, query_vector, hits, bank, paper_vectors, query=query, scoring=w)
+    q, candidates, x = scored_candidates(
+        question, query_vector, hits, bank, paper_vectors, query=query, scoring=w, passages_of=passages_of
+    )
     if not candidates:
         return _declined(question, hits, 0.0, "low_confidence")
     scores = load("scorer_weights.json", F.FEATURES).decision(x)
@@ -116,17 +121,24 @@ def scored_candidates(
     *,
     query: str | None = None,
     scoring: ExtractiveScoring = DEFAULT_SCORING,
+    passages_of: PassagesOf | None = None,
 ) -> tuple[Question, list[Candidate], np.ndarray]:
-    """The question analysed, every candidate sentence of the top passages, and their feature rows (what
-    the answerer scores and what bench/train_answer_scorer.py fits on, computed in this one place)."""
+    """The question analysed, every candidate sentence of the top passages (and of the passages of the
+    papers it names that state what it asks for), and their feature rows (what the answerer scores and what
+    bench/train_answer_scorer.py fits on, computed in this one place)."""
     q = analyse(query or question)
-    candidates = gather(question, hits, bank, passages=scoring.pool_passages, scoring=scoring)
+    pool = hits[: scoring.pool_passages]
+    if not is_cjk(question):
+        named = named_papers(q, pool) if not q.broad else set()
+        pool += stating_passages(q, pool, named, query_vector, passages_of, per_paper=scoring.typed_passages)
+    candidates = gather(question, pool, bank, passages=len(pool), scoring=scoring)
     if not candidates:
         return q, candidates, np.zeros((0, len(F.FEATURES)), dtype=np.float32)
     titles = list(dict.fromkeys(h.title for h in hits[:3]))
     focus = focus_text(q, titles)
     focus_vector = bank.encode_query(focus) if focus.strip() and focus != q.text else query_vector
-    return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector)
+    attribute_vector = bank.encode_query(q.attribute) if q.attribute else None
+    return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector, attribute_vector)
 
 
 def answerability(
@@ -227,14 +239,30 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         if beside and beside[0].score >= best - w.neighbour_margin:
             chosen.append(beside[0])
     share = _shares(ranked)
+    most = min(limit, w.max_quotes)
     for c in ranked[1:]:
-        if len(chosen) >= min(limit, w.max_quotes) or c.score < best - w.margin:
+        if len(chosen) >= most or c.score < best - w.margin:
             break
         if sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure enough that the answer is already quoted
             break
         if c not in chosen and not _duplicate(c, chosen, w):
             chosen.append(c)
-    return chosen
+    return _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
+
+
+def _with_typed(
+    chosen: list[Candidate], ranked: list[Candidate], q: Question, papers: set[str], most: int, w: ExtractiveScoring
+) -> list[Candidate]:
+    """An answer to a question for a typed value (an attribute, a kind of quantity, a class of thing) quotes a
+    sentence that states one: when none of the chosen does, the best one of the paper asked about that does,
+    if it scores within `typed_margin` of the best, takes the last place."""
+    if any(F.carries(q, c.text) is not False for c in chosen):
+        return chosen
+    floor = ranked[0].score - w.typed_margin
+    typed = next((c for c in ranked if c.score >= floor and c.paper_id in papers and F.carries(q, c.text)), None)
+    if typed is None or _duplicate(typed, chosen, w):
+        return chosen
+    return [*chosen[: most - 1], typed] if len(chosen) >= most else [*chosen, typed]
 
 
 def _shares(ranked: list[Candidate]) -> dict[int, float]:
@@ -245,21 +273,25 @@ def _shares(ranked: list[Candidate]) -> dict[int, float]:
     return {id(c): float(v) for c, v in zip(ranked, p, strict=True)}
 
 
-def named_papers(q: Question, candidates: list[Candidate], *, most: int = 2) -> set[str]:
+def named_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: int = 2) -> set[str]:
     """Papers a question names: those whose titles carry one of its names, else those whose candidate
-    sentences do, when no more than `most` papers use it (a term every paper uses names none; "GPU" beside
-    "PaperMage" names PaperMage's paper). A plural acronym ("LLMs", "GPUs") names a class, not a paper."""
+    sentences (or passages) do, when no more than `most` papers use it (a term every paper uses names none;
+    "GPU" beside "PaperMage" names PaperMage's paper). A plural acronym ("LLMs", "GPUs") names a class."""
     titled: set[str] = set()
     using: set[str] = set()
     for name in q.names:
         key = squash(name)
         if len(key) < 3 or _PLURAL_ACRONYM.match(name):
             continue
-        in_titles = {c.paper_id for c in candidates if key in squash(c.hit.title)}
+        in_titles = {c.paper_id for c in candidates if key in squash(_title(c))}
         in_text = {c.paper_id for c in candidates if key in squash(c.text)}
         titled |= in_titles if len(in_titles) <= most else set()
         using |= in_text if not in_titles and len(in_text) <= most else set()
     return titled or using
+
+
+def _title(c: Candidate | Hit) -> str:
+    return c.hit.title if isinstance(c, Candidate) else c.title
 
 
 def _several_things(q: Question) -> bool:

@@ -17,6 +17,7 @@ import numpy as np
 from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
+from rag.answers.typed_pool import asked_type
 from rag.text import squash, tokenize
 
 _NUMBER = re.compile(
@@ -75,6 +76,8 @@ FEATURES = (
     "focus",  # cosine minus topicality: similar to the question beyond sharing its topic
     "focus_query_cosine",  # sentence · the question without its names and title words (what it asks)
     "focus_query_gap",  # … minus the best such cosine among the candidates
+    "attribute_cosine",  # sentence · the attribute a "what X …" question asks for ("hardware" ~ "two A6000 GPUs")
+    "attribute_gap",  # … minus the best such cosine among the candidates
     "overlap",  # IDF-weighted share of the question's terms in the sentence
     "context_overlap",  # … in the sentence with its neighbours
     "focus_overlap",  # … of the question's terms that are not in the paper's title (what is asked, not about what)
@@ -89,6 +92,7 @@ FEATURES = (
     "quantity_x_number",
     "quantity_kind_match",  # the sentence states the kind of quantity asked for (a duration, a share, a year, a size)
     "class_word_match",  # it uses the words such a thing is named with ("GPUs" for hardware, "library" for a tool)
+    "states_asked",  # it states what is asked: the attribute, the kind of quantity or the class (`typed_pool`)
     "name_x_name",
     "reason_x_cause",
     "definition_x_defines",
@@ -142,10 +146,11 @@ def matrix(
     candidates: list[Candidate],
     paper_vectors: dict[str, np.ndarray] | None = None,
     focus_vector: np.ndarray | None = None,
+    attribute_vector: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n candidates, len(FEATURES)) float32: what the scorer weighs (`paper_vectors`: id → the stored
     paper vector of the candidates' papers, for topicality; `focus_vector`: the question without what it
-    is about, see `questions.focus_text`)."""
+    is about, see `questions.focus_text`; `attribute_vector`: the attribute asked for, "hardware")."""
     n = len(candidates)
     out = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
@@ -171,10 +176,15 @@ def matrix(
         focus_cosines = np.array([float(c.vector @ focused) for c in candidates], dtype=np.float32)
     else:
         cosines = contexts = focus_cosines = np.zeros(n, dtype=np.float32)
+    attribute_cosines = np.zeros(n, dtype=np.float32)
+    if attribute_vector is not None and all(c.vector is not None for c in candidates):
+        attribute_cosines = np.array([float(c.vector @ attribute_vector) for c in candidates], dtype=np.float32)
     best = float(cosines.max())
     types = set(question.types)
     quantity_kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(question.text)]
-    class_words = [named for asked, named in CLASS_WORDS if asked.search(question.text)]
+    asked_class = question.attribute or question.text  # "What hardware were the baselines …": hardware, not models
+    class_words = [named for asked, named in CLASS_WORDS if asked.search(asked_class)]
+    stated = asked_type(question)
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]
@@ -187,6 +197,8 @@ def matrix(
         row[col["focus_query_cosine"]] = focus_cosines[i]
         row[col["focus_query_gap"]] = focus_cosines[i] - float(focus_cosines.max())
         row[col["cosine_gap"]] = cosines[i] - best
+        row[col["attribute_cosine"]] = attribute_cosines[i]
+        row[col["attribute_gap"]] = attribute_cosines[i] - float(attribute_cosines.max())
         row[col["overlap"]] = _weighted(weights, sentence_terms[i])
         row[col["context_overlap"]] = _weighted(weights, context_terms[i])
         title_terms = set(tokenize(c.hit.title))
@@ -207,6 +219,7 @@ def matrix(
         row[col["quantity_x_number"]] = float("quantity" in types and bool(numbers))
         row[col["quantity_kind_match"]] = float(any(p.search(text) for p in quantity_kinds))
         row[col["class_word_match"]] = float(any(p.search(text) for p in class_words))
+        row[col["states_asked"]] = float(stated is not None and stated(text))
         row[col["name_x_name"]] = float("name" in types and bool(names))
         row[col["reason_x_cause"]] = float("reason" in types and bool(_CAUSE.search(text)))
         row[col["definition_x_defines"]] = float("definition" in types and bool(_DEFINES.search(text)))

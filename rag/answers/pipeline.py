@@ -19,6 +19,7 @@ from rag.answers.questions import is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
+from rag.answers.typed_pool import PassagesOf
 from rag.answers.types import Answer
 from rag.index.records import Hit
 from rag.llm.base import LLMBackend
@@ -36,12 +37,14 @@ Retrieve = Callable[[str, int | None, Filters | None], tuple[list[Hit], np.ndarr
 @dataclass
 class IndexFacts:
     """What the answerer may ask of the index beyond the passages: paper vectors (for topicality) and
-    whether a word occurs anywhere (for names no paper mentions), and a Chinese question's English form
-    (rag.search.translate; None when it has none)."""
+    whether a word occurs anywhere (for names no paper mentions), a Chinese question's English form
+    (rag.search.translate; None when it has none), and a paper's passages with their vectors (for the
+    passages stating what a question asks, `rag.answers.typed_pool`)."""
 
     paper_vectors: Callable[[list[str]], dict[str, np.ndarray]] = lambda ids: {}
     known: Callable[[str], bool] | None = None
     translate: Callable[[str], str | None] | None = None
+    passages_of: PassagesOf | None = None
 
 
 def answer_question(
@@ -194,5 +197,6 @@ def _extract(
         min_coverage_cjk=s.min_coverage_cjk,
         paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
         known=facts.known,
+        passages_of=facts.passages_of,
         **options,
     )

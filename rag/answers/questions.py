@@ -69,7 +69,9 @@ _BROAD = re.compile(
 # A specific name: internal capitals or digits (GPT-4, DocBank, GSM8K, LaTeX, Mind2Web), an acronym of
 # two or more capitals (METEOR, IRB), or a capitalised word inside the sentence (Llama, Kitaev, Docker).
 _TOKEN = re.compile(r"[A-Za-z0-9][\w.+-]*[A-Za-z0-9+]|[A-Za-z0-9]")
-_NAMELIKE = re.compile(r"^(?=.*[A-Za-z])(?:.*[a-z].*[A-Z]|.*[A-Z].*[A-Z]|.*\d.*[A-Za-z]|.*[A-Za-z].*\d)")
+_NAMELIKE = re.compile(
+    r"^(?=.*[A-Za-z])(?:.*[a-z].*[A-Z]|.*[A-Z].*[A-Z]|.*\d.*[A-Za-z]|.*[A-Za-z].*\d|(?=.{5})[a-z]\w*[._][a-z][\w.]*$)"
+)  # the last: a code identifier ("data.table", "na_locf"), not "e.g"
 _CAPITALISED = re.compile(r"^[A-Z][a-z]{2,}$")
 # Capitalised words that open questions or are too common to be names.
 _COMMON = frozenset(

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 @dataclass(frozen=True)
 class ExtractiveScoring:
     pool_passages: int = 16  # passages whose sentences all compete (answer-span recall 0.97 at 16, 0.94 at 8)
+    typed_passages: int = 3  # passages of a named paper stating what the question asks for, added to the pool
     passages: int = 6  # passages Chinese questions read (matched lexically)
     min_sentence_chars: int = 25  # shorter English sentences are fragments, not answers
     max_sentence_chars: int = 700  # longer ones are extraction run-ons
@@ -19,6 +20,7 @@ class ExtractiveScoring:
     boilerplate_penalty: float = 3.0  # fitted-score penalty for "code is available at …" and link-only sentences
     margin: float = 2.0  # other sentences are quoted when within this fitted score of the best
     quote_mass: float = 0.6  # … until the quoted ones hold this share of the answer probability (both fitted on train)
+    typed_margin: float = 2.0  # a sentence stating the asked-for value is quoted when this close to the best
     neighbour_margin: float = 3.0  # the best's neighbour that carries the asked-for value, when the best doesn't
     margin_broad: float = 4.5  # a paper's best sentence this close to the best is quoted for questions across papers
     broad_floor: float = 0.0  # … and any paper's best sentence scoring above this (even far below a very sure best)
