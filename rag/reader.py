@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from functools import cached_property, wraps
 from pathlib import Path
 from typing import Any, TypeVar
@@ -49,6 +51,7 @@ class Reader:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._paper_passages: tuple[object, OrderedDict[str, list[tuple[Hit, np.ndarray]]]] = (None, OrderedDict())
 
     @property
     def settings(self) -> Settings:
@@ -247,8 +250,23 @@ class Reader:
             paper_vectors=self.store.paper_vectors,
             known=lambda token: token in lexical.vocab,
             translate=self.english_query,
-            passages_of=lambda paper_id: self.store.passage_vectors_of(paper_id, TOPICAL_KINDS),
+            passages_of=lambda paper_id: self._passages_with_vectors(paper_id, lexical),
         )
+
+    def _passages_with_vectors(self, paper_id: str, revision: object) -> list[tuple[Hit, np.ndarray]]:
+        """A paper's passages and vectors, kept for the papers asked about most recently until the index
+        changes (`revision`: the BM25 snapshot, a new object after every write): questions come in runs
+        about one paper, and reading a long paper's rows costs tens of ms."""
+        seen, cache = self._paper_passages
+        if seen is not revision:
+            cache = OrderedDict()
+            self._paper_passages = (revision, cache)
+        if paper_id not in cache:
+            cache[paper_id] = self.store.passage_vectors_of(paper_id, TOPICAL_KINDS)
+            while len(cache) > 16:
+                cache.popitem(last=False)
+        cache.move_to_end(paper_id)
+        return [(replace(hit), vector) for hit, vector in cache[paper_id]]
 
     # -- where quotes are on the page -----------------------------------------------------------------
 

@@ -69,6 +69,14 @@ def tokenize(text: str) -> list[str]:
     return tokens
 
 
+@lru_cache(maxsize=16384)
+def terms(text: str) -> frozenset[str]:
+    """`tokenize` as a set, kept for texts seen lately: an answer weighs the same sentences and passages
+    question after question, and tokenizing them again was a third of an extractive ask."""
+    return frozenset(tokenize(text))
+
+
+@lru_cache(maxsize=16384)
 def squash(text: str) -> str:
     """Lower-case letters and digits only, so a name matches however it is written ("Multi-LexSum",
     "MultiLexSum", "multi lexsum")."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 
-from rag.text import tokenize
+from rag.text import terms, tokenize
 
 # What a quantity question counts in, from its wording, and how a sentence states such a quantity.
 QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
@@ -127,4 +127,4 @@ def states(phrase: str, text: str) -> bool:
     if any(p.search(text) for p in kinds):  # named by a member of its class, or stated in its unit
         return True
     needed = attribute_terms(phrase)
-    return bool(needed) and needed <= set(_terms(text))
+    return bool(needed) and needed <= {_VARIANTS.get(t, t) for t in terms(text)}

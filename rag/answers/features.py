@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections import Counter
 
 import numpy as np
 
@@ -18,7 +19,7 @@ from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
 from rag.answers.typed_pool import asked_type
-from rag.text import squash, tokenize
+from rag.text import squash, terms
 
 _NUMBER = re.compile(
     r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
@@ -108,10 +109,12 @@ FEATURES = (
 )
 
 
-def _idf(question_terms: set[str], texts: list[set[str]]) -> dict[str, float]:
-    """IDF of each question term over the candidate sentences: a term every sentence has says little."""
+def _idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str] | None = None) -> dict[str, float]:
+    """IDF of each question term over the candidate sentences: a term every sentence has says little
+    (`df`: the terms' sentence counts, when already counted)."""
     n = len(texts) or 1
-    return {t: math.log(1 + n / (1 + sum(t in s for s in texts))) for t in question_terms}
+    df = df if df is not None else Counter(t for s in texts for t in s)
+    return {t: math.log(1 + n / (1 + df[t])) for t in question_terms}
 
 
 def _weighted(weights: dict[str, float], terms: set[str]) -> float:
@@ -156,14 +159,14 @@ def matrix(
     if not n:
         return out
     col = {name: i for i, name in enumerate(FEATURES)}
-    q_terms = set(tokenize(question.text))
-    sentence_terms = [set(tokenize(c.text)) for c in candidates]
+    q_terms = set(terms(question.text))
+    sentence_terms = [terms(c.text) for c in candidates]
     context_terms = [
-        s | set(tokenize(c.before)) | set(tokenize(c.after)) for s, c in zip(sentence_terms, candidates, strict=True)
+        s | terms(c.before) | terms(c.after) for s, c in zip(sentence_terms, candidates, strict=True)
     ]
-    weights = _idf(q_terms, sentence_terms)
-    all_terms = set().union(*sentence_terms) if sentence_terms else set()
-    term_idf = _idf(all_terms, sentence_terms)
+    df = Counter(t for s in sentence_terms for t in s)
+    weights = _idf(q_terms, sentence_terms, df)
+    term_idf = _idf(set(df), sentence_terms, df)
     paper_vectors = paper_vectors or {}
     q_numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(question.text)}
     q_names = _names(question.text) | {t.lower() for t in question.names}
@@ -188,7 +191,7 @@ def matrix(
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]
-        terms = sentence_terms[i]
+        own_terms = sentence_terms[i]
         numbers = numbers_in(text) - q_numbers
         names = _names(text) - q_names
         squashed = squash(text + " " + c.hit.title)
@@ -201,8 +204,8 @@ def matrix(
         row[col["attribute_gap"]] = attribute_cosines[i] - float(attribute_cosines.max())
         row[col["overlap"]] = _weighted(weights, sentence_terms[i])
         row[col["context_overlap"]] = _weighted(weights, context_terms[i])
-        title_terms = set(tokenize(c.hit.title))
-        row[col["focus_overlap"]] = _weighted({t: w for t, w in weights.items() if t not in title_terms}, terms)
+        title_terms = terms(c.hit.title)
+        row[col["focus_overlap"]] = _weighted({t: w for t, w in weights.items() if t not in title_terms}, own_terms)
         own = sentence_terms[i]
         row[col["specificity"]] = sum(term_idf[t] for t in own) / len(own) / 5.0 if own else 0.0
         paper = paper_vectors.get(c.paper_id)
@@ -230,7 +233,7 @@ def matrix(
         row[col["leans_on_previous"]] = float(bool(_LEADS_ON.match(text)))
         row[col["asks_itself"]] = float(bool(_ASKS.search(text)))
         row[col["log_length"]] = math.log(max(len(text), 1)) / 6.0
-        row[col["question_overlap_ratio"]] = len(terms & q_terms) / len(terms) if terms else 0.0
+        row[col["question_overlap_ratio"]] = len(own_terms & q_terms) / len(own_terms) if own_terms else 0.0
         role = role_of(c.hit.section, c.hit.kind)
         if f"role_{role}" in col:
             row[col[f"role_{role}"]] = 1.0
