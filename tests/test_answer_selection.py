@@ -166,3 +166,21 @@ def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:
     assert states("website", "The data are from http://www.economagic.com/.")
     assert states("helper", "We define clog() for counts that can be zero.")
     assert not states("helper", "We take logarithms of the counts.")
+
+
+def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
+    """A description ("the count regression paper and the structural change paper") picks the one paper
+    whose title has all its words; a description that fits no title, or two, names none."""
+    from rag.answers.extractive import named_papers
+    from rag.answers.questions import described_papers
+
+    question = "What data do the count regression paper and the structural change paper analyse?"
+    assert described_papers(question) == ["count regression", "structural change"]
+    assert described_papers("What do the authors of the paper say?") == []
+    pool = [
+        candidate("cr", "Regression Models for Count Data in R", "Counts are modelled."),
+        candidate("sc", "strucchange: Testing for Structural Change in Linear Regression Models", "Tests."),
+        candidate("zo", "zoo: Infrastructure for Regular and Irregular Time Series", "Series."),
+    ]
+    assert named_papers(analyse(question), pool) == {"cr", "sc"}
+    assert named_papers(analyse("What does the regression paper test?"), pool) == set()  # fits two titles

@@ -19,14 +19,14 @@ from rag.answers import features as F
 from rag.answers.asked import QUANTITY_KINDS, states
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import missing_names
-from rag.answers.questions import Question, analyse, focus_text, is_question
+from rag.answers.questions import Question, analyse, described_papers, focus_text, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
 from rag.answers.typed_pool import PassagesOf, stating_passages
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
-from rag.text import is_cjk, squash, tokenize
+from rag.text import is_cjk, squash, terms, tokenize
 
 # Boilerplate that matches a question about a paper by name but answers nothing.
 _BOILERPLATE = re.compile(
@@ -216,7 +216,8 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     best = ranked[0].score
     chosen: list[Candidate] = [ranked[0]]
     named = named_papers(q, candidates)
-    two_named = len(named) >= 2 and len(q.names) >= 2  # "… for the X statistics and inside Y?"
+    # "… for the X statistics and inside Y?", "… the count regression paper and the structural change paper"
+    two_named = len(named) >= 2 and (len(q.names) >= 2 or len(described_papers(q.text)) >= 2)
     if q.broad or (named and (_AND_OTHER.search(q.text) or _joined_names(q) or two_named)):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
@@ -287,7 +288,20 @@ def named_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: in
         in_text = {c.paper_id for c in candidates if key in squash(c.text)}
         titled |= in_titles if len(in_titles) <= most else set()
         using |= in_text if not in_titles and len(in_text) <= most else set()
-    return titled or using
+    return titled | _described(q, candidates) or using
+
+
+def _described(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
+    """Papers a question refers to by what they are about ("the count regression paper"): for each
+    description, the one paper whose title has all its words."""
+    titles = {c.paper_id: set(terms(_title(c))) for c in candidates}
+    out: set[str] = set()
+    for description in described_papers(q.text):
+        words = set(terms(description))
+        matching = [pid for pid, title in titles.items() if words and words <= title]
+        if len(matching) == 1:
+            out.add(matching[0])
+    return out
 
 
 def _title(c: Candidate | Hit) -> str:
@@ -296,7 +310,7 @@ def _title(c: Candidate | Hit) -> str:
 
 def _several_things(q: Question) -> bool:
     """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
-    return q.broad or bool(_AND_OTHER.search(q.text)) or _joined_names(q)
+    return q.broad or bool(_AND_OTHER.search(q.text)) or _joined_names(q) or len(described_papers(q.text)) >= 2
 
 
 def _joined_names(q: Question) -> bool:
@@ -357,8 +371,8 @@ def _lexical_answer(
     n = len(sets)
     weights = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in q_terms}
     total = sum(weights.values()) or 1.0
-    for c, terms in zip(candidates, sets, strict=True):
-        c.score = sum(v for t, v in weights.items() if t in terms) / total - w.rank_penalty_cjk * c.rank
+    for c, words in zip(candidates, sets, strict=True):
+        c.score = sum(v for t, v in weights.items() if t in words) / total - w.rank_penalty_cjk * c.rank
     best = max(c.score for c in candidates)
     chosen: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: -c.score):

@@ -161,9 +161,7 @@ def matrix(
     col = {name: i for i, name in enumerate(FEATURES)}
     q_terms = set(terms(question.text))
     sentence_terms = [terms(c.text) for c in candidates]
-    context_terms = [
-        s | terms(c.before) | terms(c.after) for s, c in zip(sentence_terms, candidates, strict=True)
-    ]
+    context_terms = [s | terms(c.before) | terms(c.after) for s, c in zip(sentence_terms, candidates, strict=True)]
     df = Counter(t for s in sentence_terms for t in s)
     weights = _idf(q_terms, sentence_terms, df)
     term_idf = _idf(set(df), sentence_terms, df)

@@ -126,6 +126,26 @@ def named_terms(text: str) -> list[str]:
     return out
 
 
+# "the count regression paper", "the lme4 and zoo papers", "the structural change study": papers referred to by
+# what they are about; each part is matched against the titles (`extractive.named_papers`).
+_DESCRIBED = re.compile(
+    r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){0,5}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?)\b",
+    re.IGNORECASE,
+)
+_REF_SPLIT = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*", re.IGNORECASE)
+
+
+def described_papers(text: str) -> list[str]:
+    """The descriptions a question gives of the papers it asks about, one per paper, as written."""
+    out: list[str] = []
+    for match in _DESCRIBED.finditer(text):
+        for part in _REF_SPLIT.split(match.group(1)):
+            part = re.sub(r"^(?:the|its|their)\s+", "", part.strip(), flags=re.IGNORECASE)
+            if part and part.lower() not in {"same", "other", "two", "both", "these", "those", "first", "second"}:
+                out.append(part)
+    return out
+
+
 def focus_text(question: Question, titles: list[str]) -> str:
     """The question without what it is about (its names, the words of the papers' titles): what it asks.
 
