@@ -108,7 +108,7 @@ class Segments:
         self.index.save(self.folder)
 
     def ranking(self, query: str, k: int) -> list[str]:
-        return [str(self.index.paper_ids[self.index.row_of[cid]]) for cid, _ in self.index.search(query, k)]
+        return [str(self.index.paper_ids[self.index.row(cid)]) for cid, _ in self.index.search(query, k)]
 
 
 class Fts5:
