@@ -101,7 +101,7 @@ class Bm25sRebuild:
 
 def signatures(rows: list[Row]) -> dict[str, str]:
     """A catalogue signature per paper, shaped like the product's (content hash : chunks)."""
-    return {pid: f"{hashlib.sha256(pid.encode()).hexdigest()}:10" for pid in dict.fromkeys(r[1] for r in rows)}
+    return {pid: f"{hashlib.sha256(pid.encode()).hexdigest()[:16]}:10" for pid in dict.fromkeys(r[1] for r in rows)}
 
 
 class Segments:
