@@ -6,6 +6,9 @@
   on each write (its statistics are baked into the matrix; it has no incremental add).
 - `segments`: `rag.index.lexical.LexicalIndex` now: the write becomes a small segment plus dead-row
   flags, scored at query time with the live corpus statistics; timed with its save (new segment + manifest).
+  Each paper has a catalogue signature, as in the product; a segment carries its write's signatures.
+- `segments2`: the same index saved as format 2 did (the baseline of the save): a manifest listing every
+  segment's dead rows and every paper's signature, re-encoded at each save, and its revision read back.
 - `fts5`: SQLite FTS5 (stdlib) over the same tokens, ranked with bm25() (k1 1.2, b 0.75: not settable),
   insert/delete + commit in a WAL database.
 
@@ -19,6 +22,7 @@ the index is warm (in memory), as in the process that writes. The default run is
 from __future__ import annotations
 
 import argparse
+import hashlib
 import itertools
 import json
 import sqlite3
@@ -51,7 +55,8 @@ def scifact(folder: Path) -> tuple[list[Row], dict[str, str], dict[str, dict[str
 
 
 def corpus(base: list[Row], size: int) -> list[Row]:
-    """`size` rows: the real ones, then copies with their own ids (and papers of 10 rows each)."""
+    """`size` rows: the real ones, then copies with their own ids (a copy's paper groups the ids that differ only
+    in their last digit: SciFact's ids are sparse, so most papers have one row)."""
     out = list(base[:size])
     copy = 0
     while len(out) < size:
@@ -95,20 +100,54 @@ class Bm25sRebuild:
         return [self.rows[n][1] for n in best if scores[n] > 0]
 
 
+def signatures(rows: list[Row]) -> dict[str, str]:
+    """A catalogue signature per paper, shaped like the product's (content hash : chunks)."""
+    return {pid: f"{hashlib.sha256(pid.encode()).hexdigest()[:16]}:10" for pid in dict.fromkeys(r[1] for r in rows)}
+
+
 class Segments:
     """rag.index.lexical.LexicalIndex, saved after each write as the product does."""
 
     def __init__(self, rows: list[Row], folder: Path) -> None:
         self.folder = folder
-        self.index = LexicalIndex.build(rows, 1)
-        self.index.save(folder)
+        self.index = LexicalIndex.build(rows, 1, signatures(rows))
+        self.save()
 
     def write(self, add: list[Row], drop: set[str]) -> None:
-        self.index = self.index.updated(add, drop, self.index.revision + 1, {})
+        changed = {**dict.fromkeys(drop, ""), **signatures(add)}
+        self.index = self.index.updated(add, drop, self.index.revision + 1, changed)
+        self.save()
+
+    def save(self) -> None:
         self.index.save(self.folder)
 
     def ranking(self, query: str, k: int) -> list[str]:
-        return [str(self.index.paper_ids[self.index.row_of[cid]]) for cid, _ in self.index.search(query, k)]
+        return [str(self.index.paper_ids[self.index.row(cid)]) for cid, _ in self.index.search(query, k)]
+
+
+class SegmentsFormat2(Segments):
+    """The same index, saved as format 2 did: every dead row and every paper's signature in the manifest,
+    its revision read back before the swap."""
+
+    def save(self) -> None:
+        self.folder.mkdir(parents=True, exist_ok=True)
+        for seg in self.index.segments:
+            if not seg.saved:
+                seg.write(self.folder)
+        manifest = {
+            "format": 2,
+            "revision": self.index.revision,
+            "segments": [
+                {"name": seg.name, "dead": np.flatnonzero(dead).tolist()}
+                for seg, dead in zip(self.index.segments, self.index.dead, strict=True)
+            ],
+            "papers": self.index.papers,
+        }
+        tmp, path = self.folder / ".rows.json.tmp", self.folder / "rows.json"
+        tmp.write_text(json.dumps(manifest), encoding="utf-8")
+        if path.exists():
+            json.loads(path.read_text(encoding="utf-8"))["revision"]
+        tmp.replace(path)
 
 
 class Fts5:
@@ -183,7 +222,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--repeats", type=int, default=3, help="adds/removes timed (median)")
     ap.add_argument("--queries", type=int, default=100, help="queries timed (SciFact claims)")
     ap.add_argument("--scifact", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "eval" / "scifact")
-    ap.add_argument("--engines", default="bm25s,segments,fts5")
+    ap.add_argument("--engines", default="bm25s,segments2,segments,fts5")
     args = ap.parse_args(argv)
     if not (args.scifact / "corpus.jsonl").exists():
         print(f"no SciFact at {args.scifact} (pass --scifact DIR)")
@@ -195,6 +234,7 @@ def main(argv: list[str] | None = None) -> int:
     with tempfile.TemporaryDirectory(prefix="papers-bench-lexical-") as tmp:
         makers = {
             "bm25s": ("rebuild (bm25s), before", Bm25sRebuild),
+            "segments2": ("segments, format-2 save", lambda r: SegmentsFormat2(r, Path(tmp) / f"seg{next(made)}")),
             "segments": ("segments, now", lambda r: Segments(r, Path(tmp) / f"seg{next(made)}")),
             "fts5": ("SQLite FTS5", lambda r: Fts5(r, Path(tmp) / f"fts{next(made)}.db")),
         }
@@ -212,8 +252,9 @@ def main(argv: list[str] | None = None) -> int:
             print(f"  measured {label}", flush=True)
     before = next((r for r in results if r[0] == "bm25s"), results[0])
     print(
-        f"\n{args.rows:,} passages; a paper of {args.paper_chunks} passages added, then removed (median of "
-        f"{args.repeats}); query p50 over {len(claims)} SciFact claims; nDCG@10 over {len(queries)} claims\n"
+        f"\n{args.rows:,} passages of {len({r[1] for r in rows}):,} papers; a paper of {args.paper_chunks} passages "
+        f"added, then removed (median of {args.repeats}); query p50 over {len(claims)} SciFact claims; "
+        f"nDCG@10 over {len(queries)} claims\n"
     )
     print("| engine | build s | add s | remove s | add vs before | query p50 ms | SciFact nDCG@10 (Δ) |")
     print("| --- | ---: | ---: | ---: | ---: | ---: | ---: |")

@@ -146,7 +146,7 @@ class Reader:
         query = clean_query(query)
         self.store.open_for_read(s.embed_model)
         retriever = engine.retriever  # at the store's current revision
-        self.store.require_nonempty(rows=len(retriever.lexical.ids))
+        self.store.require_nonempty(rows=retriever.lexical.size)
         mode = mode or s.retrieval_mode
         english = self.english_query(query)  # a Chinese question searched in English too (rag.search.translate)
         vector = None if mode == "bm25" else engine.embedder.encode_question(query, english)

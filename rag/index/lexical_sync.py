@@ -51,8 +51,7 @@ class LexicalSync:
         index = self._cached or LexicalIndex.load(self.folder)
         if index is None or index.revision != before:
             return False
-        papers = {pid: sig for pid, sig in {**index.papers, **signatures}.items() if sig}
-        index = index.updated(rows, drop, revision, papers)
+        index = index.updated(rows, drop, revision, signatures)
         with contextlib.suppress(OSError):
             index.save(self.folder)
         self._cached = index
@@ -83,7 +82,8 @@ class LexicalSync:
             if len(changed) <= len(signatures) // 2:
                 gone = set(index.papers).difference(signatures)
                 rows = list(lexical_rows(self._store.chunks_of_papers(changed)))
-                return index.updated(rows, gone | set(changed), revision, signatures)
+                moved = {**{p: signatures[p] for p in changed}, **dict.fromkeys(gone, "")}
+                return index.updated(rows, gone | set(changed), revision, moved)
         return LexicalIndex.build(list(self.rows()), revision, signatures)
 
     def rows(self) -> Iterator[tuple[str, str, str, str]]:

@@ -61,14 +61,13 @@ class Retriever:
         return self._store.nearest_chunks(query_vector, k, papers=allowed, exclude_kinds=excluded)
 
     def _kind(self, chunk_id: str) -> str | None:
-        row = self.lexical.row_of.get(chunk_id)
-        return None if row is None else self.lexical.kinds[row]
+        return self.lexical.kind_of(chunk_id)
 
     def _excluded_share(self, excluded: tuple[str, ...]) -> float:
         """Share of chunks of the excluded kinds (from the BM25 rows, which mirror Chroma's), per retriever."""
         if excluded not in self._shares:
-            kinds = self.lexical.kinds
-            self._shares[excluded] = float(np.isin(kinds, list(excluded)).mean()) if len(kinds) else 1.0
+            rows = self.lexical.of_kinds(excluded)
+            self._shares[excluded] = float(rows.mean()) if len(rows) else 1.0
         return self._shares[excluded]
 
     def bm25(
@@ -86,7 +85,7 @@ class Retriever:
     def _kinds_mask(self, excluded: tuple[str, ...]) -> np.ndarray:
         """Rows not of the excluded kinds, per retriever (an isin over 100k object rows costs 4 ms a query)."""
         if excluded not in self._masks:
-            self._masks[excluded] = ~np.isin(self.lexical.kinds, list(excluded))
+            self._masks[excluded] = ~self.lexical.of_kinds(excluded)
         return self._masks[excluded]
 
     def retrieve(
