@@ -92,3 +92,24 @@ def test_a_kind_of_value_the_named_paper_states_nowhere_is_declined(lexsum_libra
     """Every passage of the paper was checked, not only those retrieved: no temperature is stated anywhere."""
     answer = lexsum_library.ask("At what temperature were the Multi-LexSum annotation servers kept?")
     assert answer.refused and answer.decline == "no_quantity" and answer.closest
+
+
+def test_an_llm_is_given_the_passage_stating_the_asked_value(lexsum_library) -> None:
+    """The LLM path reads the same typed passages (replayed over loopback by the OpenAI-compatible stub)."""
+    import re
+
+    from rag import Library, Settings
+    from tests.openai_stub import openai_stub
+
+    question = "What hardware were the Multi-LexSum summarization baselines fine-tuned on?"
+    with openai_stub() as (url, stub):
+        lib = Library(
+            Settings(index_dir=lexsum_library.settings.index_dir, llm_base_url=url), embedder=lexsum_library.embedder
+        )
+        prompt_numbers = None
+        stub.queue("The baselines were trained for 6 epochs on two RTX A6000 GPUs [7].")
+        answer = lib.ask(question, mode="llm")
+        prompt = stub.requests[0]["messages"][-1]["content"]
+        prompt_numbers = re.findall(r"<<<PASSAGE-\w+ (\d+)>>>\n[^\n]*\n[^<]*A6000", prompt)
+    assert prompt_numbers == ["7"]  # after the six retrieved passages, the one that states the hardware
+    assert answer.sentences and answer.sentences[0].supported and "A6000" in answer.sources[0].hit.text

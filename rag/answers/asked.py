@@ -17,7 +17,7 @@ from rag.text import terms, tokenize
 QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\b(?:what|which)\b[^?.,;]{0,30}\btemperatures?\b|^(?:[\w-]+\s+){0,2}temperatures?$|"
                 r"\bhow (?:hot|cold|warm)\b|温度", re.I),
-     re.compile(r"\d\s*(?:°|º|degrees?\b|kelvin\b|K\b)", re.I)),
+     re.compile(r"\d\s*(?:°|º|degrees?\b|kelvin\b)|\d\s+K\b", re.I)),
     (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
                 r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
      re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"

@@ -129,8 +129,7 @@ def scored_candidates(
     q = analyse(query or question)
     pool = hits[: scoring.pool_passages]
     if not is_cjk(question):
-        named = named_papers(q, pool) if not q.broad else set()
-        pool += stating_passages(q, pool, named, query_vector, passages_of, per_paper=scoring.typed_passages)
+        pool += typed_passages(q, pool, query_vector, passages_of, per_paper=scoring.typed_passages)
     candidates = gather(question, pool, bank, passages=len(pool), scoring=scoring)
     if not candidates:
         return q, candidates, np.zeros((0, len(F.FEATURES)), dtype=np.float32)
@@ -139,6 +138,14 @@ def scored_candidates(
     focus_vector = bank.encode_query(focus) if focus.strip() and focus != q.text else query_vector
     attribute_vector = bank.encode_query(q.attribute) if q.attribute else None
     return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector, attribute_vector)
+
+
+def typed_passages(
+    q: Question, hits: list[Hit], vector: np.ndarray | None, passages_of: PassagesOf | None, *, per_paper: int
+) -> list[Hit]:
+    """Passages of the papers `q` names that state what it asks for and `hits` lack (`typed_pool`)."""
+    named = named_papers(q, hits) if not q.broad else set()
+    return stating_passages(q, hits, named, vector, passages_of, per_paper=per_paper)
 
 
 def answerability(

@@ -13,9 +13,9 @@ import numpy as np
 
 from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
-from rag.answers.extractive import extractive_answer
+from rag.answers.extractive import extractive_answer, typed_passages
 from rag.answers.generated import llm_answer
-from rag.answers.questions import is_question
+from rag.answers.questions import analyse, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
@@ -130,6 +130,10 @@ def compose_answer(
     answer = answer or _extract(question, query_vector, hits, bank, s, facts, prefer_papers=prefer_papers, query=query)
     if backend is not None and not answer.refused:  # below threshold the LLM is not even asked
         given = [h for h in hits[:6] if (h.kind == "zh") == is_cjk(question)] or hits[:6]
+        if query_vector is not None and not is_cjk(question):  # what a named paper states of the asked value
+            given += typed_passages(
+                analyse(english or query or question), given, query_vector, facts.passages_of, per_paper=2
+            )
         answer = llm_answer(
             question,
             given,
