@@ -154,28 +154,30 @@ def run_browser_script(
 
 @contextlib.contextmanager
 def serving(index: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """`papers serve` on the index in a subprocess: its URL once the page answers; stopped on exit."""
+    """`papers serve` on the index in a subprocess: its URL once the page answers; stopped on exit. Its
+    temporary files (uploads Gradio keeps, answers exported for download) go to a TMPDIR removed then."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--index", str(index), "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(url, server, log)
-        yield url
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory(prefix="papers-serve-", ignore_cleanup_errors=True) as tmp:
+        with log.open("w") as out:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "ui.cli", "serve", "--index", str(index), "--port", str(port)],
+                cwd=REPO,
+                env={**env, "TMPDIR": tmp},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            _wait_until_up(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
 
 
 def test_app_in_chromium(tmp_path: Path) -> None:
