@@ -9,7 +9,9 @@ measured against the pages' own text layer, and pages/s with 1 and with 2 tesser
 `--answers` indexes the shared PDFs and the bundled corpus twice, once with `ANSWER_PAPERS` replaced by
 their scanned copies (every page OCR'd), and asks the dev-split questions on those papers
 (bench/questions/pdfs_answerable.jsonl) of both: an answer is the same when both quote a sentence that
-holds the expected answer, cited to the paper (or both miss). A few minutes: 22 pages are OCR'd.
+holds the expected answer, cited to the paper (or both miss). A few minutes: 22 pages are OCR'd. Apart
+from the answerer: in how many of the papers' indexed passages the expected answer's text is found
+(OCR's character errors lose it; a sentence quoted or not by a hair of score does not).
 
 Each page is rendered greyscale at `--dpi`, tilted by `--tilt` degrees, JPEG-compressed and wrapped as an
 image-only PDF (tests/scan_factory.py); `ingest.pdf.ocr` reads it back as ingest would (rendered at the
@@ -226,12 +228,13 @@ def _uptime() -> str:
 
 def compare_answers(work: Path) -> None:
     """Dev questions on `ANSWER_PAPERS`, asked of an index of the originals and of one of scanned copies."""
-    from bench.qa_sets import QASets, corpus_inputs, holds
+    from bench.qa_sets import QASets, corpus_inputs, holds, norm
     from rag import Library, Settings
 
     originals = [str(PDFS / name) for name in ANSWER_PAPERS]
     others = [i for i in corpus_inputs() if i not in originals]
     outcomes: dict[str, list[bool]] = {}
+    present: dict[str, list[bool]] = {}  # the answer's text is in the paper's passages (OCR kept it)
     question_ids: dict[str, str] = {}
     for label in ("original", "scanned"):
         library = Library(Settings(index_dir=work / f"index-{label}"))
@@ -250,11 +253,16 @@ def compare_answers(work: Path) -> None:
         questions = [q for q in QASets.load("dev").single if q.get("paper") in paper_ids]
         asked = questions
         outcomes[label] = [holds(library.ask(q["question"]), [paper_ids[q["paper"]]], q["answer"]) for q in questions]
+        texts = {pid: norm(" ".join(h.text for h in library.store.passages_of(pid))) for pid in paper_ids.values()}
+        present[label] = [norm(q["answer"]) in texts[paper_ids[q["paper"]]] for q in questions]
     same = [a == b for a, b in zip(outcomes["original"], outcomes["scanned"], strict=True)]
     n = len(same)
-    for question, original, scanned in zip(asked, outcomes["original"], outcomes["scanned"], strict=True):
-        if original != scanned:
-            print(f"  differs: {question['id']} {question['question']!r}: original {original}, scanned {scanned}")
+    for k, question in enumerate(asked):
+        if outcomes["original"][k] != outcomes["scanned"][k]:
+            print(
+                f"  differs: {question['id']} {question['question']!r}: original {outcomes['original'][k]},"
+                f" scanned {outcomes['scanned'][k]}; answer text in the scan's passages: {present['scanned'][k]}"
+            )
     for name in ANSWER_PAPERS:
         own = [k for k, q in enumerate(asked) if q["paper"] == question_ids[str(PDFS / name)]]
         print(f"  {name}: {len(own)} questions, same outcome {sum(same[k] for k in own)}")
@@ -262,6 +270,10 @@ def compare_answers(work: Path) -> None:
         f"answers: {n} dev questions on {', '.join(ANSWER_PAPERS)}; answered from the originals"
         f" {sum(outcomes['original'])}, from the scanned copies {sum(outcomes['scanned'])};"
         f" same outcome {sum(same)}/{n} = {sum(same) / n:.0%} (target >= 90%)"
+    )
+    print(
+        f"answers: the expected answer's text is in the paper's passages: originals {sum(present['original'])}/{n},"
+        f" scanned copies {sum(present['scanned'])}/{n} (what OCR kept, whichever sentences the answerer quotes)"
     )
 
 

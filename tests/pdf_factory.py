@@ -54,9 +54,10 @@ class _Doc(FPDF):
         self.cell(0, 5, f"Page {self.page_no()}", align="C")
 
 
-def make_paper_pdf(path: Path, *, arxiv_id: str | None = None) -> Layout:
+def make_paper_pdf(path: Path, *, arxiv_id: str | None = None, heading_size: float = 13) -> Layout:
     """A 4-page two-level-numbered paper: Abstract, 1 Introduction, 2 Method, 2.1 Training, 3 Results,
-    References (4 entries), A Details. Lines are placed explicitly so the line breaks are known."""
+    References (4 entries), A Details. Lines are placed explicitly so the line breaks are known. Headings
+    are bold, at `heading_size` (11: the body's size, told from it by weight alone)."""
     unicode_font = DEJAVU.exists() and DEJAVU_BOLD.exists()
     pdf = _Doc(unicode_font)
     layout = Layout(unicode_font=unicode_font)
@@ -69,7 +70,7 @@ def make_paper_pdf(path: Path, *, arxiv_id: str | None = None) -> Layout:
 
     def heading(text: str) -> None:
         pdf.ln(4)
-        line(text, 13, True, 7)
+        line(text, heading_size, True, 7)
         state["section"] = text
 
     def paragraph(sentences: list[str], per_line: int = 1) -> None:

@@ -79,6 +79,23 @@ def test_a_page_fed_sideways_is_detected_and_turned(scanned: tuple[Paper, Layout
 
 
 @needs_tesseract
+def test_headings_set_bold_at_the_body_size_are_found_on_a_scan(tmp_path: Path) -> None:
+    # Only their weight tells these headings from body text: OCR measures it on the page image.
+    layout = make_paper_pdf(tmp_path / "original.pdf", heading_size=11)
+    make_scanned_copy(tmp_path / "original.pdf", tmp_path / "scan.pdf", pages=[0, 1])
+    paper = load_pdf(tmp_path / "scan.pdf")
+    titles = [s.title for s in paper.sections if s.title]
+    assert titles[:4] == ["Abstract", "1 Introduction", "2 Method", "2.1 Training"], titles
+    checked = 0
+    for sentence, (page, section) in layout.sentences.items():
+        if page <= 2 and sentence in paper.text:
+            at = paper.text.index(sentence)
+            assert [s.title for s in paper.sections if s.start <= at < s.end] == [section], sentence
+            checked += 1
+    assert checked >= 15
+
+
+@needs_tesseract
 def test_a_scanned_ruled_table_comes_out_as_rows_of_cells_under_its_header(tmp_path: Path) -> None:
     # LNCS page with a fully ruled table (a grid): the rules are painted out before tesseract reads it
     original = shared_path("pdfs", "2305.03393v1-pg9.pdf")

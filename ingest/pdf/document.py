@@ -14,6 +14,7 @@ from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
 from ingest.pdf.floats import caption_label, mark_floats
 from ingest.pdf.layout import assemble
 from ingest.pdf.ocr import OcrOptions, check_tesseract, ocr_pages
+from ingest.pdf.ocr_lexicon import correct_ocr_words
 from ingest.pdf.scanned import letters, pages_to_ocr
 from ingest.pdf.structure import (
     ARXIV_ID,
@@ -86,6 +87,7 @@ def _read_scanned(
     read = ocr_pages(path, scanned, options, password=password, on_page=on_page)
     for index, page in read.items():
         raw_pages[index] = page.lines
+    raw_pages[:] = correct_ocr_words(raw_pages)
     extra: dict[str, Any] = {"ocr_pages": [i + 1 for i in scanned], "ocr_lang": options.lang}
     turned = [[i + 1, read[i].rotated] for i in scanned if read[i].rotated]
     if turned:

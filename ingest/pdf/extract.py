@@ -40,7 +40,8 @@ class Line:
     group: str = ""  # the float's section title: its lines are one section
     # Left and right edge of each word of `text` (split on spaces), when known (OCR, table pages): cells
     words: tuple[tuple[float, float], ...] = ()
-    ocr: bool = False  # read by OCR: `size` is tesseract's estimate (to half a point, give or take one), no bold
+    ocr: bool = False  # read by OCR: `size` is tesseract's estimate (to half a point, give or take one)
+    uncertain: bool = False  # OCR read it with little confidence (a formula, figure text): never a heading
 
 
 @contextmanager

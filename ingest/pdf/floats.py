@@ -77,7 +77,7 @@ def _in_table(line: Line, typical: float, size: float | None, body: float) -> bo
     if _is_tabular(line, typical):
         return True
     if line.ocr and len(_cells(line) or []) >= 3:
-        return True  # OCR knows no bold and its sizes are estimates: a line of 3 cells or more is a header
+        return True  # OCR's weight and sizes are estimates: a line of 3 cells or more is a header
     table_type = size is not None and abs(line.size - size) < 0.3 and (abs(line.size - body) > 0.3 or line.bold)
     return table_type and not line.text.rstrip().endswith(".")
 
@@ -223,8 +223,8 @@ def _table(
 
 
 def _apart(upper: Line, lower: Line) -> bool:
-    """OCR lines too far apart to be rows of one table: OCR knows no bold, so the heading after a table
-    looks like a row label to `_in_table`; the white space before it tells (a text layer's sizes do)."""
+    """OCR lines too far apart to be rows of one table: OCR's weight is an estimate, so the heading after a
+    table may look like a row label to `_in_table`; the white space before it tells (a text layer's sizes do)."""
     return upper.ocr and lower.ocr and upper.y - lower.y > _ROWS_APART_EM * max(upper.size, lower.size, 1.0)
 
 

@@ -26,16 +26,20 @@ from ingest.models import SourceError
 from ingest.pdf.extract import Line
 from ingest.pdf.ocr_geometry import columns_in_order, rejoin_split_words
 from ingest.pdf.ocr_rules import remove_rules
+from ingest.pdf.ocr_weight import Box, bold_lines
 
 OcrMode = Literal["auto", "always", "never"]
 
 INSTALL_HINT = "apt-get install tesseract-ocr tesseract-ocr-eng tesseract-ocr-osd"
 _HOCR_NS = "{http://www.w3.org/1999/xhtml}"
+_LINE_CLASSES = {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}
 _TITLE_FIELD = re.compile(r"(\w+) ([^;]+)")
 # Tesseract's text height (`x_size`) spans ascenders to descenders: about 1.3 font sizes.
 _X_SIZE_PER_POINT = 1.3
 # Below this mean word confidence a page may lie sideways or upside down: orientation detection decides.
 _CONFIDENT = 75.0
+# Below this mean word confidence a line is a formula or figure text read as words: never a heading.
+_UNCERTAIN = 60.0
 
 
 @dataclass(frozen=True)
@@ -199,25 +203,33 @@ def _hocr_lines(image: Any, index: int, scale: float, lang: str) -> tuple[list[L
     import pytesseract
 
     hocr = pytesseract.image_to_pdf_or_hocr(image, lang=lang, extension="hocr", config="--psm 3")
-    return hocr_to_lines(hocr, index, scale, image.size[1])
+    return hocr_to_lines(hocr, index, scale, image.size[1], image=image)
 
 
-def hocr_to_lines(hocr: bytes, index: int, scale: float, height_px: int) -> tuple[list[Line], float]:
+def hocr_to_lines(
+    hocr: bytes, index: int, scale: float, height_px: int, *, image: Any = None
+) -> tuple[list[Line], float]:
     """hOCR lines → `Line`s in points with y growing upwards, like a text layer's; with the mean word
     confidence (0-100), weighted by word length (0 when it cannot judge the page or the page lies sideways).
 
     Tesseract estimates each line's text height on its own; a paragraph's lines get their median, so that
     a title's or a paragraph's lines have one size, as they would in a text layer. On an upright page, a
-    line standing on end is margin text (an arXiv stamp) and is left out, as the text layer's is."""
+    line standing on end is margin text (an arXiv stamp) and is left out, as the text layer's is. With the
+    page `image`, lines set in bold are marked so (ingest/pdf/ocr_weight.py); a line read with little
+    confidence is marked uncertain."""
     root = ET.fromstring(hocr)
+    line_spans = [span for span in root.iter(f"{_HOCR_NS}span") if span.get("class") in _LINE_CLASSES]
+    weights = bold_lines(image, [_box(span) for span in line_spans]) if image is not None else []
+    bold = {id(span): b for span, b in zip(line_spans, weights, strict=False)}
     found: list[tuple[Line, bool]] = []
     weighted = letters = 0.0
     for paragraph in root.iter(f"{_HOCR_NS}p"):
         rows: list[tuple[Line, bool]] = []
         for span in paragraph.iter(f"{_HOCR_NS}span"):
-            if span.get("class") not in {"ocr_line", "ocr_header", "ocr_caption", "ocr_textfloat"}:
+            if span.get("class") not in _LINE_CLASSES:
                 continue
             words, spans = [], []
+            line_weighted = line_letters = 0.0
             for word in span.iter(f"{_HOCR_NS}span"):
                 if word.get("class") != "ocrx_word":
                     continue
@@ -226,12 +238,15 @@ def hocr_to_lines(hocr: bytes, index: int, scale: float, height_px: int) -> tupl
                     fields = dict(_TITLE_FIELD.findall(word.get("title", "")))
                     words.append(text)
                     spans.append(_x_span(fields, scale))
-                    weighted += len(text) * float(fields.get("x_wconf", "0"))
-                    letters += len(text)
+                    line_weighted += len(text) * float(fields.get("x_wconf", "0"))
+                    line_letters += len(text)
             if words:
+                weighted, letters = weighted + line_weighted, letters + line_letters
                 words, spans = rejoin_split_words(words, spans)
                 line, upright = _line(" ".join(words), span, index, scale, height_px)
-                rows.append((replace(line, words=tuple(spans)), upright))
+                uncertain = line_weighted < _UNCERTAIN * line_letters
+                line = replace(line, words=tuple(spans), bold=bold.get(id(span), False), uncertain=uncertain)
+                rows.append((line, upright))
         if rows:
             size = statistics.median(line.size for line, _ in rows)
             lines = [replace(line, size=size) for line, _ in rows]
@@ -252,10 +267,17 @@ def _x_span(fields: dict[str, str], scale: float) -> tuple[float, float]:
     return round(left / scale, 1), round(right / scale, 1)
 
 
+def _box(span: Any) -> Box:
+    """An hOCR element's bbox in pixels: left, top, right, bottom."""
+    fields = dict(_TITLE_FIELD.findall(span.get("title", "")))
+    left, top, right, bottom = (int(v) for v in (fields.get("bbox", "0 0 0 0").split() + ["0"] * 4)[:4])
+    return left, top, right, bottom
+
+
 def _line(text: str, span: Any, index: int, scale: float, height_px: int) -> tuple[Line, bool]:
     """One hOCR line in points, and whether it is upright (wider than tall)."""
     fields = dict(_TITLE_FIELD.findall(span.get("title", "")))
-    left, top, right, bottom = (int(v) for v in fields.get("bbox", "0 0 0 0").split()[:4])
+    left, top, right, bottom = _box(span)
     baseline = fields.get("baseline", "0 0").split()
     descent = -float(baseline[1]) if len(baseline) > 1 else 0.0
     x_size = float(fields.get("x_size", "0") or 0)

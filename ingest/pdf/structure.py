@@ -133,7 +133,9 @@ class HeadingDetector:
         return True
 
     def classify(self, line: Line) -> Heading | None:
-        text = line.text.strip()
+        if line.uncertain:
+            return None  # OCR's reading of a formula or of figure text
+        text = _ocr_roman_number(line.text.strip()) if line.ocr else line.text.strip()
         emph = self.emphasised(line) or not self.has_typography
         plain = text.rstrip(".:").strip()
         lowered = plain.lower()
@@ -178,6 +180,15 @@ class HeadingDetector:
         return None
 
 
+# A roman section number with an "I" OCR read as "l", "1" or "|" ("Ill. METHOD"): one true numeral at least.
+_OCR_ROMAN = re.compile(r"^(?=[IVXl1|]*[IVX])(?=[IVXl1|]*[l1|])[IVXl1|]{2,5}(?=\.\s+[A-Z])")
+
+
+def _ocr_roman_number(text: str) -> str:
+    """ "Ill. METHOD" → "III. METHOD": in a roman section number "l", "1" and "|" can only be "I"."""
+    return _OCR_ROMAN.sub(lambda m: re.sub(r"[l1|]", "I", m.group(0)), text)
+
+
 def continues_heading(heading_line: Line, line: Line, detector: HeadingDetector) -> bool:
     """A wrapped heading's second line has the heading's exact typography."""
     return (
@@ -193,7 +204,7 @@ def continues_heading(heading_line: Line, line: Line, detector: HeadingDetector)
 
 def big_heading(line: Line, detector: HeadingDetector) -> bool:
     """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION")."""
-    if detector.body <= 0 or line.size < detector.body * 1.15:
+    if detector.body <= 0 or line.size < detector.body * 1.15 or line.uncertain:
         return False
     text = line.text.strip()
     words = re.findall(r"[^\W\d_\u0370-\u03ff]{3,}", text)  # Greek letters are math symbols here
@@ -205,7 +216,7 @@ def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
 
     Returns the title and how many leading lines it used.
     """
-    candidates = [ln for ln in first_page[:25] if re.search(r"[^\W\d_]{2,}", ln.text)]
+    candidates = [ln for ln in first_page[:25] if re.search(r"[^\W\d_]{2,}", ln.text) and not ln.uncertain]
     if not candidates:
         return "", 0
     biggest = max(ln.size for ln in candidates)

@@ -11,9 +11,11 @@ import contextlib
 import json
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from collections.abc import Iterator
@@ -122,30 +124,60 @@ def _wait_until_up(url: str, proc: subprocess.Popen, log: Path, timeout: float =
     pytest.fail(f"papers serve did not answer within {timeout:.0f} s:\n{log.read_text()[-3000:]}")
 
 
+def run_browser_script(
+    node: str, script: Path, env: dict[str, str], timeout: float = 600
+) -> subprocess.CompletedProcess:
+    """Run a Playwright script, leaving no browser and no files behind. Chromium makes its single-instance
+    socket directory (org.chromium.Chromium.*) under TMPDIR and leaves it there whenever the script ends
+    without closing the browser (a failed check): TMPDIR is a directory removed afterwards (short, under
+    /tmp: a socket path has 108 bytes). The script runs in its own process group, ended as a whole when it
+    overruns (killing node alone would leave its browser running)."""
+    with tempfile.TemporaryDirectory(prefix="papers-chromium-", ignore_cleanup_errors=True) as tmp:
+        script_env = {**env, "TMPDIR": tmp}
+        with subprocess.Popen(
+            [node, str(script)],
+            cwd=REPO,
+            env=script_env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        ) as proc:
+            try:
+                out, err = proc.communicate(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                out, err = proc.communicate()
+                err += f"\n{script.name} did not finish within {timeout:.0f} s"
+        return subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
+
+
 @contextlib.contextmanager
 def serving(index: Path, env: dict[str, str], log: Path) -> Iterator[str]:
-    """`papers serve` on the index in a subprocess: its URL once the page answers; stopped on exit."""
+    """`papers serve` on the index in a subprocess: its URL once the page answers; stopped on exit. Its
+    temporary files (uploads Gradio keeps, answers exported for download) go to a TMPDIR removed then."""
     port = _free_port()
     url = f"http://127.0.0.1:{port}/"
-    with log.open("w") as out:
-        server = subprocess.Popen(
-            [sys.executable, "-m", "ui.cli", "serve", "--index", str(index), "--port", str(port)],
-            cwd=REPO,
-            env=env,
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            start_new_session=True,
-        )
-    try:
-        _wait_until_up(url, server, log)
-        yield url
-    finally:
-        server.terminate()
+    with tempfile.TemporaryDirectory(prefix="papers-serve-", ignore_cleanup_errors=True) as tmp:
+        with log.open("w") as out:
+            server = subprocess.Popen(
+                [sys.executable, "-m", "ui.cli", "serve", "--index", str(index), "--port", str(port)],
+                cwd=REPO,
+                env={**env, "TMPDIR": tmp},
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            server.kill()
-            server.wait(timeout=10)
+            _wait_until_up(url, server, log)
+            yield url
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait(timeout=10)
 
 
 def test_app_in_chromium(tmp_path: Path) -> None:
@@ -174,10 +206,10 @@ def test_app_in_chromium(tmp_path: Path) -> None:
     log = tmp_path / "serve.log"
     with serving(index, env, log) as url:
         shots = ARTIFACTS / "screenshots"
-        run = subprocess.run(
-            [node, str(REPO / "tests" / "browser" / "e2e.mjs")],
-            cwd=REPO,
-            env={
+        run = run_browser_script(
+            node,
+            REPO / "tests" / "browser" / "e2e.mjs",
+            {
                 **env,
                 "APP_URL": url,
                 "SHOT_DIR": str(shots),
@@ -189,9 +221,6 @@ def test_app_in_chromium(tmp_path: Path) -> None:
                 "UPLOAD_QUESTION": UPLOAD_QUESTION,
                 "HOSTILE_QUESTION": HOSTILE_QUESTION,
             },
-            capture_output=True,
-            text=True,
-            timeout=600,
         )
         assert run.returncode == 0, (
             f"{run.stdout[-3000:]}\n{run.stderr[-5000:]}\nserver log:\n{log.read_text()[-2000:]}"

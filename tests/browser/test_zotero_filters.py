@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.browser.test_e2e import ARTIFACTS, CHROMIUM, REPO, _require_tools, serving
+from tests.browser.test_e2e import ARTIFACTS, CHROMIUM, REPO, _require_tools, run_browser_script, serving
 from tests.test_zotero import _lighten, build_fixture
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -46,19 +46,16 @@ def test_collection_and_tag_filters_in_chromium(tmp_path: Path) -> None:
 
     log = tmp_path / "serve.log"
     with serving(index, env, log) as url:
-        run = subprocess.run(
-            [node, str(REPO / "tests" / "browser" / "zotero_filters.mjs")],
-            cwd=REPO,
-            env={
+        run = run_browser_script(
+            node,
+            REPO / "tests" / "browser" / "zotero_filters.mjs",
+            {
                 **env,
                 "APP_URL": url,
                 "SHOT_DIR": str(ARTIFACTS / "screenshots"),
                 "PROFILE_DIR": str(tmp_path / "chromium-profile"),
                 "CHROMIUM": str(CHROMIUM),
             },
-            capture_output=True,
-            text=True,
-            timeout=600,
         )
         assert run.returncode == 0, (
             f"{run.stdout[-3000:]}\n{run.stderr[-5000:]}\nserver log:\n{log.read_text()[-2000:]}"
