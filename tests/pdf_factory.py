@@ -159,3 +159,58 @@ def make_long_pdf(path: Path, pages: int) -> None:
             tag = hashlib.sha1(f"{number}-{k}".encode()).hexdigest()[:8]  # no two lines alike, as in a book
             pdf.cell(0, 6, f"Sheet {number} row {k} ({tag}) carries some ordinary body text for the test.")
     pdf.output(str(path))
+
+
+def _pdf_string(data: bytes) -> bytes:
+    """A PDF literal string of raw codes: every byte octal-escaped, so control codes pass unchanged."""
+    return b"(" + b"".join(b"\\%03o" % byte for byte in data) + b")"
+
+
+def make_tex_type3_pdf(path: Path, pages: list[list[bytes]]) -> None:
+    """A PDF drawn as dvips + Ghostscript draw TeX's bitmap fonts: one Type3 font whose glyphs are named by
+    their codes ("/a28") and which has no ToUnicode map, so extractors return the raw codes of `pages`' lines
+    (TeX's T1 or OT1 codes: b"signi\\x1ccance"). Each glyph is a filled box, so PDFium finds it too."""
+    codes = sorted({byte for lines in pages for line in lines for byte in line})
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    def stream(data: bytes) -> bytes:
+        return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+    procs = {code: add(stream(b"500 0 0 0 450 700 d1 20 0 410 680 re f")) for code in codes}
+    char_procs = b" ".join(b"/a%d %d 0 R" % (code, ref) for code, ref in procs.items())
+    differences = b" ".join(b"%d /a%d" % (code, code) for code in codes)
+    widths = b" ".join(b"500" for _ in range(codes[0], codes[-1] + 1))
+    font = add(
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.001 0 0 0.001 0 0]"
+        b" /CharProcs << %s >> /Encoding << /Type /Encoding /Differences [%s] >>"
+        b" /FirstChar %d /LastChar %d /Widths [%s] /Resources << >> >>"
+        % (char_procs, differences, codes[0], codes[-1], widths)
+    )
+    page_refs = []
+    parent = len(objects) + 2 * len(pages) + 1  # the Pages object comes after every page and its content
+    for lines in pages:
+        text = b"".join(b"1 0 0 1 72 %d Tm %s Tj\n" % (760 - 16 * k, _pdf_string(ln)) for k, ln in enumerate(lines))
+        content = add(stream(b"BT /T1 11 Tf\n" + text + b"ET"))
+        page_refs.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+                b" /Resources << /Font << /T1 %d 0 R >> >> >>" % (parent, content, font)
+            )
+        )
+    kids = b" ".join(b"%d 0 R" % ref for ref in page_refs)
+    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_refs))) == parent
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % parent)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    path.write_bytes(bytes(out))
