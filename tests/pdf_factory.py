@@ -214,3 +214,22 @@ def make_tex_type3_pdf(path: Path, pages: list[list[bytes]]) -> None:
     out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
     out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
     path.write_bytes(bytes(out))
+
+
+def make_header_at_body_size_pdf(path: Path, pages: int, first_lines: dict[int, str]) -> None:
+    """`pages` pages whose running header is set in the body's font and size, with each page's first body
+    line at the same height: `first_lines[n]` on page n (1-based), else a sentence of its own."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", "", 11)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_xy(20, 12)
+        pdf.cell(0, 6, f"{number}    Journal of Repeated Headers: A Study of Margins")
+        tag = hashlib.sha1(str(number).encode()).hexdigest()[:8]  # no two pages' lines alike modulo numbers
+        first = first_lines.get(number, f"A page opens with the sentence {tag} that no other page repeats.")
+        rows = [first] + [f"Body line {k} of the page {tag} continues the argument." for k in range(8)]
+        for k, row in enumerate(rows):
+            pdf.set_xy(20, 30 + 6 * k)
+            pdf.cell(0, 6, row)
+    pdf.output(str(path))

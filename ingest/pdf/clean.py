@@ -126,10 +126,22 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
         repeats = counts[(signature, round(line.y / 3))]
         return is_page_number(line.text) or (repeats >= min_repeats and len(signature) > 1)
 
+    # A height where other text sits on more pages than the repeated text is a row of the text block (the
+    # first line of body text, a table's column names printed on a few pages): running lines are outside it.
+    repeated: Counter[int] = Counter()
+    other: Counter[int] = Counter()
+    for lines in pages:
+        if len(lines) >= 3:
+            for i in _margin_lines(lines):
+                (repeated if running(lines[i]) else other)[round(lines[i].y / 3)] += 1
+
+    def in_margin(line: Line) -> bool:
+        return other[round(line.y / 3)] <= repeated[round(line.y / 3)]
+
     slots: Counter[tuple[int, float, bool]] = Counter()
     for lines in pages:
         if len(lines) >= 3:
-            slots.update(_slot(lines[i]) for i in _margin_lines(lines) if running(lines[i]))
+            slots.update(_slot(lines[i]) for i in _margin_lines(lines) if running(lines[i]) and in_margin(lines[i]))
     sizes: Counter[float] = Counter()
     for lines in pages:
         sizes.update({ln.size: len(ln.text) for ln in lines})
@@ -140,7 +152,8 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
         kept = []
         for i, line in enumerate(lines):
             heading_type = body > 0 and line.size > body + 0.9  # a chapter heading repeated by the header
-            if i in margin and not heading_type and (running(line) or slots[_slot(line)] >= min_repeats):
+            repeated_line = (running(line) or slots[_slot(line)] >= min_repeats) and in_margin(line)
+            if i in margin and not heading_type and (is_page_number(line.text) or repeated_line):
                 continue
             if ARXIV_STAMP.match(line.text):  # the rotated arXiv margin stamp is not body text
                 continue
