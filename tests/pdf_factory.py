@@ -233,3 +233,45 @@ def make_header_at_body_size_pdf(path: Path, pages: int, first_lines: dict[int, 
             pdf.set_xy(20, 30 + 6 * k)
             pdf.cell(0, 6, row)
     pdf.output(str(path))
+
+
+SECTIONED_HEADINGS = [
+    "1. Introduction",
+    "2. Combining the package with others",
+    "2.1. strucchange: Empirical fluctuation processes",
+    "2.2. timeDate/fCalendar: Indexes of class timeDate",
+    "2.3. The classes yearmon and yearqtr",
+]
+
+
+def make_sectioned_pdf(path: Path) -> None:
+    """A one-page software paper: an "Abstract" label set smaller than the body and not bold (as some
+    journal styles set it), then bold numbered headings, some starting with a package name in lower case,
+    and a bold numbered line that is a sentence, not a heading ("3. we then ...")."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    y = 20.0
+
+    def line(text: str, size: float, style: str = "", x: float = 20) -> None:
+        nonlocal y
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_xy(x, y)
+        pdf.cell(0, size * 0.45, text)
+        y += size * 0.5
+
+    line("A Package for Indexed Observations", 17, "B")
+    line("Ada Lovelace   Alan Turing", 12)
+    y += 4
+    line("Abstract", 9, x=95)
+    for k in range(3):
+        line(f"The abstract sentence {k} says what the package offers to its users today.", 9)
+    y += 4
+    body = "Body text of this part explains one more detail of the package in plain words."
+    for heading in SECTIONED_HEADINGS:
+        line(heading, 14 if heading.count(".") == 1 else 12, "B")
+        for _ in range(3):
+            line(body, 11)
+    line("3. we then fit the model to the data", 11, "B")
+    line(body, 11)
+    pdf.output(str(path))
