@@ -166,11 +166,15 @@ def _pdf_string(data: bytes) -> bytes:
     return b"(" + b"".join(b"\\%03o" % byte for byte in data) + b")"
 
 
-def make_tex_type3_pdf(path: Path, pages: list[list[bytes]]) -> None:
+def make_tex_type3_pdf(
+    path: Path, pages: list[list[bytes]], names: dict[int, str] | None = None, to_unicode: dict[int, str] | None = None
+) -> None:
     """A PDF drawn as dvips + Ghostscript draw TeX's bitmap fonts: one Type3 font whose glyphs are named by
     their codes ("/a28") and which has no ToUnicode map, so extractors return the raw codes of `pages`' lines
-    (TeX's T1 or OT1 codes: b"signi\\x1ccance"). Each glyph is a filled box, so PDFium finds it too."""
+    (TeX's T1 or OT1 codes: b"signi\\x1ccance"). Each glyph is a filled box, so PDFium finds it too.
+    `names` gives some codes a glyph name instead ({0x1A: "rho"}); `to_unicode` adds a ToUnicode map."""
     codes = sorted({byte for lines in pages for line in lines for byte in line})
+    glyphs = {code: (names or {}).get(code, f"a{code}").encode() for code in codes}
     objects: list[bytes] = []
 
     def add(body: bytes) -> int:
@@ -181,14 +185,25 @@ def make_tex_type3_pdf(path: Path, pages: list[list[bytes]]) -> None:
         return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
 
     procs = {code: add(stream(b"500 0 0 0 450 700 d1 20 0 410 680 re f")) for code in codes}
-    char_procs = b" ".join(b"/a%d %d 0 R" % (code, ref) for code, ref in procs.items())
-    differences = b" ".join(b"%d /a%d" % (code, code) for code in codes)
+    char_procs = b" ".join(b"/%s %d 0 R" % (glyphs[code], ref) for code, ref in procs.items())
+    differences = b" ".join(b"%d /%s" % (code, glyphs[code]) for code in codes)
+    cmap = b""
+    if to_unicode:
+        utf16 = {code: ch.encode("utf-16-be").hex().encode() for code, ch in to_unicode.items()}
+        pairs = b"\n".join(b"<%02x> <%s>" % (code, hexed) for code, hexed in sorted(utf16.items()))
+        cmap = b" /ToUnicode %d 0 R" % add(
+            stream(
+                b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def /CMapType 2 def\n"
+                b"1 begincodespacerange <00> <ff> endcodespacerange\n%d beginbfchar\n%s\nendbfchar\n"
+                b"endcmap CMapName currentdict /CMap defineresource pop end end" % (len(to_unicode), pairs)
+            )
+        )
     widths = b" ".join(b"500" for _ in range(codes[0], codes[-1] + 1))
     font = add(
         b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.001 0 0 0.001 0 0]"
         b" /CharProcs << %s >> /Encoding << /Type /Encoding /Differences [%s] >>"
-        b" /FirstChar %d /LastChar %d /Widths [%s] /Resources << >> >>"
-        % (char_procs, differences, codes[0], codes[-1], widths)
+        b" /FirstChar %d /LastChar %d /Widths [%s] /Resources << >>%s >>"
+        % (char_procs, differences, codes[0], codes[-1], widths, cmap)
     )
     page_refs = []
     parent = len(objects) + 2 * len(pages) + 1  # the Pages object comes after every page and its content

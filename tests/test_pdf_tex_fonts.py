@@ -60,6 +60,17 @@ def test_codes_of_fonts_without_evidence_or_with_a_tounicode_map_are_kept() -> N
     assert encodings.decode(lone, ["math"] * len(lone)) == lone
 
 
+def test_glyph_names_win_over_a_tounicode_map_that_contradicts_them(tmp_path: Path) -> None:
+    path = tmp_path / "greek.pdf"
+    line = b"the cluster correlation \x1a and the slope \x0c of model a."
+    ascii_codes = {byte: chr(byte) for byte in line if byte >= 0x20}
+    # as in the sandwich vignette's LMMathItalic: /rho read as "Ä", /beta as "´"; a math italic "𝑎" is kept
+    wrong = {**ascii_codes, 0x1A: "Ä", 0x0C: "´", ord("a"): "𝑎"}
+    make_tex_type3_pdf(path, [[line]], names={0x1A: "rho", 0x0C: "beta", ord("a"): "a"}, to_unicode=wrong)
+    text = load_pdf(path).text
+    assert "the cluster correlation ρ and the slope β of model a." in text
+
+
 @pytest.mark.skipif(not present(), reason="held-out PDFs not fetched (make heldout-pdfs); CI does not fetch them")
 def test_strucchange_vignette_keeps_its_ligatures() -> None:
     (path,) = [p for p in pdf_paths() if p.name == "strucchange-intro.pdf"]

@@ -146,6 +146,8 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
             name = str(font.get("/BaseFont", "") or "")
             if "/ToUnicode" not in font:  # its codes may be TeX's (ingest.pdf.tex_fonts); pypdf caches the dict
                 key = id(font)
+            elif encodings is not None:
+                text = text.translate(encodings.corrections(font))
         runs.append((text, round(eff, 1), bool(_BOLD.search(name)), float(x), float(y), key))
 
     page.extract_text(visitor_text=visit)

@@ -1,4 +1,4 @@
-"""TeX fonts without a ToUnicode map: their ligature, quote and dash glyphs read back as control characters.
+"""Fonts of TeX-made PDFs whose characters read back wrong: codes with no ToUnicode map, and maps that lie.
 
 Why: dvips + Ghostscript embed TeX's bitmap fonts as Type3 fonts whose glyph names are only numbers
 ("/a28") and that carry no ToUnicode map, so a text extractor (pypdf, PDFium, pdfminer alike) can only
@@ -8,13 +8,18 @@ and, once control characters are dropped, "signicance". Which encoding a font us
 codes sit: a ligature code touches a letter (it is part of a word), and English or German text without
 a single ff/fi/fl is rare. So each font's letter-touching codes are counted and the encoding whose
 ligature block they fall in wins; with no such evidence the text is left alone.
+
+A font's ToUnicode map can also contradict its own glyph names (/rho mapped to "Ä"): `misread_glyphs`
+then trusts the names.
 """
 
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections import Counter
 from collections.abc import Hashable, Sequence
+from typing import Any
 
 # T1 (Cork): ligatures at 0x1B-0x1F; quotes and dashes at 0x10-0x16.
 _CORK_LIGATURES = {"\x1b": "ff", "\x1c": "fi", "\x1d": "fl", "\x1e": "ffi", "\x1f": "ffl"}
@@ -71,6 +76,16 @@ class FontEncodings:
 
     def __init__(self) -> None:
         self._votes: dict[Hashable, Counter[str]] = {}
+        self._corrections: dict[int, dict[int, str]] = {}
+
+    def corrections(self, font: Any) -> dict[int, str]:
+        """`misread_glyphs(font)`, worked out once per font of the document (pypdf caches font objects)."""
+        if id(font) not in self._corrections:
+            try:
+                self._corrections[id(font)] = misread_glyphs(font)
+            except Exception:  # a damaged map or encoding: keep what pypdf read
+                self._corrections[id(font)] = {}
+        return self._corrections[id(font)]
 
     def observe(self, text: str, fonts: Sequence[Hashable | None]) -> None:
         for match in _CONTROL.finditer(text):
@@ -89,3 +104,47 @@ class FontEncodings:
             if votes:
                 out[i] = decode_char(text, i, encoding_of(votes))
         return "".join(out)
+
+
+def misread_glyphs(font: Any) -> dict[int, str]:
+    """Corrections (a `str.translate` table) for a font whose ToUnicode map contradicts its glyph names.
+
+    Why: some TeX-made PDFs carry a ToUnicode map that sends LMMathItalic's /rho to "Ä" and /beta to "´"
+    (while its /Encoding /Differences names the glyphs right), so ρ reads as a Latin letter. A code's
+    mapping is corrected only when its glyph name is a letter in the Adobe Glyph List, the map gives one
+    character of another script (not just another form of it: 𝑎 for a, ϕ for φ stay), and no other code
+    maps to that character."""
+    from pypdf._cmap import _parse_to_unicode  # the same parse pypdf's own extraction uses
+    from pypdf._codecs import adobe_glyphs
+
+    encoding = font.get("/Encoding") if "/ToUnicode" in font else None
+    encoding = encoding.get_object() if encoding is not None else None
+    differences = encoding.get("/Differences") if hasattr(encoding, "get") else None
+    if not differences:
+        return {}
+    names: dict[int, str] = {}
+    code = 0
+    for item in differences:
+        if isinstance(item, int):
+            code = int(item)
+        else:
+            names[code] = str(item)
+            code += 1
+    mapped, _ = _parse_to_unicode(font)
+    told = [v for v in mapped.values() if isinstance(v, str)]
+    table: dict[int, str] = {}
+    for code, name in names.items():
+        meant, read = adobe_glyphs.get(name, ""), mapped.get(chr(code))
+        if len(meant) != 1 or not meant.isalpha() or not isinstance(read, str) or len(read) != 1:
+            continue
+        if _same_letter(meant, read) or told.count(read) != 1:
+            continue
+        table[ord(read)] = meant
+    return table
+
+
+def _same_letter(a: str, b: str) -> bool:
+    """Equal after compatibility folding, or of the same script (the first word of their Unicode names)."""
+    if unicodedata.normalize("NFKC", a) == unicodedata.normalize("NFKC", b):
+        return True
+    return unicodedata.name(a, "?").split()[0] == unicodedata.name(b, "?").split()[0]
