@@ -35,3 +35,13 @@ def test_zoo_vignette_keeps_the_lines_below_its_running_headers() -> None:
     assert "instabilities over some ordering, a data type for indexed ordered observations is required." in text
     assert 'the corresponding "ts" methods. This paper describes how these are implemented' in text
     assert "Zeileis, Gabor Grothendieck" not in text.split("References")[0]
+
+
+def test_a_repeated_label_set_at_line_spacing_is_body_text(tmp_path: Path) -> None:
+    # every page opens with "Definition N" (the same text modulo numbers, at the same height): only its
+    # distance to the text below, a line's spacing and not a header's gap, says it belongs to the text
+    path = tmp_path / "labels.pdf"
+    make_header_at_body_size_pdf(path, 6, {n: f"Definition {n + 10}" for n in range(1, 7)})
+    text = load_pdf(path).text
+    assert "Journal of Repeated Headers" not in text
+    assert all(f"Definition {n + 10}" in text for n in range(1, 7))
