@@ -160,3 +160,134 @@ def make_long_pdf(path: Path, pages: int) -> None:
             tag = hashlib.sha1(f"{number}-{k}".encode()).hexdigest()[:8]  # no two lines alike, as in a book
             pdf.cell(0, 6, f"Sheet {number} row {k} ({tag}) carries some ordinary body text for the test.")
     pdf.output(str(path))
+
+
+def _pdf_string(data: bytes) -> bytes:
+    """A PDF literal string of raw codes: every byte octal-escaped, so control codes pass unchanged."""
+    return b"(" + b"".join(b"\\%03o" % byte for byte in data) + b")"
+
+
+def make_tex_type3_pdf(
+    path: Path, pages: list[list[bytes]], names: dict[int, str] | None = None, to_unicode: dict[int, str] | None = None
+) -> None:
+    """A PDF drawn as dvips + Ghostscript draw TeX's bitmap fonts: one Type3 font whose glyphs are named by
+    their codes ("/a28") and which has no ToUnicode map, so extractors return the raw codes of `pages`' lines
+    (TeX's T1 or OT1 codes: b"signi\\x1ccance"). Each glyph is a filled box, so PDFium finds it too.
+    `names` gives some codes a glyph name instead ({0x1A: "rho"}); `to_unicode` adds a ToUnicode map."""
+    codes = sorted({byte for lines in pages for line in lines for byte in line})
+    glyphs = {code: (names or {}).get(code, f"a{code}").encode() for code in codes}
+    objects: list[bytes] = []
+
+    def add(body: bytes) -> int:
+        objects.append(body)
+        return len(objects)
+
+    def stream(data: bytes) -> bytes:
+        return b"<< /Length %d >>\nstream\n%s\nendstream" % (len(data), data)
+
+    procs = {code: add(stream(b"500 0 0 0 450 700 d1 20 0 410 680 re f")) for code in codes}
+    char_procs = b" ".join(b"/%s %d 0 R" % (glyphs[code], ref) for code, ref in procs.items())
+    differences = b" ".join(b"%d /%s" % (code, glyphs[code]) for code in codes)
+    cmap = b""
+    if to_unicode:
+        utf16 = {code: ch.encode("utf-16-be").hex().encode() for code, ch in to_unicode.items()}
+        pairs = b"\n".join(b"<%02x> <%s>" % (code, hexed) for code, hexed in sorted(utf16.items()))
+        cmap = b" /ToUnicode %d 0 R" % add(
+            stream(
+                b"/CIDInit /ProcSet findresource begin 12 dict begin begincmap /CMapName /T def /CMapType 2 def\n"
+                b"1 begincodespacerange <00> <ff> endcodespacerange\n%d beginbfchar\n%s\nendbfchar\n"
+                b"endcmap CMapName currentdict /CMap defineresource pop end end" % (len(to_unicode), pairs)
+            )
+        )
+    widths = b" ".join(b"500" for _ in range(codes[0], codes[-1] + 1))
+    font = add(
+        b"<< /Type /Font /Subtype /Type3 /FontBBox [0 0 500 700] /FontMatrix [0.001 0 0 0.001 0 0]"
+        b" /CharProcs << %s >> /Encoding << /Type /Encoding /Differences [%s] >>"
+        b" /FirstChar %d /LastChar %d /Widths [%s] /Resources << >>%s >>"
+        % (char_procs, differences, codes[0], codes[-1], widths, cmap)
+    )
+    page_refs = []
+    parent = len(objects) + 2 * len(pages) + 1  # the Pages object comes after every page and its content
+    for lines in pages:
+        text = b"".join(b"1 0 0 1 72 %d Tm %s Tj\n" % (760 - 16 * k, _pdf_string(ln)) for k, ln in enumerate(lines))
+        content = add(stream(b"BT /T1 11 Tf\n" + text + b"ET"))
+        page_refs.append(
+            add(
+                b"<< /Type /Page /Parent %d 0 R /MediaBox [0 0 612 792] /Contents %d 0 R"
+                b" /Resources << /Font << /T1 %d 0 R >> >> >>" % (parent, content, font)
+            )
+        )
+    kids = b" ".join(b"%d 0 R" % ref for ref in page_refs)
+    assert add(b"<< /Type /Pages /Kids [%s] /Count %d >>" % (kids, len(page_refs))) == parent
+    catalog = add(b"<< /Type /Catalog /Pages %d 0 R >>" % parent)
+    out = bytearray(b"%PDF-1.4\n")
+    offsets = []
+    for number, body in enumerate(objects, start=1):
+        offsets.append(len(out))
+        out += b"%d 0 obj\n%s\nendobj\n" % (number, body)
+    xref = len(out)
+    out += b"xref\n0 %d\n0000000000 65535 f \n" % (len(objects) + 1)
+    out += b"".join(b"%010d 00000 n \n" % offset for offset in offsets)
+    out += b"trailer\n<< /Size %d /Root %d 0 R >>\nstartxref\n%d\n%%%%EOF\n" % (len(objects) + 1, catalog, xref)
+    path.write_bytes(bytes(out))
+
+
+def make_header_at_body_size_pdf(path: Path, pages: int, first_lines: dict[int, str]) -> None:
+    """`pages` pages whose running header is set in the body's font and size, with each page's first body
+    line at the same height: `first_lines[n]` on page n (1-based), else a sentence of its own."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.set_font("Helvetica", "", 11)
+    for number in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_xy(20, 12)
+        pdf.cell(0, 6, f"{number}    Journal of Repeated Headers: A Study of Margins")
+        tag = hashlib.sha1(str(number).encode()).hexdigest()[:8]  # no two pages' lines alike modulo numbers
+        first = first_lines.get(number, f"A page opens with the sentence {tag} that no other page repeats.")
+        rows = [first] + [f"Body line {k} of the page {tag} continues the argument." for k in range(8)]
+        for k, row in enumerate(rows):
+            pdf.set_xy(20, 30 + 5 * k)  # 14 pt apart: a body's line spacing for an 11 pt font
+            pdf.cell(0, 5, row)
+    pdf.output(str(path))
+
+
+SECTIONED_HEADINGS = [
+    "1. Introduction",
+    "2. Combining the package with others",
+    "2.1. strucchange: Empirical fluctuation processes",
+    "2.2. timeDate/fCalendar: Indexes of class timeDate",
+    "2.3. The classes yearmon and yearqtr",
+]
+
+
+def make_sectioned_pdf(path: Path) -> None:
+    """A one-page software paper: an "Abstract" label set smaller than the body and not bold (as some
+    journal styles set it), then bold numbered headings, some starting with a package name in lower case,
+    and a bold numbered line that is a sentence, not a heading ("3. we then ...")."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    y = 20.0
+
+    def line(text: str, size: float, style: str = "", x: float = 20) -> None:
+        nonlocal y
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_xy(x, y)
+        pdf.cell(0, size * 0.45, text)
+        y += size * 0.5
+
+    line("A Package for Indexed Observations", 17, "B")
+    line("Ada Lovelace   Alan Turing", 12)
+    y += 4
+    line("Abstract", 9, x=95)
+    for k in range(3):
+        line(f"The abstract sentence {k} says what the package offers to its users today.", 9)
+    y += 4
+    body = "Body text of this part explains one more detail of the package in plain words."
+    for heading in SECTIONED_HEADINGS:
+        line(heading, 14 if heading.count(".") == 1 else 12, "B")
+        for _ in range(3):
+            line(body, 11)
+    line("3. we then fit the model to the data", 11, "B")
+    line(body, 11)
+    pdf.output(str(path))

@@ -126,10 +126,22 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
         repeats = counts[(signature, round(line.y / 3))]
         return is_page_number(line.text) or (repeats >= min_repeats and len(signature) > 1)
 
+    # A height where other text sits on more pages than the repeated text is a row of the text block (the
+    # first line of body text, a table's column names printed on a few pages): running lines are outside it.
+    repeated: Counter[int] = Counter()
+    other: Counter[int] = Counter()
+    for lines in pages:
+        if len(lines) >= 3:
+            for i in _margin_lines(lines):
+                (repeated if running(lines[i]) else other)[round(lines[i].y / 3)] += 1
+
+    def in_margin(line: Line) -> bool:
+        return other[round(line.y / 3)] <= repeated[round(line.y / 3)]
+
     slots: Counter[tuple[int, float, bool]] = Counter()
     for lines in pages:
         if len(lines) >= 3:
-            slots.update(_slot(lines[i]) for i in _margin_lines(lines) if running(lines[i]))
+            slots.update(_slot(lines[i]) for i in _margin_lines(lines) if running(lines[i]) and in_margin(lines[i]))
     sizes: Counter[float] = Counter()
     for lines in pages:
         sizes.update({ln.size: len(ln.text) for ln in lines})
@@ -137,13 +149,37 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     out: list[list[Line]] = []
     for lines in pages:
         margin = _margin_lines(lines) if len(lines) >= 2 and n_pages > 1 else set()
-        kept = []
-        for i, line in enumerate(lines):
-            heading_type = body > 0 and line.size > body + 0.9  # a chapter heading repeated by the header
-            if i in margin and not heading_type and (running(line) or slots[_slot(line)] >= min_repeats):
-                continue
-            if ARXIV_STAMP.match(line.text):  # the rotated arXiv margin stamp is not body text
-                continue
-            kept.append(line)
-        out.append(kept)
+        # not a chapter heading repeated by the header (nor a heading "x" that reads as page number ten)
+        plain = {i for i in margin if not (body > 0 and lines[i].size > body + 0.9)}
+        repeated_lines = {
+            i for i in plain if (running(lines[i]) or slots[_slot(lines[i])] >= min_repeats) and in_margin(lines[i])
+        }
+        dropped = {i for i in plain if is_page_number(lines[i].text)}
+        dropped |= repeated_lines - _in_text_block(lines, repeated_lines | dropped)
+        out.append([ln for i, ln in enumerate(lines) if i not in dropped and not ARXIV_STAMP.match(ln.text)])
     return out
+
+
+# A running header or footer is set apart from the text block by more than a line's spacing (body lines
+# sit ~1.2 sizes apart, headers 2.3+ in the papers measured): a repeated line closer than this to the text
+# is part of it ("Definition 20" opening a page of a book whose theorems are numbered per chapter).
+_TEXT_BLOCK_GAP = 1.5
+
+
+def _in_text_block(lines: list[Line], candidates: set[int]) -> set[int]:
+    """The candidates that sit at line spacing from the page's other text, on the side of the text block."""
+    others = [ln.y for i, ln in enumerate(lines) if i not in candidates]
+    if not others:
+        return set()
+    middle = (min(ln.y for ln in lines) + max(ln.y for ln in lines)) / 2
+    inside = set()
+    for i in candidates:
+        line = lines[i]
+        toward = (
+            [line.y - y for y in others if y < line.y - 0.5]
+            if line.y > middle
+            else [y - line.y for y in others if y > line.y + 0.5]
+        )
+        if toward and min(toward) < _TEXT_BLOCK_GAP * max(line.size, 1.0):
+            inside.add(i)
+    return inside

@@ -13,11 +13,12 @@ import math
 import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from ingest.models import SourceError
+from ingest.pdf.tex_fonts import FontEncodings
 
 _BOLD = re.compile(r"bold|black|heavy|semibold|demi|medi\b|-medi|\bcmbx|cmbx|\+.*-b$|,bold", re.IGNORECASE)
 
@@ -111,10 +112,11 @@ def iter_page_lines(
 ) -> Iterator[list[Line]]:
     """Yield each page's lines in reading order (pypdf's content-stream order), one page at a time."""
     n = len(reader.pages)
+    encodings = FontEncodings()  # TeX fonts without a ToUnicode map, learnt over the document's pages
     for index in range(n):
         try:
             page = reader.pages[index]
-            lines = _page_lines(page, index)
+            lines = _page_lines(page, index, encodings)
         except RecursionError:
             raise SourceError(source, f"corrupt PDF (cyclic objects on page {index + 1})") from None
         except Exception as exc:  # pypdf raises many types on a damaged page; name the page
@@ -125,8 +127,8 @@ def iter_page_lines(
         yield lines
 
 
-def _page_lines(page: Any, index: int) -> list[Line]:
-    runs: list[tuple[str, float, bool, float, float]] = []
+def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -> list[Line]:
+    runs: list[tuple[str, float, bool, float, float, int | None]] = []
 
     def visit(text: str, cm: Any, tm: Any, font: Any, size: Any) -> None:
         if not text:
@@ -140,10 +142,14 @@ def _page_lines(page: Any, index: int) -> list[Line]:
             y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
         except (TypeError, IndexError):
             eff, x, y = 0.0, 0.0, 0.0
-        name = ""
+        name, key = "", None
         if font is not None and hasattr(font, "get"):
             name = str(font.get("/BaseFont", "") or "")
-        runs.append((text, round(eff, 1), bool(_BOLD.search(name)), float(x), float(y)))
+            if "/ToUnicode" not in font:  # its codes may be TeX's (ingest.pdf.tex_fonts); pypdf caches the dict
+                key = id(font)
+            elif encodings is not None:
+                text = text.translate(encodings.corrections(font))
+        runs.append((text, round(eff, 1), bool(_BOLD.search(name)), float(x), float(y), key))
 
     page.extract_text(visitor_text=visit)
     try:
@@ -153,32 +159,40 @@ def _page_lines(page: Any, index: int) -> list[Line]:
         left, bottom, right, top = -1e9, -1e9, 1e9, 1e9
     slack = 0.05 * max(right - left, top - bottom, 1.0)
     lines: list[Line] = []
+    fonts: list[tuple[str, list[int | None]]] = []  # per line: its text and each character's font key
     parts: list[str] = []
+    keys: list[int | None] = []
     weights: dict[tuple[float, bool], int] = {}
     first: tuple[float, float] | None = None
 
     def flush() -> None:
-        nonlocal parts, weights, first
+        nonlocal parts, keys, weights, first
         text = "".join(parts)
         if text.strip():
             size, bold = max(weights.items(), key=lambda kv: kv[1])[0] if weights else (0.0, False)
             x, y = first if first is not None else (0.0, 0.0)
             outside = not (left - slack <= x <= right + slack and bottom - slack <= y <= top + slack)
             lines.append(Line(text, index, size, bold, y, x, outside))
-        parts, weights, first = [], {}, None
+            fonts.append((text, keys))
+        parts, keys, weights, first = [], [], {}, None
 
-    for text, size, bold, x, y in runs:
+    for text, size, bold, x, y, key in runs:
         pieces = text.split("\n")
         for k, piece in enumerate(pieces):
             if k > 0:
                 flush()
             if piece:
                 parts.append(piece)
+                keys.extend([key] * len(piece))
                 visible = len(piece.strip())
                 if visible:
                     if first is None:
                         first = (x, y)
-                    key = (size, bold)
-                    weights[key] = weights.get(key, 0) + visible
+                    weight = (size, bold)
+                    weights[weight] = weights.get(weight, 0) + visible
     flush()
-    return lines
+    if encodings is None:
+        return lines
+    for text, line_keys in fonts:  # the whole page is evidence before any of its lines is decoded
+        encodings.observe(text, line_keys)
+    return [replace(ln, text=encodings.decode(text, ks)) for ln, (text, ks) in zip(lines, fonts, strict=True)]

@@ -31,6 +31,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+from ingest.pdf.tex_fonts import decode_char, encoding_of, ligature_votes
+
 Rect = tuple[float, float, float, float]
 _NO_BOX: Rect = (0.0, 0.0, 0.0, 0.0)
 # PDFium is not thread-safe, and the app answers several sessions at once: every call into it holds this.
@@ -174,8 +176,16 @@ def _read_page(document, number: int) -> PageGlyphs:
         at_break = True
         raw, box = textpage.raw, pdfium_c.FS_RECTF()
         unicode_of, loose_box = pdfium_c.FPDFText_GetUnicode, pdfium_c.FPDFText_GetLooseCharBox
-        for index in range(textpage.count_chars()):
-            char = chr(unicode_of(raw, index) or 32)
+        # Characters PDFium generates (line breaks: "\r\n") are spaces here, so that only drawn codes are
+        # read as TeX's: a font without a ToUnicode map draws "fi" as a control code (ingest.pdf.tex_fonts).
+        generated = pdfium_c.FPDFText_IsGenerated
+        text = "".join(
+            " " if generated(raw, index) == 1 else chr(unicode_of(raw, index) or 32)
+            for index in range(textpage.count_chars())
+        )
+        encoding = encoding_of(ligature_votes(text))
+        for index in range(len(text)):
+            char = decode_char(text, index, encoding)
             if char.isspace() or not loose_box(raw, index, box):  # generated spaces and line breaks
                 boxes.append(_NO_BOX)
                 at_break = True

@@ -58,6 +58,9 @@ _ROMAN = re.compile(r"^(?P<num>[IVX]{1,5})\.\s+(?P<title>\S.*)$")
 _LETTER = re.compile(r"^(?P<num>[A-H](?:\.\d{1,2}){0,3})(?P<dot>\.?)\s+(?P<title>\S.*)$")
 _APPENDIX = re.compile(r"^(?:appendix|anhang)\s+(?P<num>[A-H]|\d{1,2})\b[.:]?\s*(?P<title>.*)$", re.IGNORECASE)
 _ROMAN_VALUES = {"I": 1, "V": 5, "X": 10}
+# A title may start in lower case with a name spelt so: "strucchange: Empirical ...", "timeDate/fCalendar: ...",
+# "iOS apps": a word before a colon, or one with a capital inside (a sentence's first word has neither).
+_LOWER_NAME = re.compile(r"^[a-z][\w./-]*:(?:\s|$)|^[a-z]+[A-Z]\w*")
 
 ARXIV_ID = re.compile(r"arXiv:\s?(?P<id>\d{4}\.\d{4,5}|[a-z-]+(?:\.[A-Z]{2})?/\d{7})(?P<version>v\d+)?")
 DOI = re.compile(r"\b(10\.\d{4,9}/[^\s\"<>]+[^\s\"<>.,;:)\]])")
@@ -94,7 +97,7 @@ def _looks_like_title(title: str) -> bool:
     words = title.split()
     if not words or len(words) > 14 or len(title) > 110:
         return False
-    if not title[0].isalpha() or not (title[0].isupper() or not title[0].isascii()):
+    if not title[0].isalpha() or not (title[0].isupper() or not title[0].isascii() or _LOWER_NAME.match(title)):
         return False
     if title.rstrip().endswith((",", ";", "=")) or re.search(r"(\.\s?){3,}\s*\d+$|\s\d{1,4}$", title):
         return False
@@ -139,7 +142,9 @@ class HeadingDetector:
         emph = self.emphasised(line) or not self.has_typography
         plain = text.rstrip(".:").strip()
         lowered = plain.lower()
-        if lowered in _NAMED and (emph or line.size >= self.body - 0.1):
+        # "Abstract" alone on a line before the first numbered heading is one, even set smaller than the body
+        front_abstract = lowered in ABSTRACT_NAMES and self.last_number is None
+        if lowered in _NAMED and (emph or line.size >= self.body - 0.1 or front_abstract):
             kind = "references" if lowered in REFERENCE_NAMES else "abstract" if lowered in ABSTRACT_NAMES else "body"
             if lowered in APPENDIX_NAMES:
                 self.appendix = True
