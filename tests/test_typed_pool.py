@@ -106,7 +106,6 @@ def test_an_llm_is_given_the_passage_stating_the_asked_value(lexsum_library) -> 
         lib = Library(
             Settings(index_dir=lexsum_library.settings.index_dir, llm_base_url=url), embedder=lexsum_library.embedder
         )
-        prompt_numbers = None
         stub.queue("The baselines were trained for 6 epochs on two RTX A6000 GPUs [7].")
         answer = lib.ask(question, mode="llm")
         prompt = stub.requests[0]["messages"][-1]["content"]
