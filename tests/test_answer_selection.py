@@ -184,3 +184,15 @@ def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     ]
     assert named_papers(analyse(question), pool) == {"cr", "sc"}
     assert named_papers(analyse("What does the regression paper test?"), pool) == set()  # fits two titles
+
+
+def test_a_paper_named_in_its_title_is_named_in_lower_case_too() -> None:
+    from rag.answers.extractive import named_papers
+
+    pool = [
+        candidate("zo", "zoo: Infrastructure for Regular and Irregular Time Series", "Series."),
+        candidate("cr", "Regression Models for Count Data in R", "Counts."),
+    ]
+    assert named_papers(analyse("Which package motivated zoo, and what does it test?"), pool) == {"zo"}
+    assert named_papers(analyse("Which animals live in a zoo enclosure?"), pool) == {"zo"}  # a word is a word
+    assert named_papers(analyse("Which count models are fitted?"), pool) == set()  # no title name used

@@ -295,7 +295,20 @@ def named_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: in
         in_text = {c.paper_id for c in candidates if key in squash(c.text)}
         titled |= in_titles if len(in_titles) <= most else set()
         using |= in_text if not in_titles and len(in_text) <= most else set()
-    return titled | _described(q, candidates) or using
+    return titled | _described(q, candidates) | _by_title_name(q, candidates) or using
+
+
+def _by_title_name(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
+    """Papers whose title gives them a name ("zoo: S4 Infrastructure for …", "strucchange: An R Package …")
+    that the question uses as a word, however it is cased ("the zoo papers", "structural change in zoo")."""
+    words = set(re.findall(r"[\w.+-]+", q.text.lower()))
+    out: set[str] = set()
+    for c in candidates:
+        head, colon, _ = _title(c).partition(":")
+        head = head.strip().lower()
+        if colon and head and len(head) <= 30 and len(head.split()) == 1 and head in words:
+            out.add(c.paper_id)
+    return out
 
 
 def _described(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
