@@ -63,12 +63,13 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"pairs|questions|demonstrations|annotations|cases)\b", re.I)),
 ]  # fmt: skip
 
+# A participle or an adverb ends the noun phrase an attribute is ("which grants funded …", "which packages already …").
+_NOT_A_NOUN = r"(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)"
 # "What/Which [adjectives] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
 # words, none a participle: "which grants funded …" asks for names, not a value).
 _ATTRIBUTE = re.compile(
     r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kinds?|types?|"
-    r"sorts?)\b)((?:(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)[\w-]+\s+){0,2}?"
-    r"(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)[\w-]+?)\s+"
+    r"sorts?)\b)((?:" + _NOT_A_NOUN + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
     re.IGNORECASE,

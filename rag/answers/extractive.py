@@ -9,7 +9,6 @@ fitted answerability of the best candidates is below the threshold.
 
 from __future__ import annotations
 
-import math
 import re
 from collections.abc import Callable, Sequence
 
@@ -387,12 +386,10 @@ def _lexical_answer(
     confidence = max((_overlap(q_terms, h.text) for h in hits), default=0.0)
     if not candidates or confidence < min_coverage:
         return _declined(question, hits, confidence, "low_confidence")
-    sets = [set(tokenize(c.text)) for c in candidates]
-    n = len(sets)
-    weights = {t: math.log(1 + n / (1 + sum(t in s for s in sets))) for t in q_terms}
-    total = sum(weights.values()) or 1.0
+    sets = [terms(c.text) for c in candidates]
+    weights = F.idf(q_terms, sets)
     for c, words in zip(candidates, sets, strict=True):
-        c.score = sum(v for t, v in weights.items() if t in words) / total - w.rank_penalty_cjk * c.rank
+        c.score = F.weighted(weights, words) - w.rank_penalty_cjk * c.rank
     best = max(c.score for c in candidates)
     chosen: list[Candidate] = []
     for c in sorted(candidates, key=lambda c: -c.score):

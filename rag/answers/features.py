@@ -109,7 +109,7 @@ FEATURES = (
 )
 
 
-def _idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str] | None = None) -> dict[str, float]:
+def idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str] | None = None) -> dict[str, float]:
     """IDF of each question term over the candidate sentences: a term every sentence has says little
     (`df`: the terms' sentence counts, when already counted)."""
     n = len(texts) or 1
@@ -117,7 +117,7 @@ def _idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str]
     return {t: math.log(1 + n / (1 + df[t])) for t in question_terms}
 
 
-def _weighted(weights: dict[str, float], terms: set[str]) -> float:
+def weighted(weights: dict[str, float], terms: set[str]) -> float:
     total = sum(weights.values())
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
@@ -163,8 +163,8 @@ def matrix(
     sentence_terms = [terms(c.text) for c in candidates]
     context_terms = [s | terms(c.before) | terms(c.after) for s, c in zip(sentence_terms, candidates, strict=True)]
     df = Counter(t for s in sentence_terms for t in s)
-    weights = _idf(q_terms, sentence_terms, df)
-    term_idf = _idf(set(df), sentence_terms, df)
+    weights = idf(q_terms, sentence_terms, df)
+    term_idf = idf(set(df), sentence_terms, df)
     paper_vectors = paper_vectors or {}
     q_numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(question.text)}
     q_names = _names(question.text) | {t.lower() for t in question.names}
@@ -200,10 +200,10 @@ def matrix(
         row[col["cosine_gap"]] = cosines[i] - best
         row[col["attribute_cosine"]] = attribute_cosines[i]
         row[col["attribute_gap"]] = attribute_cosines[i] - float(attribute_cosines.max())
-        row[col["overlap"]] = _weighted(weights, sentence_terms[i])
-        row[col["context_overlap"]] = _weighted(weights, context_terms[i])
+        row[col["overlap"]] = weighted(weights, sentence_terms[i])
+        row[col["context_overlap"]] = weighted(weights, context_terms[i])
         title_terms = terms(c.hit.title)
-        row[col["focus_overlap"]] = _weighted({t: w for t, w in weights.items() if t not in title_terms}, own_terms)
+        row[col["focus_overlap"]] = weighted({t: w for t, w in weights.items() if t not in title_terms}, own_terms)
         own = sentence_terms[i]
         row[col["specificity"]] = sum(term_idf[t] for t in own) / len(own) / 5.0 if own else 0.0
         paper = paper_vectors.get(c.paper_id)
