@@ -107,11 +107,14 @@ _ABBREV = re.compile(
 # that ends without punctuation and is short enough to be a heading ("A.3 Evaluation against Grobid").
 _BLOCK_BREAK = re.compile(r"\n\s*\n|(?<=[^.!?;:,。！？\s])[ \t]*\n(?=[A-Z0-9\u4e00-\u9fff])")
 _HEADING_MAX = 120
+_INTRODUCES_MIN_WORDS = 6  # a line this long ending in ':' is a sentence before an equation or list
 
 
 def is_heading(text: str) -> bool:
     """A line like "3.2 Training" or "Abstract": short, one line, not ending like a sentence."""
     stripped = text.strip()
+    if stripped.endswith(":") and len(stripped.split()) >= _INTRODUCES_MIN_WORDS:
+        return False  # "We use a simple error correction model for the consumption function:" introduces a display
     return 0 < len(stripped) <= _HEADING_MAX and "\n" not in stripped and stripped[-1] not in ".!?。！？\"')"
 
 

@@ -196,3 +196,32 @@ def test_a_paper_named_in_its_title_is_named_in_lower_case_too() -> None:
     assert named_papers(analyse("Which package motivated zoo, and what does it test?"), pool) == {"zo"}
     assert named_papers(analyse("Which animals live in a zoo enclosure?"), pool) == {"zo"}  # a word is a word
     assert named_papers(analyse("Which count models are fitted?"), pool) == set()  # no title name used
+
+
+def test_lower_case_names_are_told_from_english_words() -> None:
+    """No capital or digit marks "brms" as a name; English not using it does. Words readers use stay words."""
+    from rag.answers.lexicon import lower_words, zipf
+    from rag.answers.scoring import DEFAULT_SCORING as W
+
+    question = "Can lme4 models be refitted in a Bayesian way with brms or the fixest package?"
+    assert lower_words(question) == ["models", "refitted", "way", "with", "brms", "the", "fixest", "package"]
+    assert [w for w in lower_words(question) if zipf(w) < W.rare_word_zipf] == ["brms", "fixest"]
+    english = lower_words("How were hyphenated words maximised or colour-coded in the zoo vignette?")
+    assert all(zipf(w) >= W.rare_word_zipf for w in english) and "coded" not in english
+    assert lower_words("Does it use na.locf, vcovCL() or zeroinfl()?") == ["use"]  # other rules read those
+
+
+def test_a_lower_case_name_is_missing_unless_indexed_in_some_spelling() -> None:
+    from rag.answers.declines import missing_words
+    from rag.text import tokenize
+
+    vocab = set(tokenize("robust to heteroscedasticity; the statsmodel and brm packages fixes"))
+    passages = ["Objects convert to tsibble objects.", "The fine-tuned models"]
+    words = ["brms", "heteroskedasticity", "tsibble", "statsmodels", "fixest", "finetuned", "hyphenated"]
+    assert missing_words(words, vocab.__contains__, passages, 1.5) == ["brms", "fixest"]
+
+
+def test_a_question_naming_a_package_no_paper_mentions_is_declined_saying_which(bundled_library: Library) -> None:
+    answer = bundled_library.ask("Can NOVER be trained with the verl library?")
+    assert answer.refused and answer.decline == "missing" and answer.missing == ["verl"]
+    assert answer.text == f"{REFUSAL} None of them mention verl."

@@ -20,6 +20,8 @@ def test_headings_and_paragraphs_are_boundaries_and_abbreviations_are_not() -> N
         "This line is wrapped\nin the middle of a sentence.",
     ]
     assert [is_heading(g) for g in got] == [True, False, False, True, False, False]
+    assert is_heading("Results:") and is_heading("Implementation details:")
+    assert not is_heading("We use a simple error correction model for the consumption function:")  # before (5)
 
 
 def test_chinese_sentences_split_at_full_stops() -> None:

@@ -27,6 +27,11 @@ def test_what_a_question_asks_for_is_tested_by_its_type() -> None:
     wage = asked_type(analyse("What hourly wage do the annotators receive?"))
     assert wage is not None and wage("Students are paid $15/hour.") and not wage("Students work ten hours.")
     assert asked_type(analyse("Why do the authors split cases by court?")) is None  # a reason: nothing typed
+    seconds = asked_type(analyse("How many seconds does fitting the hurdle model take?"))  # a duration
+    assert seconds is not None and seconds("The fit takes 0.8 s on a laptop.") and not seconds("It uses 3 models.")
+    span = asked_type(analyse("What time span does the survey data cover?"))  # a period: stated by its years
+    assert span is not None and span("Answers were collected between May 1998 and June 2003.")
+    assert not span("Answers were collected monthly from households.")
 
 
 def test_a_word_beside_a_quantity_is_not_asking_for_it() -> None:

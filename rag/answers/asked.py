@@ -19,7 +19,7 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"\bhow (?:hot|cold|warm)\b|温度", re.I),
      re.compile(r"\d\s*(?:°|º|degrees?\b|kelvin\b)|\d\s+K\b", re.I)),
     (re.compile(r"\bhow long\b.*\b(?:take|took|last|spend|spent|time)\b|\bhow much time\b|\bhow many (?:hours|days|"
-                r"minutes|weeks|months|years)\b|多久|多长时间", re.I),
+                r"(?:milli)?seconds|minutes|weeks|months|years)\b|多久|多长时间", re.I),
      re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
                 r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
     (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
@@ -32,7 +32,8 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\b(?:dollars?|usd|euros?|prices?|priced|budget|wages?|salar(?:y|ies)|fees?)\b|\bhow much money\b|"
                 r"多少钱|费用|工资", re.I),
      re.compile(r"[$€£¥]\s?\d|\d\s*(?:usd|dollars?|euros?|cents?)\b|\b(?:usd|eur)\s?\d", re.I)),
-    (re.compile(r"\b(?:which|what) (?:years?|decades?)\b|^\s*when\s+(?:was|were|did|is|are|does|do|had|has|will)\b|"
+    (re.compile(r"\b(?:which|what) (?:years?|decades?|(?:time )?spans?|time periods?|time ?frames?)\b|"
+                r"^\s*when\s+(?:was|were|did|is|are|does|do|had|has|will)\b|"
                 r"哪一年", re.I),
      re.compile(r"\b(?:1[5-9]\d\d|20\d\d)s?\b")),
     (re.compile(r"\bhow (?:large|big|small|long)\b|\bwhat (?:size|length|maximum|minimum)\b|多大", re.I),

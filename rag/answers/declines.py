@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 
+from rag.answers.lexicon import spelled_otherwise, zipf
 from rag.text import squash, tokenize
 
 _WORDS = re.compile(r"[0-9a-z]+")
@@ -62,3 +63,17 @@ def missing_names(names: list[str], known: Callable[[str], bool], passages: Iter
             continue
         out.append(name)
     return out
+
+
+def missing_words(words: list[str], known: Callable[[str], bool], passages: Iterable[str], rarest: float) -> list[str]:
+    """The lower-case words (`lexicon.lower_words`) that name something no paper mentions: English uses them
+    less often than `rarest` (zipf) and the index has them in no spelling one letter apart."""
+    if not words:
+        return []
+
+    def indexed(word: str) -> bool:
+        return all(known(t) for t in tokenize(word))
+
+    unindexed = [w for w in words if not indexed(w)]  # most are indexed: English's list is then never loaded
+    runs = _joined_runs(passages) if unindexed else set()
+    return [w for w in unindexed if w not in runs and zipf(w) < rarest and not spelled_otherwise(w, indexed)]

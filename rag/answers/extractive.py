@@ -15,14 +15,15 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rag.answers import features as F
-from rag.answers.asked import QUANTITY_KINDS, states
+from rag.answers.asked import QUANTITY_KINDS
 from rag.answers.candidates import Candidate, gather
-from rag.answers.declines import missing_names
+from rag.answers.declines import missing_names, missing_words
+from rag.answers.lexicon import lower_words
 from rag.answers.questions import Question, analyse, described_papers, focus_text, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
-from rag.answers.typed_pool import PassagesOf, stating_passages
+from rag.answers.typed_pool import PassagesOf, asked_type, stating_passages
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
 from rag.text import is_cjk, squash, terms, tokenize
@@ -93,7 +94,10 @@ def extractive_answer(
         c.score -= w.boilerplate_penalty if _BOILERPLATE.search(c.text) else 0.0
     asks = is_question(query or question)  # a statement (a claim to check) has no names to miss nor a number to ask
     passages = [h.text for h in hits] + [h.title for h in hits]
-    missing = missing_names(q.names, known, passages) if known and asks else []
+    missing = []
+    if known and asks:
+        missing = missing_names(q.names, known, passages)
+        missing += missing_words(lower_words(q.text), known, passages, w.rare_word_zipf)
     if missing:
         answer = _declined(question, hits, 0.0, "missing")
         answer.missing = missing
@@ -200,9 +204,8 @@ def unstated(q: Question, subject: list[Candidate]) -> bool:
     """The question asks the value of an attribute and no sentence (with its neighbours) of `subject`, the
     candidates of the papers it is about (`about`), states it (another paper's batch size does not answer "what
     batch size did X use")."""
-    if not q.attribute:
-        return False
-    return not any(states(q.attribute, _with_neighbours(c)) for c in subject)
+    test = asked_type(q) if q.attribute else None
+    return test is not None and not any(test(_with_neighbours(c)) for c in subject)
 
 
 def _with_neighbours(c: Candidate) -> str:

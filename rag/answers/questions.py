@@ -46,7 +46,10 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"\b(?:which|what)\s+(?:\w+\s+){0,3}?(?:model|models|library|libraries|tool|tools|dataset|datasets|benchmark|"
             r"benchmarks|metric|metrics|method|algorithm|framework|software|package|hardware|gpus?|cpu|processor|"
             r"system|service|language|encoder|decoder|baseline|baselines|version|release|component|module|corpus|"
-            r"venue|licen[cs]e|format|architecture|optimizer|backbone|parser|engine|api)\b|哪个|哪种|什么模型|什么数据集",
+            r"venue|licen[cs]e|format|architecture|optimizer|backbone|parser|engine|api|functions?|arguments?|"
+            r"class(?:es)?|commands?|packages|toolkits?|programs?|solvers?|estimators?|tests?|distributions?|"
+            r"websites?|journals?|conferences?|organi[sz]ations?|agenc(?:y|ies)|compan(?:y|ies)|institutions?|"
+            r"universit(?:y|ies)|countr(?:y|ies)|platforms?|devices?|protocols?)\b|哪个|哪种|什么模型|什么数据集",
             re.IGNORECASE,
         ),
     ),
