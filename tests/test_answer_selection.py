@@ -225,3 +225,24 @@ def test_a_question_naming_a_package_no_paper_mentions_is_declined_saying_which(
     answer = bundled_library.ask("Can NOVER be trained with the verl library?")
     assert answer.refused and answer.decline == "missing" and answer.missing == ["verl"]
     assert answer.text == f"{REFUSAL} None of them mention verl."
+
+
+def test_a_quoted_sentence_opening_an_enumeration_brings_the_rest_of_it() -> None:
+    from rag.answers.extractive import _with_continuations
+    from rag.text import sentence_spans
+
+    text = (
+        "There are two reasons: First, the frequency must be stored. Second, regularity is lost when "
+        "observations are omitted. Finally, it is faster. Other packages differ."
+    )
+    hit = Hit("z:1", text, "z", "zoo")
+    spans = sentence_spans(text)
+    cands = [
+        Candidate(0, hit, s, e, None, None, text[slice(*spans[i - 1])] if i else "",
+                  text[slice(*spans[i + 1])] if i + 1 < len(spans) else "")
+        for i, (s, e) in enumerate(spans)
+    ]  # fmt: skip
+    got = _with_continuations([cands[0]], cands, limit=4)
+    assert [c.text.split()[0] for c in got] == ["There", "Second,", "Finally,"]
+    assert _with_continuations([cands[0]], cands, limit=2) == cands[:2]  # room runs out
+    assert _with_continuations([cands[3]], cands, limit=4) == [cands[3]]  # opens nothing

@@ -257,7 +257,36 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
             break
         if c not in chosen and not _duplicate(c, chosen, w):
             chosen.append(c)
-    return _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
+    chosen = _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
+    return _with_continuations(chosen, candidates, limit)
+
+
+# A sentence that opens an enumeration ("There are two reasons: First, …") and the ones that go on with it
+# ("Second, …", "Finally, …"): quoting the first alone leaves the answer half said.
+_OPENS_LIST = re.compile(
+    r"\b(?:two|three|four|several|following)\s+(?:[\w-]+\s+){0,2}?(?:reasons|ways|steps|advantages|benefits|"
+    r"differences|problems|issues|aspects|points|components|parts|stages|goals|questions|limitations)\b.*:|"
+    r"(?:^|[:;]\s*)First(?:ly)?,",
+    re.IGNORECASE,
+)
+_GOES_ON = re.compile(r"^(?:Second(?:ly)?|Third(?:ly)?|Fourth|Finally|Lastly)\b")
+
+
+def _with_continuations(chosen: list[Candidate], candidates: list[Candidate], limit: int) -> list[Candidate]:
+    """A quoted sentence that opens an enumeration brings the sentences that go on with it, while room lasts."""
+    out = list(chosen)
+    for c in chosen:
+        if not _OPENS_LIST.search(c.text):
+            continue
+        current = c
+        while len(out) < limit:
+            following = next((o for o in candidates if o.hit.chunk_id == current.hit.chunk_id
+                              and o.text == current.after and o.start >= current.end), None)  # fmt: skip
+            if following is None or following in out or not _GOES_ON.match(following.text):
+                break
+            out.append(following)
+            current = following
+    return out
 
 
 def _with_typed(
