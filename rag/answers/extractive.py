@@ -247,14 +247,31 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
             chosen.append(beside[0])
     share = _shares(ranked)
     most = min(limit, w.max_quotes)
-    for c in ranked[1:]:
-        if len(chosen) >= most or c.score < best - w.margin:
+    rest = [c for c in ranked[1:] if c not in chosen]
+    while rest and len(chosen) < most:
+        head = rest[0]
+        if head.score < best - w.margin:
             break
-        if sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure enough that the answer is already quoted
+        tied = head.score >= chosen[-1].score - w.tie_band  # which of two tied sentences came first is noise
+        if not tied and sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure the answer is already quoted
             break
-        if c not in chosen and not _duplicate(c, chosen, w):
+        c = head
+        if len(chosen) == most - 1:  # the last place: of the sentences tied for it, the one adding most
+            floor = max(head.score - w.tie_band, best - w.margin)
+            c = _adding_most(chosen, [o for o in rest if o.score >= floor], w)
+        rest.remove(c)
+        if not _duplicate(c, chosen, w):
             chosen.append(c)
     return _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
+
+
+def _adding_most(chosen: list[Candidate], tied: list[Candidate], w: ExtractiveScoring) -> Candidate:
+    """Of sentences whose scores tie (within `tie_band` of the next best) for the last place, the one that adds
+    most: its score less `tie_redundancy` times its greatest cosine with a quoted sentence (a hair of score says
+    nothing, a sentence repeating what is quoted adds little). The best when vectors lack."""
+    if len(tied) < 2 or any(c.vector is None for c in [*chosen, *tied]):
+        return tied[0]
+    return max(tied, key=lambda c: c.score - w.tie_redundancy * max(float(c.vector @ o.vector) for o in chosen))
 
 
 def _with_typed(
