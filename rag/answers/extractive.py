@@ -217,7 +217,9 @@ def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
 
 def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
-    hears from several: first the best sentence of each paper it names, then of each paper nearly as good."""
+    hears from several: first the best sentence of each paper it names, then of each paper nearly as good.
+    Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
+    goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[Candidate] = [ranked[0]]
