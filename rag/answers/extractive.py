@@ -220,7 +220,9 @@ def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
 
 def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
-    hears from several: first the best sentence of each paper it names, then of each paper nearly as good."""
+    hears from several: first the best sentence of each paper it names, then of each paper nearly as good.
+    Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
+    goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
     best = ranked[0].score
     chosen: list[Candidate] = [ranked[0]]
@@ -250,12 +252,20 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
             chosen.append(beside[0])
     share = _shares(ranked)
     most = min(limit, w.max_quotes)
-    for c in ranked[1:]:
-        if len(chosen) >= most or c.score < best - w.margin:
+    rest = [c for c in ranked[1:] if c not in chosen]
+    while rest and len(chosen) < most:
+        head = rest[0]
+        if head.score < best - w.margin:
             break
-        if sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure enough that the answer is already quoted
+        tied = head.score >= chosen[-1].score - w.tie_band  # which of two tied sentences came first is noise
+        if not tied and sum(share[id(o)] for o in chosen) >= w.quote_mass:  # sure the answer is already quoted
             break
-        if c not in chosen and not _duplicate(c, chosen, w):
+        c = head
+        if len(chosen) == most - 1:  # the last place: of the sentences tied for it, the one adding most
+            floor = max(head.score - w.tie_band, best - w.margin)
+            c = _adding_most(chosen, [o for o in rest if o.score >= floor], w)
+        rest.remove(c)
+        if not _duplicate(c, chosen, w):
             chosen.append(c)
     chosen = _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
     return _with_continuations(chosen, candidates, limit)
@@ -287,6 +297,15 @@ def _with_continuations(chosen: list[Candidate], candidates: list[Candidate], li
             out.append(following)
             current = following
     return out
+
+
+def _adding_most(chosen: list[Candidate], tied: list[Candidate], w: ExtractiveScoring) -> Candidate:
+    """Of sentences whose scores tie (within `tie_band` of the next best) for the last place, the one that adds
+    most: its score less `tie_redundancy` times its greatest cosine with a quoted sentence (a hair of score says
+    nothing, a sentence repeating what is quoted adds little). The best when vectors lack."""
+    if len(tied) < 2 or any(c.vector is None for c in [*chosen, *tied]):
+        return tied[0]
+    return max(tied, key=lambda c: c.score - w.tie_redundancy * max(float(c.vector @ o.vector) for o in chosen))
 
 
 def _with_typed(
