@@ -189,6 +189,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--c", type=float, help="inverse L2 regularisation strength (default: chosen by CV on train)")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    ap.add_argument("--fit-on", default="pdfs,train-papers", help="the corpora whose train split is fitted on")
+    ap.add_argument(
+        "--compare", type=float, nargs="+", metavar="C", help="only report train/dev top-1 for each C (writes nothing)"
+    )
     args = ap.parse_args(argv)
 
     from rag.answers.features import FEATURES
@@ -201,14 +205,21 @@ def main(argv: list[str] | None = None) -> int:
             x, y, _, _ = examples(libs[item.corpus], item)
             data[item.split].append((x, y))
             corpus_of[item.split].append(item.corpus)
+    fit_on = args.fit_on.split(",")
+    data["train"] = [r for r, k in zip(data["train"], corpus_of["train"], strict=True) if k in fit_on]
+    corpus_of["train"] = [k for k in corpus_of["train"] if k in fit_on]
     if args.compare:
         for c in args.compare:
             model = make(args.objective, c).fit(data["train"])
             tops = {
-                s: np.mean([top_holds(model.decision_function(x), y, 1) for x, y in r if y.any()])
+                (s, corpus): np.mean(
+                    [top_holds(model.decision_function(x), y, 1) for (x, y), k in zip(r, corpus_of[s], strict=True)
+                     if y.any() and corpus in ("all", k)]
+                )
                 for s, r in data.items()
-            }
-            print(f"C={c}: top-1 holds the answer  train {tops['train']:.3f}  dev {tops['dev']:.3f}")
+                for corpus in ("all", *libs)
+            }  # fmt: skip
+            print(f"C={c}: top-1 holds the answer  " + "  ".join(f"{s} {k} {v:.3f}" for (s, k), v in tops.items()))
         return 0
     c = args.c
     if c is None:
