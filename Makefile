@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
 
-.PHONY: demo test install index lint browser-deps ocr-deps clean heldout-pdfs
+.PHONY: demo test install index lint browser-deps ocr-deps clean heldout-pdfs train-pdfs
 
 # torch is installed first and pinned: a loose range resolved first downloads GBs of CUDA wheels.
 $(STAMP): pyproject.toml constraints.txt
@@ -47,6 +47,11 @@ ocr-deps:
 # The held-out benchmark's five PDFs (pinned Debian R packages; apt-get download + dpkg -x). Not run by tests/CI.
 heldout-pdfs: install
 	$(BIN)/python -m bench.heldout
+
+# The six training papers (pinned Debian R packages, bench/train_papers.py): more varied papers for fitting
+# the answer scorer and the answerability model. Not run by tests/CI.
+train-pdfs: install
+	$(BIN)/python -m bench.train_papers
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

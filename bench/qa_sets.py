@@ -1,6 +1,6 @@
-"""The long-paper question sets of bench/questions/ (pdfs_*.jsonl, bundled_body.jsonl; the held-out
-heldout_*.jsonl, never trained on) and how an answer to one is scored: does it quote a sentence holding the
-answer, from the right paper?
+"""The long-paper question sets of bench/questions/ (pdfs_*.jsonl, bundled_body.jsonl; the training
+papers' train_papers_*.jsonl; the held-out heldout_*.jsonl, never trained on) and how an answer to one is
+scored: does it quote a sentence holding the answer, from the right paper?
 
 An answer "holds" when one of its sentences, cited to a passage of the expected paper, contains the
 item's answer span (whitespace and case aside). Spans, not whole sentences, are compared: the product
@@ -38,6 +38,14 @@ def heldout_inputs() -> list[str]:
     return [str(p) for p in pdf_paths()] + [str(ROOT / "data" / "papers.jsonl")]
 
 
+def train_papers_inputs() -> list[str]:
+    """What the training-papers index holds: the six training PDFs (bench/train_papers.py), the bundled
+    corpus as distractors (as the held-out index does)."""
+    from bench.train_papers import pdf_paths
+
+    return [str(p) for p in pdf_paths()] + [str(ROOT / "data" / "papers.jsonl")]
+
+
 @dataclass
 class QASets:
     single: list[dict]  # one paper answers it
@@ -55,6 +63,13 @@ class QASets:
             pick(read_jsonl(QUESTIONS / "pdfs_multi.jsonl")),
             pick(read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")),
         )
+
+    @classmethod
+    def load_train_papers(cls, split: str | None = None) -> QASets:
+        """The training papers' sets (split train/dev), asked of the index `train_papers_inputs` builds."""
+        kinds = ("answerable", "multi", "unanswerable")
+        rows = [read_jsonl(QUESTIONS / f"train_papers_{kind}.jsonl") for kind in kinds]
+        return cls(*([r for r in part if split in (None, "all") or r["split"] == split] for part in rows))
 
     @classmethod
     def load_heldout(cls) -> QASets:

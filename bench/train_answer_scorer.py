@@ -1,12 +1,15 @@
 """Fit the answer-sentence scorer: logistic regression over `rag.answers.features`, on the train split.
 
-    python -m bench.train_answer_scorer            # fit on train, report train and dev, write the weights
-    python -m bench.train_answer_scorer --dry-run  # report only
+    python -m bench.train_answer_scorer --work W/pdfs            # fit on train, report train and dev, write the weights
+    python -m bench.train_answer_scorer --work W/pdfs --dry-run  # report only
 
 Labelled pairs come from the question sets whose answer spans are known: every candidate sentence of a
 question's top passages is a positive when it holds the answer span (from the right paper), else a
 negative. Questions: bench/questions/pdfs_answerable + bundled_body + pdfs_multi (train split) and
-bundled_answerable (its "expect" spans, a deterministic half as train). Reported per split: how often
+bundled_answerable (its "expect" spans, a deterministic half as train), asked of the index in --work;
+and the training papers' train_papers_answerable + train_papers_multi (bench/train_papers.py), asked of a
+second index beside it (W/train-papers, as `eval_answers train-papers --work W` builds it; left out with
+a line when those PDFs are not fetched). Reported per split: how often
 the top-1 / top-3 sentences hold the answer, against the hand-set score the scorer replaces.
 """
 
@@ -24,7 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl  # noqa: E402
+from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl, train_papers_inputs  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "scorer_weights.json"
 
@@ -34,19 +37,41 @@ class Item:
     question: str
     targets: list[tuple[list[str], str]]  # (acceptable paper ids, answer span), one per paper to find
     split: str
+    corpus: str = "pdfs"  # which index it is asked of: "pdfs" (--work) or "train-papers" (beside it)
 
 
 def items() -> list[Item]:
     out = []
-    for name in ("pdfs_answerable", "bundled_body"):
-        for r in read_jsonl(QUESTIONS / f"{name}.jsonl"):
-            out.append(Item(r["question"], [(r.get("papers") or [r["paper"]], r["answer"])], r["split"]))
-    for r in read_jsonl(QUESTIONS / "pdfs_multi.jsonl"):
-        out.append(Item(r["question"], [([p], a) for p, a in zip(r["papers"], r["answers"], strict=True)], r["split"]))
+    for name, corpus in (("pdfs", "pdfs"), ("bundled", "pdfs"), ("train_papers", "train-papers")):
+        single = "body" if name == "bundled" else "answerable"
+        for r in read_jsonl(QUESTIONS / f"{name}_{single}.jsonl"):
+            out.append(Item(r["question"], [(r.get("papers") or [r["paper"]], r["answer"])], r["split"], corpus))
+        if name == "bundled":
+            continue
+        for r in read_jsonl(QUESTIONS / f"{name}_multi.jsonl"):
+            targets = [([p], a) for p, a in zip(r["papers"], r["answers"], strict=True)]
+            out.append(Item(r["question"], targets, r["split"], corpus))
     for n, r in enumerate(read_jsonl(QUESTIONS / "bundled_answerable.jsonl")):
         if r.get("expect") and r.get("paper"):
             out.append(Item(r["question"], [([r["paper"]], r["expect"])], "train" if n % 2 == 0 else "dev"))
     return out
+
+
+def libraries(work: Path) -> dict:
+    """The index each item is asked of, by its `corpus`: `work` (the four shared PDFs and the bundled
+    corpus) and, when the training papers are fetched, W/train-papers beside it (`work` = W/pdfs), so the
+    pdfs index and its eval numbers stay as they were."""
+    from bench import train_papers
+    from rag import Library, Settings
+
+    libs = {"pdfs": Library(Settings(index_dir=work / "index"))}
+    libs["pdfs"].ingest(corpus_inputs())
+    if train_papers.present():
+        libs["train-papers"] = Library(Settings(index_dir=work.parent / "train-papers" / "index"))
+        libs["train-papers"].ingest(train_papers_inputs())
+    else:
+        print(f"no training papers in {train_papers.TRAIN_PAPERS_DIR} (python -m bench.train_papers): left out")
+    return libs
 
 
 def examples(lib, item: Item):
@@ -164,17 +189,38 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--objective", choices=["listwise", "pointwise"], default="listwise")
     ap.add_argument("--c", type=float, help="inverse L2 regularisation strength (default: chosen by CV on train)")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
+    ap.add_argument("--fit-on", default="pdfs,train-papers", help="the corpora whose train split is fitted on")
+    ap.add_argument(
+        "--compare", type=float, nargs="+", metavar="C", help="only report train/dev top-1 for each C (writes nothing)"
+    )
     args = ap.parse_args(argv)
 
-    from rag import Library, Settings
     from rag.answers.features import FEATURES
 
-    lib = Library(Settings(index_dir=args.work / "index"))
-    lib.ingest(corpus_inputs())
-    data = {"train": [], "dev": []}
+    libs = libraries(args.work)
+    data: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"train": [], "dev": []}
+    corpus_of: dict[str, list[str]] = {"train": [], "dev": []}
     for item in items():
-        x, y, _, _ = examples(lib, item)
-        data[item.split].append((x, y))
+        if item.corpus in libs:
+            x, y, _, _ = examples(libs[item.corpus], item)
+            data[item.split].append((x, y))
+            corpus_of[item.split].append(item.corpus)
+    fit_on = args.fit_on.split(",")
+    data["train"] = [r for r, k in zip(data["train"], corpus_of["train"], strict=True) if k in fit_on]
+    corpus_of["train"] = [k for k in corpus_of["train"] if k in fit_on]
+    if args.compare:
+        for c in args.compare:
+            model = make(args.objective, c).fit(data["train"])
+            tops = {
+                (s, corpus): np.mean(
+                    [top_holds(model.decision_function(x), y, 1) for (x, y), k in zip(r, corpus_of[s], strict=True)
+                     if y.any() and corpus in ("all", k)]
+                )
+                for s, r in data.items()
+                for corpus in ("all", *libs)
+            }  # fmt: skip
+            print(f"C={c}: top-1 holds the answer  " + "  ".join(f"{s} {k} {v:.3f}" for (s, k), v in tops.items()))
+        return 0
     c = args.c
     if c is None:
         grid = {c: cross_validated(args.objective, c, data["train"]) for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
@@ -184,13 +230,18 @@ def main(argv: list[str] | None = None) -> int:
     ys = np.concatenate([y for _, y in data["train"]])
     print(f"{args.objective}, C={c}; train pairs: {len(ys)} ({int(ys.sum())} positive), features: {len(FEATURES)}")
     for split, rows in data.items():
-        answerable = [(x, y) for x, y in rows if y.any()]
-        for k in (1, 3):
-            fitted = np.mean([top_holds(model.decision_function(x), y, k) for x, y in answerable])
-            hand = np.mean([top_holds(hand_score(x), y, k) for x, y in answerable])
-            print(f"{split}: top-{k} holds the answer  fitted {fitted:.3f}  hand-set {hand:.3f}  ({len(answerable)} q)")
-        pool = np.mean([y.any() for _, y in rows])
-        print(f"{split}: answer in the candidate pool {pool:.3f} of {len(rows)} questions")
+        for corpus in ["all", *libs]:
+            part = [r for r, k in zip(rows, corpus_of[split], strict=True) if corpus in ("all", k)]
+            answerable = [(x, y) for x, y in part if y.any()]
+            name = split if corpus == "all" else f"{split} {corpus}"
+            for k in (1, 3):
+                fitted = np.mean([top_holds(model.decision_function(x), y, k) for x, y in answerable])
+                hand = np.mean([top_holds(hand_score(x), y, k) for x, y in answerable])
+                print(
+                    f"{name}: top-{k} holds the answer  fitted {fitted:.3f}  hand-set {hand:.3f}  ({len(answerable)} q)"
+                )
+            pool = np.mean([y.any() for _, y in part])
+            print(f"{name}: answer in the candidate pool {pool:.3f} of {len(part)} questions")
     for name, w in sorted(zip(FEATURES, model.coef_[0], strict=True), key=lambda p: -abs(p[1])):
         print(f"  {name:<24} {w:+.3f}")
     if not args.dry_run:

@@ -96,13 +96,13 @@ class Group:
 def bench_groups(lib) -> list[Group]:
     out = []
     for item in items():
-        if item.split != "train":
+        if item.split != "train" or item.corpus != "pdfs":
             continue  # dev questions stay unseen; they are scored below through the same code
         _, y, candidates, vector = examples(lib, item)
         if candidates and y.any():
             out.append(Group(vector, np.vstack([c.vector for c in candidates]), y, "bench", "train"))
-    for question, split in unanswerable_items():
-        if split != "train":
+    for question, split, corpus in unanswerable_items():
+        if split != "train" or corpus != "pdfs":
             continue
         _, _, candidates, vector = examples(lib, _unanswerable(question))
         if candidates:
@@ -114,7 +114,7 @@ def bench_groups(lib) -> list[Group]:
 def bench_dev(lib) -> list[Group]:
     out = []
     for item in items():
-        if item.split == "dev":
+        if item.split == "dev" and item.corpus == "pdfs":
             _, y, candidates, vector = examples(lib, item)
             if candidates and y.any():
                 out.append(Group(vector, np.vstack([c.vector for c in candidates]), y, "bench", "dev"))

@@ -27,6 +27,7 @@ ROOT = HERE.parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench import train_papers  # noqa: E402
 from bench.heldout import HELDOUT_DIR, pdf_paths, present  # noqa: E402
 from ingest.models import Paper  # noqa: E402
 from ingest.sources import load_input  # noqa: E402
@@ -36,6 +37,7 @@ PDFS = ROOT.parent / "shared" / "pdfs"
 PDF_NAMES = ("1111.2011v2", "2206.10883v3", "papermage", "2305.03393v1-pg9")
 FILES = ("pdfs_answerable.jsonl", "pdfs_multi.jsonl", "pdfs_unanswerable.jsonl", "bundled_body.jsonl")
 HELDOUT_FILES = ("heldout_answerable.jsonl", "heldout_multi.jsonl", "heldout_unanswerable.jsonl")
+TRAIN_PAPERS_FILES = ("train_papers_answerable.jsonl", "train_papers_multi.jsonl", "train_papers_unanswerable.jsonl")
 MAX_SHARED = 5  # consecutive words a question may share with its paper
 FIELDS = {
     "pdfs_answerable.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
@@ -43,7 +45,11 @@ FIELDS = {
     "pdfs_multi.jsonl": {"id", "question", "papers", "answers", "sentences", "type", "split"},
     "pdfs_unanswerable.jsonl": {"id", "question", "about", "missing", "kind", "split"},
 }
-FIELDS |= {f"heldout_{kind}.jsonl": FIELDS[f"pdfs_{kind}.jsonl"] for kind in ("answerable", "multi", "unanswerable")}
+FIELDS |= {
+    f"{prefix}_{kind}.jsonl": FIELDS[f"pdfs_{kind}.jsonl"]
+    for prefix in ("heldout", "train_papers")
+    for kind in ("answerable", "multi", "unanswerable")
+}
 
 
 def splits_of(name: str) -> set[str]:
@@ -124,6 +130,11 @@ def main() -> int:
         groups.append((HELDOUT_FILES, load_papers(pdf_paths())))
     else:
         print(f"# skipping {', '.join(HELDOUT_FILES)}: no held-out PDFs in {HELDOUT_DIR} (python -m bench.heldout)")
+    if train_papers.present():
+        groups.append((TRAIN_PAPERS_FILES, load_papers(train_papers.pdf_paths())))
+    else:
+        folder = train_papers.TRAIN_PAPERS_DIR
+        print(f"# skipping {', '.join(TRAIN_PAPERS_FILES)}: no PDFs in {folder} (python -m bench.train_papers)")
     n_problems, seen = 0, Counter[str]()
     for files, papers in groups:
         for name in files:
@@ -137,7 +148,7 @@ def main() -> int:
                     n_problems += 1
             splits = Counter(str(i.get("split")) for i in items)
             print(f"# {name}: {len(items)} items ({', '.join(f'{k} {v}' for k, v in sorted(splits.items()))})")
-        print(f"# {len(papers)} papers loaded for {files[0].split('_')[0]}")
+        print(f"# {len(papers)} papers loaded for {files[0].rsplit('_', 1)[0]}")
     print(f"# {n_problems} problem(s)")
     return 1 if n_problems else 0
 

@@ -1,0 +1,86 @@
+"""The training papers: six article-style vignettes from as many fields (ecology, survival analysis, social
+networks, forecasting, psychometrics, machine learning), fetched from the Debian packages of R that ship
+them. They widen what the answer scorer and the answerability model are fitted on beyond ../shared/pdfs.
+
+    python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
+    python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
+    make train-pdfs                          # the same as the first line
+
+Each package version is pinned (bench/debian_pdfs.py fetches and checks them). Nothing here runs in tests or
+CI; the question sets that use these PDFs are bench/questions/train_papers_*.jsonl (split train/dev), read
+by bench/train_answer_scorer.py and bench/train_answerability.py and scored by
+`python -m bench.eval_answers train-papers`.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+from bench import debian_pdfs
+from bench.debian_pdfs import Vignette
+
+TRAIN_PAPERS_DIR = Path(
+    os.environ.get("PAPERS_BENCH_TRAIN_PAPERS", Path.home() / ".cache" / "papers-bench" / "train-papers")
+)
+
+VIGNETTES = (
+    Vignette(  # ecology: diversity indices, rarefaction, species accumulation
+        "r-cran-vegan",
+        "2.6-4+dfsg-1",
+        "usr/lib/R/site-library/vegan/doc/diversity-vegan.pdf",
+        "e653242bcabb9ce27e2f877b192f74a784eaa43ff031851a82626945a7dd96b5",
+    ),
+    Vignette(  # survival analysis / medicine: time-dependent covariates in the Cox model
+        "r-cran-survival",
+        "3.5-3-1",
+        "usr/lib/R/library/survival/doc/timedep.pdf",
+        "2ce226d9267a794376a42b7e0f3d93511c2229ed9a871ab73695d43dcaf8ef51",
+    ),
+    Vignette(  # social networks: relational data structures
+        "r-cran-network",
+        "1.18.1-1",
+        "usr/lib/R/site-library/network/doc/networkVignette.pdf",
+        "f1fa524bd6b24b0b79928e08a12c83a8c576d79c4f62c8cee493410e788f4b41",
+    ),
+    Vignette(  # forecasting: exponential smoothing and ARIMA (JSS 2008)
+        "r-cran-forecast",
+        "8.20-1",
+        "usr/lib/R/site-library/forecast/doc/JSS2008.pdf",
+        "396a0fc6ab2b5ef5fe602c963a5b1b4969d42cede7038010bbfe36cb91fd3a2f",
+    ),
+    Vignette(  # psychometrics: scoring personality scales
+        "r-cran-psych",
+        "2.2.9-1",
+        "usr/lib/R/site-library/psych/doc/scoring.pdf",
+        "819d91b230bf26b987dc37e27a223433e5976b142c970f576801cbc27ed39224",
+    ),
+    Vignette(  # machine learning: support vector machines (libsvm interface)
+        "r-cran-e1071",
+        "1.7-13-1",
+        "usr/lib/R/site-library/e1071/doc/svmdoc.pdf",
+        "be8a045b09f32471e0495f5796a5b696b27707dfa73a3611f9e42918e6a51f53",
+    ),
+)
+
+
+def pdf_paths(folder: Path = TRAIN_PAPERS_DIR) -> list[Path]:
+    return debian_pdfs.pdf_paths(VIGNETTES, folder)
+
+
+def present(folder: Path = TRAIN_PAPERS_DIR) -> bool:
+    """All six PDFs are in `folder` (checked by name; `fetch` checked their sha256 when it wrote them)."""
+    return debian_pdfs.present(VIGNETTES, folder)
+
+
+def fetch(folder: Path = TRAIN_PAPERS_DIR, debs_from: list[Path] | None = None) -> list[Path]:
+    return debian_pdfs.fetch(VIGNETTES, folder, debs_from)
+
+
+def main(argv: list[str] | None = None) -> int:
+    return debian_pdfs.cli(VIGNETTES, TRAIN_PAPERS_DIR, __doc__, argv)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
