@@ -35,7 +35,7 @@ def heldout_inputs() -> list[str]:
     """What the held-out index holds: the five held-out PDFs (bench/heldout.py), the bundled corpus as distractors."""
     from bench.heldout import pdf_paths
 
-    return [str(p) for p in pdf_paths()] + [str(ROOT / "data" / "papers.jsonl")]
+    return _with_bundled(pdf_paths())
 
 
 def train_papers_inputs() -> list[str]:
@@ -43,7 +43,18 @@ def train_papers_inputs() -> list[str]:
     corpus as distractors (as the held-out index does)."""
     from bench.train_papers import pdf_paths
 
-    return [str(p) for p in pdf_paths()] + [str(ROOT / "data" / "papers.jsonl")]
+    return _with_bundled(pdf_paths())
+
+
+def _with_bundled(pdfs: list[Path]) -> list[str]:
+    return [str(p) for p in pdfs] + [str(ROOT / "data" / "papers.jsonl")]
+
+
+def _in_split(rows: list[dict], split: str | None) -> list[dict]:
+    return [r for r in rows if split in (None, "all") or r.get("split") == split]
+
+
+_KINDS = ("answerable", "multi", "unanswerable")
 
 
 @dataclass
@@ -54,28 +65,22 @@ class QASets:
 
     @classmethod
     def load(cls, split: str | None = None) -> QASets:
-        def pick(rows: list[dict]) -> list[dict]:
-            return [r for r in rows if split in (None, "all") or r.get("split") == split]
-
         single = read_jsonl(QUESTIONS / "pdfs_answerable.jsonl") + read_jsonl(QUESTIONS / "bundled_body.jsonl")
         return cls(
-            pick(single),
-            pick(read_jsonl(QUESTIONS / "pdfs_multi.jsonl")),
-            pick(read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")),
+            _in_split(single, split),
+            _in_split(read_jsonl(QUESTIONS / "pdfs_multi.jsonl"), split),
+            _in_split(read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl"), split),
         )
 
     @classmethod
     def load_train_papers(cls, split: str | None = None) -> QASets:
         """The training papers' sets (split train/dev), asked of the index `train_papers_inputs` builds."""
-        kinds = ("answerable", "multi", "unanswerable")
-        rows = [read_jsonl(QUESTIONS / f"train_papers_{kind}.jsonl") for kind in kinds]
-        return cls(*([r for r in part if split in (None, "all") or r["split"] == split] for part in rows))
+        return cls(*(_in_split(read_jsonl(QUESTIONS / f"train_papers_{kind}.jsonl"), split) for kind in _KINDS))
 
     @classmethod
     def load_heldout(cls) -> QASets:
         """The held-out sets (split "test"): papers and questions no weight was fitted on."""
-        kinds = ("answerable", "multi", "unanswerable")
-        return cls(*(read_jsonl(QUESTIONS / f"heldout_{kind}.jsonl") for kind in kinds))
+        return cls(*(read_jsonl(QUESTIONS / f"heldout_{kind}.jsonl") for kind in _KINDS))
 
 
 def norm(text: str) -> str:
