@@ -168,6 +168,25 @@ def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:
     assert not states("helper", "We take logarithms of the counts.")
 
 
+def test_a_measured_value_is_stated_only_with_a_number() -> None:
+    """ "What TED score does X reach?" is not answered by "we compute the TED score": a score, a count, an
+    R-squared is stated by its number (not a citation's year, an equation's or a table's)."""
+    q = analyse("What exact TED score does the table model reach?")
+    assert (q.attribute, q.numeric) == ("TED score", True)  # "TED" and "R-squared" are no participles
+    assert analyse("What R-squared does the error correction model reach?").attribute == "R-squared"
+    assert analyse("How many monthly downloads does the package get?").attribute == "monthly downloads"
+    interval = analyse("What is the confidence interval of the estimated break date?")
+    assert (interval.attribute, interval.numeric) == ("confidence interval", True)
+    assert analyse("What is the purpose of the break date?").attribute is None  # a description, not a measure
+    assert analyse("Over how many repeated splits were results summarised?").attribute is None  # "replications"
+    assert not analyse("Under which licence is the toolkit released?").numeric
+    assert not states("TED score", "In order to compute the TED score, we convert tables to HTML.", numeric=True)
+    assert states("TED score", "OTSL reaches a TED score of 0.95 on FinTabNet.", numeric=True)
+    assert not states("TED score", "We compute the TED score by (36), see Table 3 (Zhong et al., 2020).", numeric=True)
+    assert states("numerical value", "We find g_c = 0.42 for d = 2.", numeric=True)  # a bare value: the number
+    assert not states("support vectors", "Support vectors define the margin.", numeric=True)
+
+
 def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     """A description ("the count regression paper and the structural change paper") picks the one paper
     whose title has all its words; a description that fits no title, or two, names none."""

@@ -13,6 +13,15 @@ import re
 
 from rag.text import terms, tokenize
 
+NUMBER = re.compile(
+    r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
+    r"eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice)\b)",
+    re.IGNORECASE,
+)
+CITATION = re.compile(
+    r"\[\d+(?:[,–-]\s*\d+)*\]|\([^()]*(?:et al\.,?|[A-Z][a-z][\w-]*,)\s*(?:19|20)\d\d[a-z]?[^()]*\)|\bet al\.|"
+    r"\(\w+(?: et al\.)?,? \d{4}[a-z]?\)"
+)
 # What a quantity question counts in, from its wording, and how a sentence states such a quantity.
 QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\b(?:what|which)\b[^?.,;]{0,30}\btemperatures?\b|^(?:[\w-]+\s+){0,2}temperatures?$|"
@@ -64,15 +73,45 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"pairs|questions|demonstrations|annotations|cases)\b", re.I)),
 ]  # fmt: skip
 
-# A participle or an adverb ends the noun phrase an attribute is ("which grants funded …", "which packages already …").
-_NOT_A_NOUN = r"(?![\w-]+ed\b|(?:already|also|still|ever|often|first|currently|\w+ly)\b)"
-# "What/Which [adjectives] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
-# words, none a participle: "which grants funded …" asks for names, not a value).
+_ADVERB = r"(?:already|also|still|ever|often|first|currently)\b"
+# A participle or an adverb ends the noun phrase an attribute is ("which grants funded …", "which packages already
+# …"): the head may be neither. Only lower-case words ending in -ed are participles ("TED score", "R-squared").
+_NOT_A_NOUN = r"(?!(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + ")"
+# Words before the head describe it ("monthly downloads", "R-squared"); a participle ("repeated splits" may be
+# "replications"), an article, a pronoun or a preposition ends the phrase instead.
+_NOT_A_MODIFIER = (
+    r"(?!(?-i:[a-z]+ed\b)|(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b|"
+    + _ADVERB
+    + ")"
+)
+# "What/Which [modifiers] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
+# words).
 _ATTRIBUTE = re.compile(
     r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kinds?|types?|"
-    r"sorts?)\b)((?:" + _NOT_A_NOUN + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
+    r"sorts?)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
+    re.IGNORECASE,
+)
+# "What is the confidence interval of …": the value of a measure, asked the long way round.
+_THE_MEASURE_OF = re.compile(
+    r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?[\w-]+?)\s+(?:of|for|in)\b",
+    re.IGNORECASE,
+)
+# Nouns of a measured value: an answer gives it as a number ("What R-squared …", "What exact TED score …").
+_MEASURES = frozenset(
+    """score scores error errors accuracy rate rates value values r-squared r2 interval intervals ratio ratios
+    coefficient coefficients correlation correlations p-value mean median average variance deviation loss auc f1
+    precision recall perplexity estimate estimates statistic statistics percentage proportion fraction count
+    number size""".split()
+)
+# … of which these say no more than "a number" ("What numerical value of g_c …"): the number alone states it.
+_BARE_VALUES = frozenset("value values number amount".split())
+_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
+# Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2".
+_REFERENCES = re.compile(
+    r"\(\d{1,3}[a-z]?\)|\b(?:tables?|fig(?:ure)?s?\.?|sections?|sec\.|eqs?\.|equations?|appendix|chapters?)\s*"
+    r"[A-Z]?\d+(?:\.\d+)*",
     re.IGNORECASE,
 )
 # The quantity asked at the end, in the order a Chinese question has it and its translation keeps
@@ -105,6 +144,9 @@ _VARIANTS = {"licens": "licenc"}
 def attribute(question: str) -> str | None:
     """The attribute a question asks the value of, as written ("batch size"), or None."""
     match = _ATTRIBUTE.search(question) or _FINAL_ATTRIBUTE.search(question)
+    measure = _THE_MEASURE_OF.search(question)
+    if not match and measure and _MEASURES & set(measure.group(1).lower().split()):
+        match = measure
     if not match:
         return None
     words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]
@@ -122,11 +164,42 @@ def attribute_terms(phrase: str) -> set[str]:
     return set(_terms(phrase)[-2:])
 
 
-def states(phrase: str, text: str) -> bool:
+def numeric(question: str, phrase: str) -> bool:
+    """The attribute is a measured value ("how many support vectors", "what R-squared"): stated with a number."""
+    return bool(_HOW_MANY.search(question)) or bool(_MEASURES & set(phrase.lower().split()))
+
+
+def gives_number(text: str) -> bool:
+    """`text` states a number of its own: not a citation's year, an equation's or a table's number."""
+    return bool(numbers_in(_REFERENCES.sub(" ", text)))
+
+
+def states(phrase: str, text: str, *, numeric: bool = False) -> bool:
     """`text` states the attribute: it has the attribute's terms, a word things of its class are named with,
-    or a number in its unit ("about 1100 degrees" states a temperature)."""
-    kinds = [stated for asked, stated in [*CLASS_WORDS, *QUANTITY_KINDS] if asked.search(phrase)]
-    if any(p.search(text) for p in kinds):  # named by a member of its class, or stated in its unit
+    or a number in its unit ("about 1100 degrees" states a temperature). A `numeric` attribute (a score, a
+    count) is stated only with a number: "we compute the TED score" does not say what the score was."""
+    units = [stated for asked, stated in QUANTITY_KINDS if asked.search(phrase)]
+    if any(p.search(text) for p in units):  # stated in its unit
         return True
+    if numeric:
+        if not gives_number(text):
+            return False
+        if phrase.lower().split()[-1] in _BARE_VALUES:
+            return True
+    else:
+        members = [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
+        if any(p.search(text) for p in members):  # named by a member of its class
+            return True
     needed = attribute_terms(phrase)
     return bool(needed) and needed <= {_VARIANTS.get(t, t) for t in terms(text)}
+
+
+def without_citations(text: str) -> str:
+    """The text without its citations ("(Fok et al., 2023b; Kim et al., 2023)", "[12]"): their years and
+    numbers are not what the sentence states."""
+    return CITATION.sub(" ", text)
+
+
+def numbers_in(text: str) -> set[str]:
+    """The numbers a sentence states, not those of its citations."""
+    return {m.group(0).strip().lower() for m in NUMBER.finditer(without_citations(text))}

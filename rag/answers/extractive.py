@@ -15,7 +15,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from rag.answers import features as F
-from rag.answers.asked import QUANTITY_KINDS
+from rag.answers.asked import QUANTITY_KINDS, without_citations
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import missing_names, missing_words
 from rag.answers.lexicon import lower_words
@@ -196,7 +196,7 @@ def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
     """The question asks a kind of quantity ("how long … take", "per second") that no sentence (with its
     neighbours) of `subject`, the candidates of the papers it is about (`about`), states in that kind's units."""
     kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
-    texts = [F.without_citations(_with_neighbours(c)) for c in subject]
+    texts = [without_citations(_with_neighbours(c)) for c in subject]
     return any(not any(kind.search(t) for t in texts) for kind in kinds)
 
 

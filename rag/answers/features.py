@@ -15,17 +15,12 @@ from collections import Counter
 
 import numpy as np
 
-from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
+from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, numbers_in, states
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
 from rag.answers.typed_pool import asked_type
 from rag.text import squash, terms
 
-_NUMBER = re.compile(
-    r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
-    r"eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice)\b)",
-    re.IGNORECASE,
-)
 _NAME = re.compile(r"\b(?=[\w.-]*(?:[a-z][A-Z]|[A-Z]{2}|\d[A-Za-z]|[A-Za-z]\d|_))[A-Za-z][\w.-]*[A-Za-z0-9]\b")
 _CAUSE = re.compile(
     r"\b(?:because|due to|since|as a result|therefore|thus|hence|so that|in order to|owing to|leads? to|led to|"
@@ -42,10 +37,6 @@ _METHOD = re.compile(
     re.IGNORECASE,
 )
 _POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|both|only)\b", re.IGNORECASE)
-_CITATION = re.compile(
-    r"\[\d+(?:[,–-]\s*\d+)*\]|\([^()]*(?:et al\.,?|[A-Z][a-z][\w-]*,)\s*(?:19|20)\d\d[a-z]?[^()]*\)|\bet al\.|"
-    r"\(\w+(?: et al\.)?,? \d{4}[a-z]?\)"
-)
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
 # A question or a request (datasheet templates, surveys): it asks, it does not answer.
 _ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)
@@ -128,17 +119,6 @@ def role_of(section: str, kind: str) -> str:
     return next((name for name, pattern in _ROLES if pattern.search(section or "")), "other")
 
 
-def without_citations(text: str) -> str:
-    """The text without its citations ("(Fok et al., 2023b; Kim et al., 2023)", "[12]"): their years and
-    numbers are not what the sentence states."""
-    return _CITATION.sub(" ", text)
-
-
-def numbers_in(text: str) -> set[str]:
-    """The numbers a sentence states, not those of its citations."""
-    return {m.group(0).strip().lower() for m in _NUMBER.finditer(without_citations(text))}
-
-
 def _names(text: str) -> set[str]:
     return {m.group(0).lower() for m in _NAME.finditer(text)}
 
@@ -166,7 +146,7 @@ def matrix(
     weights = idf(q_terms, sentence_terms, df)
     term_idf = idf(set(df), sentence_terms, df)
     paper_vectors = paper_vectors or {}
-    q_numbers = {m.group(0).strip().lower() for m in _NUMBER.finditer(question.text)}
+    q_numbers = {m.group(0).strip().lower() for m in NUMBER.finditer(question.text)}
     q_names = _names(question.text) | {t.lower() for t in question.names}
     named = [squash(t) for t in question.names]
     best_passage = max((c.hit.score for c in candidates), default=0.0) or 1.0
@@ -227,7 +207,7 @@ def matrix(
         row[col["method_x_method"]] = float("method" in types and bool(_METHOD.search(text)))
         row[col["yesno_x_polar"]] = float("yesno" in types and bool(_POLAR.search(text)))
         row[col["own_claim"]] = float(bool(_OWN.search(text)))
-        row[col["cites_others"]] = float(bool(_CITATION.search(text)))
+        row[col["cites_others"]] = float(bool(CITATION.search(text)))
         row[col["leans_on_previous"]] = float(bool(_LEADS_ON.match(text)))
         row[col["asks_itself"]] = float(bool(_ASKS.search(text)))
         row[col["log_length"]] = math.log(max(len(text), 1)) / 6.0
@@ -242,7 +222,7 @@ def carries(question: Question, text: str) -> bool | None:
     """Does `text` carry what the question asks for: the attribute's value, a number for a quantity, a name
     for "which tool"? None when the question asks for nothing typed (a reason, a method, a definition)."""
     if question.attribute:
-        return states(question.attribute, text)
+        return states(question.attribute, text, numeric=question.numeric)
     if question.asks("quantity"):
         return bool(numbers_in(text))
     if question.asks("name"):

@@ -11,7 +11,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from rag.answers.asked import attribute
+from rag.answers.asked import attribute, numeric
 
 QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list")
 
@@ -92,6 +92,7 @@ class Question:
     broad: bool = False  # asks across papers ("which methods…", "compare…")
     names: list[str] = field(default_factory=list)  # specific things it names, as written
     attribute: str | None = None  # what a "what X …" question asks the value of ("batch size"), as written
+    numeric: bool = False  # … and that value is a number ("how many support vectors", "what R-squared")
 
     def asks(self, kind: str) -> bool:
         return kind in self.types
@@ -111,7 +112,10 @@ def is_question(text: str) -> bool:
 
 def analyse(text: str) -> Question:
     types = [kind for kind, pattern in _CUES if pattern.search(text)]
-    return Question(text, types, bool(_BROAD.search(text)), named_terms(text), attribute(text))
+    asked = attribute(text)
+    return Question(
+        text, types, bool(_BROAD.search(text)), named_terms(text), asked, bool(asked) and numeric(text, asked or "")
+    )
 
 
 def named_terms(text: str) -> list[str]:

@@ -27,8 +27,8 @@ def asked_type(q: Question) -> Callable[[str], bool] | None:
     """A test of whether a text states what `q` asks for, or None when it asks for nothing typed."""
     patterns = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
     if q.attribute:  # "how many seconds …": the attribute "seconds", stated by a duration in any unit
-        attribute = q.attribute
-        return lambda text: states(attribute, text) or any(p.search(text) for p in patterns)
+        attribute, value = q.attribute, q.numeric
+        return lambda text: states(attribute, text, numeric=value) or any(p.search(text) for p in patterns)
     if q.asks("name"):
         patterns += [stated for asked, stated in CLASS_WORDS if asked.search(q.text)]
     if not patterns:
