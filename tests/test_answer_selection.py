@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 
 from rag import Library
-from rag.answers.asked import attribute, states
+from rag.answers.asked import QUANTITY_KINDS, attribute, states
 from rag.answers.candidates import Candidate, trim
 from rag.answers.declines import missing_names
 from rag.answers.questions import analyse, focus_text
@@ -185,6 +185,10 @@ def test_a_measured_value_is_stated_only_with_a_number() -> None:
     assert not states("TED score", "We compute the TED score by (36), see Table 3 (Zhong et al., 2020).", numeric=True)
     assert states("numerical value", "We find g_c = 0.42 for d = 2.", numeric=True)  # a bare value: the number
     assert not states("support vectors", "Support vectors define the margin.", numeric=True)
+    fraction = [stated for asked, stated in QUANTITY_KINDS if asked.search("What fraction of the sample is cut off?")]
+    assert fraction and all(p.search("The default is to take from = 0.15.") for p in fraction)  # a decimal
+    share = [stated for asked, stated in QUANTITY_KINDS if asked.search("What percentage of runs fail?")]
+    assert share and not any(p.search("The default is to take from = 0.15.") for p in share)  # … not a percentage
 
 
 def test_papers_referred_to_by_what_they_are_about_are_named() -> None:

@@ -31,10 +31,13 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"(?:milli)?seconds|minutes|weeks|months|years)\b|多久|多长时间", re.I),
      re.compile(r"\d\s*(?:-\s*\d+\s*)?(?:ms|s|sec\w*|min\w*|hours?|h|days?|weeks?|months?|years?)\b|"
                 r"\b(?:hours?|minutes?|days?|weeks?|months?)\b", re.I)),
-    (re.compile(r"\bwhat (?:percentage|fraction|share|proportion|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
+    (re.compile(r"\bwhat (?:percentage|ratio)\b|\bhow much (?:better|worse|faster|more|less)|"
                 r"\bby how much\b|\bby what (?:margins?|factor|amount)\b|\bmargins?\b|\bhow often\b|"
                 r"百分之|比例", re.I),
      re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
+    # A fraction is also written as a decimal or a ratio of counts ("from = 0.15", "3/4 of the sample").
+    (re.compile(r"\bwhat (?:fraction|share|proportion)\b", re.I),
+     re.compile(r"\d\s*(?:%|percent\b)|(?<![\d.])0?\.\d+\b|\b\d+\s*/\s*\d+\b|\b(?:half|third|quarter)\b", re.I)),
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
      re.compile(r"(?<![\w.])\d[\d,.]*\s*(?:[a-z%-]+\s+){0,3}?(?:[a-z%-]+\s*)?(?:/\s*|\bper\s+|\ba\s+|\ban\s+|"
                 r"\beach\s+)(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|months?|years?)\b|\bthroughput\b", re.I)),
