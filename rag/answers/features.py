@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, numbers_in, states
+from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, numbers_in
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question
 from rag.answers.typed_pool import asked_type
@@ -221,8 +221,8 @@ def matrix(
 def carries(question: Question, text: str) -> bool | None:
     """Does `text` carry what the question asks for: the attribute's value, a number for a quantity, a name
     for "which tool"? None when the question asks for nothing typed (a reason, a method, a definition)."""
-    if question.attribute:
-        return states(question.attribute, text, numeric=question.numeric)
+    if question.attribute:  # stated as the typed pool and the decline read it ("how many seconds": "0.8 s")
+        return bool(asked_type(question)(text))
     if question.asks("quantity"):
         return bool(numbers_in(text))
     if question.asks("name"):
