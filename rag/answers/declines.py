@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from functools import cached_property
 
 from rag.answers.lexicon import spelled_otherwise, zipf
 from rag.text import squash, tokenize
@@ -19,13 +20,29 @@ _WORDS = re.compile(r"[0-9a-z]+")
 _IDENTIFIER = re.compile(r"[a-z][._][a-z]")
 
 
-def _joined_runs(texts: Iterable[str], longest: int = 3) -> set[str]:
-    runs: set[str] = set()
-    for text in texts:
-        words = _WORDS.findall(text.lower())
-        for n in range(1, longest + 1):
-            runs.update("".join(words[i : i + n]) for i in range(len(words) - n + 1))
-    return runs
+class PassageWords:
+    """The retrieved passages as runs of one to three words, joined ("BERT Score" → "bertscore"). Built on
+    first use, once for both checks below: most questions name only indexed things and never need it."""
+
+    def __init__(self, texts: Iterable[str], longest: int = 3) -> None:
+        self._texts = texts
+        self._longest = longest
+
+    @cached_property
+    def runs(self) -> set[str]:
+        runs: set[str] = set()
+        for text in self._texts:
+            words = _WORDS.findall(text.lower())
+            for n in range(1, self._longest + 1):
+                runs.update("".join(words[i : i + n]) for i in range(len(words) - n + 1))
+        return runs
+
+    def __contains__(self, joined: str) -> bool:
+        return joined in self.runs
+
+
+def _words_of(passages: Iterable[str] | PassageWords) -> PassageWords:
+    return passages if isinstance(passages, PassageWords) else PassageWords(passages)
 
 
 def _core(name: str) -> str:
@@ -47,11 +64,9 @@ def _pair_of_names(name: str, known: Callable[[str], bool]) -> bool:
     )
 
 
-def missing_names(names: list[str], known: Callable[[str], bool], passages: Iterable[str]) -> list[str]:
+def missing_names(names: list[str], known: Callable[[str], bool], passages: Iterable[str] | PassageWords) -> list[str]:
     """The names that appear nowhere: neither as indexed words (`known(token)`) nor in `passages`."""
-    if not names:
-        return []
-    runs = _joined_runs(passages)
+    runs = _words_of(passages)
     out = []
     for name in names:
         core = _core(name)
@@ -65,15 +80,15 @@ def missing_names(names: list[str], known: Callable[[str], bool], passages: Iter
     return out
 
 
-def missing_words(words: list[str], known: Callable[[str], bool], passages: Iterable[str], rarest: float) -> list[str]:
+def missing_words(
+    words: list[str], known: Callable[[str], bool], passages: Iterable[str] | PassageWords, rarest: float
+) -> list[str]:
     """The lower-case words (`lexicon.lower_words`) that name something no paper mentions: English uses them
     less often than `rarest` (zipf) and the index has them in no spelling one letter apart."""
-    if not words:
-        return []
 
     def indexed(word: str) -> bool:
         return all(known(t) for t in tokenize(word))
 
     unindexed = [w for w in words if not indexed(w)]  # most are indexed: English's list is then never loaded
-    runs = _joined_runs(passages) if unindexed else set()
+    runs = _words_of(passages)
     return [w for w in unindexed if w not in runs and zipf(w) < rarest and not spelled_otherwise(w, indexed)]

@@ -17,7 +17,7 @@ import numpy as np
 from rag.answers import features as F
 from rag.answers.asked import QUANTITY_KINDS, without_citations
 from rag.answers.candidates import Candidate, gather
-from rag.answers.declines import missing_names, missing_words
+from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
 from rag.answers.questions import Question, analyse, described_papers, focus_text, is_question
 from rag.answers.scorer import load
@@ -93,7 +93,7 @@ def extractive_answer(
         c.score = float(s) + (w.prefer_bonus if c.paper_id in prefer else 0.0)
         c.score -= w.boilerplate_penalty if _BOILERPLATE.search(c.text) else 0.0
     asks = is_question(query or question)  # a statement (a claim to check) has no names to miss nor a number to ask
-    passages = [h.text for h in hits] + [h.title for h in hits]
+    passages = PassageWords([h.text for h in hits] + [h.title for h in hits])
     missing = []
     if known and asks:
         missing = missing_names(q.names, known, passages)
