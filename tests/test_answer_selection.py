@@ -198,6 +198,8 @@ def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     question = "What data do the count regression paper and the structural change paper analyse?"
     assert described_papers(question) == ["count regression", "structural change"]
     assert described_papers("What do the authors of the paper say?") == []
+    results = "Which R versions were the count regression and the structural change results computed with?"
+    assert described_papers(results) == ["count regression", "structural change"]  # "the A and the B results"
     pool = [
         candidate("cr", "Regression Models for Count Data in R", "Counts are modelled."),
         candidate("sc", "strucchange: Testing for Structural Change in Linear Regression Models", "Tests."),

@@ -136,7 +136,8 @@ def named_terms(text: str) -> list[str]:
 # "the count regression paper", "the lme4 and zoo papers", "the structural change study": papers referred to by
 # what they are about; each part is matched against the titles (`extractive.named_papers`).
 _DESCRIBED = re.compile(
-    r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){0,5}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?)\b",
+    r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+"
+    r"(?:papers?|stud(?:y|ies)|articles?|vignettes?|results|work|experiments|analys[ie]s)\b",
     re.IGNORECASE,
 )
 _REF_SPLIT = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*", re.IGNORECASE)
