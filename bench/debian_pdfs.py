@@ -14,7 +14,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -47,15 +46,6 @@ class Vignette:
 
 class FetchError(RuntimeError):
     """A pinned PDF could not be fetched or is not the pinned file."""
-
-
-def pdf_paths(vignettes: Sequence[Vignette], folder: Path) -> list[Path]:
-    return [folder / "pdfs" / v.name for v in vignettes]
-
-
-def present(vignettes: Sequence[Vignette], folder: Path) -> bool:
-    """All the PDFs are in `folder` (checked by name; `fetch` checked their sha256 when it wrote them)."""
-    return all(p.is_file() for p in pdf_paths(vignettes, folder))
 
 
 def sha256(path: Path) -> str:
@@ -104,29 +94,43 @@ def extract(vignette: Vignette, deb: Path, target: Path) -> None:
         shutil.copyfile(source, target)
 
 
-def fetch(vignettes: Sequence[Vignette], folder: Path, debs_from: list[Path] | None = None) -> list[Path]:
-    """The PDFs in `folder`/pdfs, fetched and checked where missing or not the pinned file."""
-    debs = folder / "debs"
-    for vignette in vignettes:
-        target = folder / "pdfs" / vignette.name
-        if target.is_file() and sha256(target) == vignette.sha256:
-            print(f"ok       {target}")
-            continue
-        deb = find_deb(vignette, [*(debs_from or []), debs]) or download_deb(vignette, debs)
-        extract(vignette, deb, target)
-        print(f"fetched  {target}  (from {deb.name})")
-    return pdf_paths(vignettes, folder)
+@dataclass(frozen=True)
+class VignetteSet:
+    """One of the bench's paper sets: its pinned vignettes and the cache folder they are fetched into."""
 
+    vignettes: tuple[Vignette, ...]
+    folder: Path
 
-def cli(vignettes: Sequence[Vignette], default_dir: Path, doc: str | None, argv: list[str] | None = None) -> int:
-    """The command line of a set's module: `--dir` (its cache folder) and `--debs` (.deb files at hand)."""
-    parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--dir", type=Path, default=default_dir, help=f"cache folder (default {default_dir})")
-    parser.add_argument("--debs", type=Path, action="append", help="a folder of already downloaded .deb files")
-    args = parser.parse_args(argv)
-    try:
-        fetch(vignettes, args.dir, args.debs)
-    except FetchError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 1
-    return 0
+    def pdf_paths(self, folder: Path | None = None) -> list[Path]:
+        return [(folder or self.folder) / "pdfs" / v.name for v in self.vignettes]
+
+    def present(self, folder: Path | None = None) -> bool:
+        """All the PDFs are in the folder (checked by name; `fetch` checked their sha256 when it wrote them)."""
+        return all(p.is_file() for p in self.pdf_paths(folder))
+
+    def fetch(self, folder: Path | None = None, debs_from: list[Path] | None = None) -> list[Path]:
+        """The PDFs in the folder's pdfs/, fetched and checked where missing or not the pinned file."""
+        folder = folder or self.folder
+        debs = folder / "debs"
+        for vignette in self.vignettes:
+            target = folder / "pdfs" / vignette.name
+            if target.is_file() and sha256(target) == vignette.sha256:
+                print(f"ok       {target}")
+                continue
+            deb = find_deb(vignette, [*(debs_from or []), debs]) or download_deb(vignette, debs)
+            extract(vignette, deb, target)
+            print(f"fetched  {target}  (from {deb.name})")
+        return self.pdf_paths(folder)
+
+    def main(self, doc: str | None, argv: list[str] | None = None) -> int:
+        """The command line of a set's module: `--dir` (its cache folder) and `--debs` (.deb files at hand)."""
+        parser = argparse.ArgumentParser(description=doc, formatter_class=argparse.RawDescriptionHelpFormatter)
+        parser.add_argument("--dir", type=Path, default=self.folder, help=f"cache folder (default {self.folder})")
+        parser.add_argument("--debs", type=Path, action="append", help="a folder of already downloaded .deb files")
+        args = parser.parse_args(argv)
+        try:
+            self.fetch(args.dir, args.debs)
+        except FetchError as error:
+            print(f"error: {error}", file=sys.stderr)
+            return 1
+        return 0

@@ -16,9 +16,8 @@ import os
 import sys
 from pathlib import Path
 
-from bench import debian_pdfs
 from bench.debian_pdfs import FetchError as HeldoutError  # noqa: F401  (the name callers know)
-from bench.debian_pdfs import Vignette
+from bench.debian_pdfs import Vignette, VignetteSet
 
 HELDOUT_DIR = Path(os.environ.get("PAPERS_BENCH_HELDOUT", Path.home() / ".cache" / "papers-bench" / "heldout"))
 
@@ -55,23 +54,13 @@ VIGNETTES = (
     ),
 )
 
-
-def pdf_paths(folder: Path = HELDOUT_DIR) -> list[Path]:
-    return debian_pdfs.pdf_paths(VIGNETTES, folder)
-
-
-def present(folder: Path = HELDOUT_DIR) -> bool:
-    """All five PDFs are in `folder` (checked by name; `fetch` checked their sha256 when it wrote them)."""
-    return debian_pdfs.present(VIGNETTES, folder)
-
-
-def fetch(folder: Path = HELDOUT_DIR, debs_from: list[Path] | None = None) -> list[Path]:
-    """The five PDFs in `folder`/pdfs, fetched and checked where missing or not the pinned file."""
-    return debian_pdfs.fetch(VIGNETTES, folder, debs_from)
+HELDOUT = VignetteSet(VIGNETTES, HELDOUT_DIR)
+# The set's own names, as callers use them: its PDFs' paths, whether all are fetched, fetch them.
+pdf_paths, present, fetch = HELDOUT.pdf_paths, HELDOUT.present, HELDOUT.fetch
 
 
 def main(argv: list[str] | None = None) -> int:
-    return debian_pdfs.cli(VIGNETTES, HELDOUT_DIR, __doc__, argv)
+    return HELDOUT.main(__doc__, argv)
 
 
 if __name__ == "__main__":

@@ -18,8 +18,7 @@ import os
 import sys
 from pathlib import Path
 
-from bench import debian_pdfs
-from bench.debian_pdfs import Vignette
+from bench.debian_pdfs import Vignette, VignetteSet
 
 TRAIN_PAPERS_DIR = Path(
     os.environ.get("PAPERS_BENCH_TRAIN_PAPERS", Path.home() / ".cache" / "papers-bench" / "train-papers")
@@ -64,22 +63,13 @@ VIGNETTES = (
     ),
 )
 
-
-def pdf_paths(folder: Path = TRAIN_PAPERS_DIR) -> list[Path]:
-    return debian_pdfs.pdf_paths(VIGNETTES, folder)
-
-
-def present(folder: Path = TRAIN_PAPERS_DIR) -> bool:
-    """All six PDFs are in `folder` (checked by name; `fetch` checked their sha256 when it wrote them)."""
-    return debian_pdfs.present(VIGNETTES, folder)
-
-
-def fetch(folder: Path = TRAIN_PAPERS_DIR, debs_from: list[Path] | None = None) -> list[Path]:
-    return debian_pdfs.fetch(VIGNETTES, folder, debs_from)
+TRAIN_PAPERS = VignetteSet(VIGNETTES, TRAIN_PAPERS_DIR)
+# The set's own names, as callers use them: its PDFs' paths, whether all are fetched, fetch them.
+pdf_paths, present, fetch = TRAIN_PAPERS.pdf_paths, TRAIN_PAPERS.present, TRAIN_PAPERS.fetch
 
 
 def main(argv: list[str] | None = None) -> int:
-    return debian_pdfs.cli(VIGNETTES, TRAIN_PAPERS_DIR, __doc__, argv)
+    return TRAIN_PAPERS.main(__doc__, argv)
 
 
 if __name__ == "__main__":
