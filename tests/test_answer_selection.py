@@ -183,10 +183,22 @@ def test_a_measured_value_is_stated_only_with_a_number() -> None:
     assert not states("TED score", "We compute the TED score by (36), see Table 3 (Zhong et al., 2020).", numeric=True)
     assert states("numerical value", "We find g_c = 0.42 for d = 2.", numeric=True)  # a bare value: the number
     assert not states("support vectors", "Support vectors define the margin.", numeric=True)
+    # A name is no measure ("loss function"), nor is a "how many" about something else; a measured count is
+    # stated by a count of its class's members, a too generic measure ("the size of …") is not asked for.
+    assert not analyse("Which loss function was used?").numeric
+    assert not analyse("Which dataset was used, and how many examples does it have?").numeric
+    assert states("examples", "The benchmark has 500 annotated samples.", numeric=True)
+    assert not states("GPU memory", "We train 3 models on one GPU.", numeric=True)
+    assert analyse("What is the size of the vocabulary?").attribute is None
+    assert analyse("What random seed was used?").attribute == "random seed"  # a noun ending in -ed
+    assert not states("", "We get 5.", numeric=True)
+    assert not states("TED score", "We use the TED score of Zhong et al. 2020.", numeric=True)  # a year
     fraction = [stated for asked, stated in QUANTITY_KINDS if asked.search("What fraction of the sample is cut off?")]
     assert fraction and all(p.search("The default is to take from = 0.15.") for p in fraction)  # a decimal
     share = [stated for asked, stated in QUANTITY_KINDS if asked.search("What percentage of runs fail?")]
     assert share and not any(p.search("The default is to take from = 0.15.") for p in share)  # … not a percentage
+    for other in ("the third quartile", "the 2021/22 season", "papermage v0.3"):  # ordinals, years, versions
+        assert not any(p.search(other) for p in fraction)
 
 
 def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
@@ -200,6 +212,7 @@ def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     assert described_papers("What do the authors of the paper say?") == []
     results = "Which R versions were the count regression and the structural change results computed with?"
     assert described_papers(results) == ["count regression", "structural change"]  # "the A and the B results"
+    assert described_papers("What do the main results show?") == []  # "results" alone names no paper
     pool = [
         candidate("cr", "Regression Models for Count Data in R", "Counts are modelled."),
         candidate("sc", "strucchange: Testing for Structural Change in Linear Regression Models", "Tests."),

@@ -37,7 +37,8 @@ QUANTITY_KINDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
      re.compile(r"\d\s*(?:%|percent|pp\b|points?\b|x\b|×|times\b)|\b(?:twice|half|double|triple)\b", re.I)),
     # A fraction is also written as a decimal or a ratio of counts ("from = 0.15", "3/4 of the sample").
     (re.compile(r"\bwhat (?:fraction|share|proportion)\b", re.I),
-     re.compile(r"\d\s*(?:%|percent\b)|(?<![\d.])0?\.\d+\b|\b\d+\s*/\s*\d+\b|\b(?:half|third|quarter)\b", re.I)),
+     re.compile(r"\d\s*(?:%|percent\b)|(?<![\w.])0?\.\d+\b|(?<![\d/])\d{1,3}\s*/\s*\d{1,4}\b(?!/)|"
+                r"\b(?:half|(?:a|one|two) (?:third|quarter)s?)\b", re.I)),
     (re.compile(r"\bper (?:second|minute|hour|day|week|month|year)\b|\bthroughput\b|每秒|每天", re.I),
      re.compile(r"(?<![\w.])\d[\d,.]*\s*(?:[a-z%-]+\s+){0,3}?(?:[a-z%-]+\s*)?(?:/\s*|\bper\s+|\ba\s+|\ban\s+|"
                 r"\beach\s+)(?:s|sec\w*|min\w*|h|hours?|days?|weeks?|months?|years?)\b|\bthroughput\b", re.I)),
@@ -78,8 +79,10 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
 
 _ADVERB = r"(?:already|also|still|ever|often|first|currently)\b"
 # A participle or an adverb ends the noun phrase an attribute is ("which grants funded …", "which packages already
-# …"): the head may be neither. Only lower-case words ending in -ed are participles ("TED score", "R-squared").
-_NOT_A_NOUN = r"(?!(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + ")"
+# …"): the head may be neither. Only lower-case words ending in -ed are participles ("TED score", "R-squared"),
+# and not the nouns that end so ("random seed", "model family").
+_ED_LY_NOUNS = r"(?:seed|speed|need|feed|embed|bed|family|assembly|supply|anomaly|reply)\b"
+_NOT_A_NOUN = r"(?!(?!" + _ED_LY_NOUNS + r")(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + ")"
 # Words before the head describe it ("monthly downloads", "R-squared"); a participle ("repeated splits" may be
 # "replications"), an article, a pronoun or a preposition ends the phrase instead.
 _NOT_A_MODIFIER = (
@@ -96,7 +99,8 @@ _ATTRIBUTE = re.compile(
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
     re.IGNORECASE,
 )
-# "What is the confidence interval of …": the value of a measure, asked the long way round.
+# "What is the confidence interval of …": the value of a specific measure, asked the long way round (not "the
+# size of …", which a count in any unit states).
 _THE_MEASURE_OF = re.compile(
     r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?[\w-]+?)\s+(?:of|for|in)\b",
     re.IGNORECASE,
@@ -106,15 +110,16 @@ _MEASURES = frozenset(
     """score scores error errors accuracy rate rates value values r-squared r2 interval intervals ratio ratios
     coefficient coefficients correlation correlations p-value mean median average variance deviation loss auc f1
     precision recall perplexity estimate estimates statistic statistics percentage proportion fraction count
-    number size""".split()
+    number size amount""".split()
 )
 # … of which these say no more than "a number" ("What numerical value of g_c …"): the number alone states it.
 _BARE_VALUES = frozenset("value values number amount".split())
-_HOW_MANY = re.compile(r"\bhow (?:many|much)\b", re.IGNORECASE)
-# Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2".
+# … and these too little to be asked "What is the X of …" (the size of a vocabulary is stated as "32,000 tokens").
+_GENERIC_MEASURES = frozenset("value values number amount size count mean average".split())
+# Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2", a year ("Zhong et al. 2020").
 _REFERENCES = re.compile(
     r"\(\d{1,3}[a-z]?\)|\b(?:tables?|fig(?:ure)?s?\.?|sections?|sec\.|eqs?\.|equations?|appendix|chapters?)\s*"
-    r"[A-Z]?\d+(?:\.\d+)*",
+    r"[A-Z]?\d+(?:\.\d+)*|\b(?:19|20)\d\d[a-z]?\b",
     re.IGNORECASE,
 )
 # The quantity asked at the end, in the order a Chinese question has it and its translation keeps
@@ -148,7 +153,7 @@ def attribute(question: str) -> str | None:
     """The attribute a question asks the value of, as written ("batch size"), or None."""
     match = _ATTRIBUTE.search(question) or _FINAL_ATTRIBUTE.search(question)
     measure = _THE_MEASURE_OF.search(question)
-    if not match and measure and _MEASURES & set(measure.group(1).lower().split()):
+    if not match and measure and _head(measure.group(1)) in _MEASURES - _GENERIC_MEASURES:
         match = measure
     if not match:
         return None
@@ -156,6 +161,12 @@ def attribute(question: str) -> str | None:
     if words and (words[-1].lower() in _DESCRIBED or words[0].lower() in _COMPARATIVES):
         return None  # "what problem …" is described; "how much better …" asks for a difference, not "better"
     return " ".join(words) if _terms(" ".join(words)) else None
+
+
+def _head(phrase: str) -> str:
+    """The phrase's last word, lower-cased ("" for none)."""
+    words = phrase.lower().split()
+    return words[-1] if words else ""
 
 
 def _terms(text: str) -> list[str]:
@@ -168,8 +179,11 @@ def attribute_terms(phrase: str) -> set[str]:
 
 
 def numeric(question: str, phrase: str) -> bool:
-    """The attribute is a measured value ("how many support vectors", "what R-squared"): stated with a number."""
-    return bool(_HOW_MANY.search(question)) or bool(_MEASURES & set(phrase.lower().split()))
+    """The attribute is a measured value ("how many support vectors", "what R-squared"; not "which loss
+    function"): stated with a number."""
+    first = phrase.split()[0] if phrase.split() else ""
+    counted = re.search(r"\bhow (?:many|much)\s+(?:[\w-]+\s+)?" + re.escape(first) + r"\b", question, re.IGNORECASE)
+    return bool(first) and (bool(counted) or _head(phrase) in _MEASURES)
 
 
 def gives_number(text: str) -> bool:
@@ -184,15 +198,14 @@ def states(phrase: str, text: str, *, numeric: bool = False) -> bool:
     units = [stated for asked, stated in QUANTITY_KINDS if asked.search(phrase)]
     if any(p.search(text) for p in units):  # stated in its unit
         return True
-    if numeric:
-        if not gives_number(text):
-            return False
-        if phrase.lower().split()[-1] in _BARE_VALUES:
-            return True
-    else:
-        members = [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
-        if any(p.search(text) for p in members):  # named by a member of its class
-            return True
+    if numeric and not gives_number(text):
+        return False
+    if numeric and _head(phrase) in _BARE_VALUES:
+        return True
+    members = [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
+    found = [m.group(0) for p in members for m in p.finditer(text)]
+    if any(not numeric or any(ch.isdigit() for ch in f) for f in found):  # named by a member of its class (a
+        return True  # measured value: counted in members, "500 samples" for examples, not "on a GPU")
     needed = attribute_terms(phrase)
     return bool(needed) and needed <= {_VARIANTS.get(t, t) for t in terms(text)}
 

@@ -222,7 +222,8 @@ def carries(question: Question, text: str) -> bool | None:
     """Does `text` carry what the question asks for: the attribute's value, a number for a quantity, a name
     for "which tool"? None when the question asks for nothing typed (a reason, a method, a definition)."""
     if question.attribute:  # stated as the typed pool and the decline read it ("how many seconds": "0.8 s")
-        return bool(asked_type(question)(text))
+        test = asked_type(question)
+        return test is not None and test(text)
     if question.asks("quantity"):
         return bool(numbers_in(text))
     if question.asks("name"):

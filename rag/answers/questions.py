@@ -114,7 +114,7 @@ def analyse(text: str) -> Question:
     types = [kind for kind, pattern in _CUES if pattern.search(text)]
     asked = attribute(text)
     return Question(
-        text, types, bool(_BROAD.search(text)), named_terms(text), asked, bool(asked) and numeric(text, asked or "")
+        text, types, bool(_BROAD.search(text)), named_terms(text), asked, asked is not None and numeric(text, asked)
     )
 
 
@@ -133,11 +133,14 @@ def named_terms(text: str) -> list[str]:
     return out
 
 
-# "the count regression paper", "the lme4 and zoo papers", "the structural change study": papers referred to by
-# what they are about; each part is matched against the titles (`extractive.named_papers`).
+# "the count regression paper", "the lme4 and zoo papers", "the structural change study", "the count regression
+# and the clustered covariance results": papers referred to by what they are about; each part is matched against
+# the titles (`extractive.named_papers`). "results", "work" … refer to a paper only in such a pair ("the main
+# results" names none).
 _DESCRIBED = re.compile(
-    r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+"
-    r"(?:papers?|stud(?:y|ies)|articles?|vignettes?|results|work|experiments|analys[ie]s)\b",
+    r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?)\b|"
+    r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){0,4}?and\s+the\s+(?:(?!the\b)[\w.-]+\s+){0,4}?(?!the\b)[\w.-]+)\s+"
+    r"(?:results|work|experiments|analys[ie]s)\b",
     re.IGNORECASE,
 )
 _REF_SPLIT = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*", re.IGNORECASE)
@@ -147,7 +150,7 @@ def described_papers(text: str) -> list[str]:
     """The descriptions a question gives of the papers it asks about, one per paper, as written."""
     out: list[str] = []
     for match in _DESCRIBED.finditer(text):
-        for part in _REF_SPLIT.split(match.group(1)):
+        for part in _REF_SPLIT.split(match.group(1) or match.group(2)):
             part = re.sub(r"^(?:the|its|their)\s+", "", part.strip(), flags=re.IGNORECASE)
             if part and part.lower() not in {"same", "other", "two", "both", "these", "those", "first", "second"}:
                 out.append(part)
