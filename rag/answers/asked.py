@@ -116,10 +116,11 @@ _MEASURES = frozenset(
 _BARE_VALUES = frozenset("value values number amount".split())
 # … and these too little to be asked "What is the X of …" (the size of a vocabulary is stated as "32,000 tokens").
 _GENERIC_MEASURES = frozenset("value values number amount size count mean average".split())
-# Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2", a year ("Zhong et al. 2020").
+# Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2", a citation's year after a name
+# ("Zhong et al. 2020", "[Zhong 2020]"; a batch size of 2048 stays).
 _REFERENCES = re.compile(
     r"\(\d{1,3}[a-z]?\)|\b(?:tables?|fig(?:ure)?s?\.?|sections?|sec\.|eqs?\.|equations?|appendix|chapters?)\s*"
-    r"[A-Z]?\d+(?:\.\d+)*|\b(?:19|20)\d\d[a-z]?\b",
+    r"[A-Z]?\d+(?:\.\d+)*|(?:\bet al\.?,?|\b(?-i:[A-Z][a-z]+),?)\s+(?:19|20)\d\d[a-z]?\b",
     re.IGNORECASE,
 )
 # The quantity asked at the end, in the order a Chinese question has it and its translation keeps
