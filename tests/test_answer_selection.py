@@ -202,6 +202,28 @@ def test_a_measured_value_is_stated_only_with_a_number() -> None:
         assert not any(p.search(other) for p in fraction)
 
 
+def test_versions_are_stated_by_version_numbers_of_the_thing_named() -> None:
+    assert states("R versions", "The results were obtained using R 4.0.0 with MASS 7.3–51.5.")  # plural too
+    assert states("release", "We describe version 1.1-7 of the package.")
+    assert not states("Python versions", "Grobid v0.7.3 is used as the baseline.")  # another thing's version
+    assert not states("versions", "Section 3.2 reports an accuracy of 0.95.")  # "3.2" may be anything
+
+
+def test_each_paper_of_a_question_across_papers_quotes_its_sentence_with_the_asked_value() -> None:
+    """ "Which R versions were A and B computed with?": B's best sentence by score talks about results; its
+    sentence naming the version, nearly as good, answers."""
+    from rag.answers.extractive import _typed_in_paper
+    from rag.answers.scoring import DEFAULT_SCORING as W
+
+    q = analyse("Which R versions were the count regression and the sandwich results computed with?")
+    best = candidate("cr", "Count", "Here we use the full model to reproduce the results of the book.")
+    typed = candidate("cr", "Count", "The results in this paper were obtained using R 4.0.0.")
+    best.score, typed.score = 4.5, 4.4
+    assert _typed_in_paper(best, [best, typed], q, W) is typed
+    typed.score = best.score - W.typed_margin - 0.1
+    assert _typed_in_paper(best, [best, typed], q, W) is best  # too far below: the best stays
+
+
 def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     """A description ("the count regression paper and the structural change paper") picks the one paper
     whose title has all its words; a description that fits no title, or two, names none."""

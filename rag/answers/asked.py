@@ -71,7 +71,10 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\b(?:functions?|helpers?|commands?|routines?|arguments?)\b", re.I),
      re.compile(r"\b[A-Za-z_][\w.]*\(\)|\b[a-z]+[A-Z_.][\w.]*\b|\bfunctions?\b")),
     (re.compile(r"\blicen[cs]e\b", re.I), re.compile(r"\blicen[cs]e|\bcc[- ]by|\bmit\b|\bapache\b|\bgpl\b", re.I)),
-    (re.compile(r"\b(?:version|release)\b", re.I), re.compile(r"\bv?\d+\.\d+(?:\.\d+)?\b|\bversion\b", re.I)),
+    # a version is a number of three parts or one named so ("R 4.0.0", "MASS 7.3–51.5", "v0.5", "version 2.1");
+    # "3.2" may be anything, and "a newer version" names none
+    (re.compile(r"\b(?:versions?|releases?)\b", re.I),
+     re.compile(r"\bv\d+(?:\.\d+)+\b|\b\d+\.\d+[.–-]\d+\b|\b(?:version|release)\s+v?\d+(?:\.\d+)+", re.I)),
     (re.compile(r"\b(?:examples|samples|instances|items|data points|problems|prompts|pairs|questions)\b", re.I),
      re.compile(r"\d[\d,.]*\s*[km]?\s+(?:[\w-]+\s+){0,2}?(?:examples|samples|instances|items|points|problems|prompts|"
                 r"pairs|questions|demonstrations|annotations|cases)\b", re.I)),
@@ -205,8 +208,11 @@ def states(phrase: str, text: str, *, numeric: bool = False) -> bool:
         return True
     members = [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
     found = [m.group(0) for p in members for m in p.finditer(text)]
-    if any(not numeric or any(ch.isdigit() for ch in f) for f in found):  # named by a member of its class (a
-        return True  # measured value: counted in members, "500 samples" for examples, not "on a GPU")
+    # named by a member of its class (a measured value: counted in members, "500 samples" for examples, not "on a
+    # GPU"), and of the thing a name before it says ("Python versions" are not stated by "Grobid v0.7.3")
+    of_named = all(terms(w) <= terms(text) for w in phrase.split()[:-1] if w[:1].isupper() and len(w) > 1)
+    if of_named and any(not numeric or any(ch.isdigit() for ch in f) for f in found):
+        return True
     needed = attribute_terms(phrase)
     return bool(needed) and needed <= {_VARIANTS.get(t, t) for t in terms(text)}
 

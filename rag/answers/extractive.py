@@ -233,7 +233,7 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
-        firsts = [c for pid, c in per_paper.items() if pid in named]
+        firsts = [_typed_in_paper(c, ranked, q, w) for pid, c in per_paper.items() if pid in named]
         floor = best - w.margin if len(named) >= 2 else min(best - w.margin_broad, w.broad_floor)
         firsts += [c for c in per_paper.values() if c.score >= floor]  # two named papers: the rest must be close
         for c in firsts:
@@ -269,6 +269,16 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
             chosen.append(c)
     chosen = _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
     return _with_continuations(chosen, candidates, limit)
+
+
+def _typed_in_paper(best: Candidate, ranked: list[Candidate], q: Question, w: ExtractiveScoring) -> Candidate:
+    """A named paper's sentence for a question across papers: its best, or when that does not state the typed
+    value asked for ("Which R versions were A and B computed with?"), its best that does, if nearly as good."""
+    if F.carries(q, best.text) is not False:
+        return best
+    floor = best.score - w.typed_margin
+    typed = (c for c in ranked if c.paper_id == best.paper_id and c.score >= floor and F.carries(q, c.text))
+    return next(typed, best)
 
 
 # A sentence that opens an enumeration ("There are two reasons: First, …") and the ones that go on with it
