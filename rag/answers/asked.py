@@ -118,7 +118,7 @@ _MEASURES = frozenset(
 # … of which these say no more than "a number" ("What numerical value of g_c …"): the number alone states it.
 _BARE_VALUES = frozenset("value values number amount".split())
 # … and these too little to be asked "What is the X of …" (the size of a vocabulary is stated as "32,000 tokens").
-_GENERIC_MEASURES = frozenset("value values number amount size count mean average".split())
+_GENERIC_MEASURES = _BARE_VALUES | frozenset("size count mean average".split())
 # Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2", a citation's year after a name
 # ("Zhong et al. 2020", "[Zhong 2020]"; a batch size of 2048 stays).
 _REFERENCES = re.compile(
@@ -155,16 +155,19 @@ _VARIANTS = {"licens": "licenc"}
 
 def attribute(question: str) -> str | None:
     """The attribute a question asks the value of, as written ("batch size"), or None."""
-    match = _ATTRIBUTE.search(question) or _FINAL_ATTRIBUTE.search(question)
-    measure = _THE_MEASURE_OF.search(question)
-    if not match and measure and _head(measure.group(1)) in _MEASURES - _GENERIC_MEASURES:
-        match = measure
+    match = _ATTRIBUTE.search(question) or _FINAL_ATTRIBUTE.search(question) or _measure_asked(question)
     if not match:
         return None
     words = [w for w in match.group(1).split() if w.lower() not in _QUALIFIERS]
     if words and (words[-1].lower() in _DESCRIBED or words[0].lower() in _COMPARATIVES):
         return None  # "what problem …" is described; "how much better …" asks for a difference, not "better"
     return " ".join(words) if _terms(" ".join(words)) else None
+
+
+def _measure_asked(question: str) -> re.Match[str] | None:
+    """The match of "What is the confidence interval of …" when it asks a specific measure (not "the size of …")."""
+    match = _THE_MEASURE_OF.search(question)
+    return match if match and _head(match.group(1)) in _MEASURES - _GENERIC_MEASURES else None
 
 
 def _head(phrase: str) -> str:
@@ -185,9 +188,11 @@ def attribute_terms(phrase: str) -> set[str]:
 def numeric(question: str, phrase: str) -> bool:
     """The attribute is a measured value ("how many support vectors", "what R-squared"; not "which loss
     function"): stated with a number."""
-    first = phrase.split()[0] if phrase.split() else ""
-    counted = re.search(r"\bhow (?:many|much)\s+(?:[\w-]+\s+)?" + re.escape(first) + r"\b", question, re.IGNORECASE)
-    return bool(first) and (bool(counted) or _head(phrase) in _MEASURES)
+    words = phrase.split()
+    if not words:
+        return False
+    counted = r"\bhow (?:many|much)\s+(?:[\w-]+\s+)?" + re.escape(words[0]) + r"\b"
+    return bool(re.search(counted, question, re.IGNORECASE)) or _head(phrase) in _MEASURES
 
 
 def gives_number(text: str) -> bool:
