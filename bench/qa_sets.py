@@ -97,6 +97,11 @@ def holds(answer, paper_ids: list[str], span: str) -> bool:
     )
 
 
+def _cites(answer, sentence, paper_id: str) -> bool:
+    papers = {s.n: s.hit.paper_id for s in answer.sources}
+    return any(papers.get(n) == paper_id for n in sentence.citations)
+
+
 def in_passages(hits, paper_ids: list[str], span: str) -> bool:
     """The span is in one of the retrieved passages of the right paper (the candidate pool holds it)."""
     target = norm(span)
@@ -161,7 +166,12 @@ def score(tally: QATally, lib, sets: QASets, *, mode: str | None = None) -> QATa
         both = all(holds(answer, [p], a) for p, a in zip(item["papers"], item["answers"], strict=True))
         tally.multi_both_answered.append(both)
         if not both:
-            tally.misses.append(f"{item['id']} (two papers): cited {answer.cited_papers[:3]}")
+            per_paper = [
+                f"{p}: {'ok' if holds(answer, [p], a) else 'missed'}"
+                + "".join(f" «{s.text[:80]}»" for s in answer.sentences if _cites(answer, s, p))
+                for p, a in zip(item["papers"], item["answers"], strict=True)
+            ]
+            tally.misses.append(f"{item['id']} (two papers) {item['question']!r}: " + " ; ".join(per_paper))
     for item in sets.unanswerable:
         answer = ask(item["question"])
         tally.declined.append(answer.refused)
