@@ -106,6 +106,20 @@ def test_the_papers_a_question_names_are_those_its_names_title() -> None:
     assert named_papers(analyse("How many LLMs were studied?"), pool, most=1) == set()
 
 
+def test_a_question_about_one_titled_paper_quotes_only_that_paper() -> None:
+    """Another paper's sentence about metrics does not answer "What metrics are used for Multi-LexSum?"."""
+    from rag.answers.extractive import _of_titled_paper
+
+    own = candidate("ml", "Multi-LexSum: Real-world Summaries", "Summaries are scored with ROUGE.")
+    other = candidate("pm", "PaperMage: A Unified Toolkit", "Metrics are computed per category.")
+    pool = [other, own]
+    assert _of_titled_paper(analyse("What evaluation metrics are used for Multi-LexSum?"), pool) == [own]
+    assert _of_titled_paper(analyse("What evaluation metrics are used?"), pool) == pool  # names no paper
+    both = analyse("Which metrics do Multi-LexSum and PaperMage report?")
+    assert _of_titled_paper(both, pool) == pool  # several papers
+    assert _of_titled_paper(analyse("What metrics does TinyV use?"), pool) == pool  # a paper not retrieved
+
+
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:
     answer = bundled_library.ask("How does NOVER perform on the GSM8K math benchmark?")
     assert answer.refused and answer.missing == ["GSM8K"] and not answer.sources

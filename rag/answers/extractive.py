@@ -111,8 +111,21 @@ def extractive_answer(
         return answer
     if confidence < min_relevance:
         return _declined(question, hits, confidence, "low_confidence")
-    chosen = _select(candidates, q, max_sentences, w)
+    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w)
     return _compose(question, chosen, confidence)
+
+
+def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate]:
+    """The candidates of the one paper a question names by its title's name ("… used for Multi-LexSum?") or
+    describes ("the count regression paper"): another paper's sentence, however similar, does not answer a
+    question about this one. All of them when it names none or several, or asks about several things."""
+    if q.broad or _several_things(q):
+        return candidates
+    keys = _name_keys(q)
+    titled = {c.paper_id for c in candidates if any(k in squash(_title_head(c)) for k in keys)}
+    titled = titled | _described(q, candidates) | _by_title_name(q, candidates)
+    own = [c for c in candidates if c.paper_id in titled]
+    return own if len(titled) == 1 and own else candidates
 
 
 def scored_candidates(
@@ -345,17 +358,31 @@ def named_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: in
     """Papers a question names: those whose titles carry one of its names, else those whose candidate
     sentences (or passages) do, when no more than `most` papers use it (a term every paper uses names none;
     "GPU" beside "PaperMage" names PaperMage's paper). A plural acronym ("LLMs", "GPUs") names a class."""
+    return titled_papers(q, candidates, most=most) or _using(q, candidates, most=most)
+
+
+def titled_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: int = 2) -> set[str]:
+    """Papers a question names by their titles: a name in the title, the title's own name ("zoo: …"), or
+    a description of what the title says ("the count regression paper")."""
     titled: set[str] = set()
-    using: set[str] = set()
-    for name in q.names:
-        key = squash(name)
-        if len(key) < 3 or _PLURAL_ACRONYM.match(name):
-            continue
+    for key in _name_keys(q):
         in_titles = {c.paper_id for c in candidates if key in squash(_title(c))}
-        in_text = {c.paper_id for c in candidates if key in squash(c.text)}
         titled |= in_titles if len(in_titles) <= most else set()
-        using |= in_text if not in_titles and len(in_text) <= most else set()
-    return titled | _described(q, candidates) | _by_title_name(q, candidates) or using
+    return titled | _described(q, candidates) | _by_title_name(q, candidates)
+
+
+def _using(q: Question, candidates: Sequence[Candidate | Hit], *, most: int) -> set[str]:
+    """Papers whose text uses a name of the question no title has, when no more than `most` do."""
+    using: set[str] = set()
+    for key in _name_keys(q):
+        if not any(key in squash(_title(c)) for c in candidates):
+            in_text = {c.paper_id for c in candidates if key in squash(c.text)}
+            using |= in_text if len(in_text) <= most else set()
+    return using
+
+
+def _name_keys(q: Question) -> list[str]:
+    return [squash(n) for n in q.names if len(squash(n)) >= 3 and not _PLURAL_ACRONYM.match(n)]
 
 
 def _by_title_name(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
@@ -386,6 +413,13 @@ def _described(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
 
 def _title(c: Candidate | Hit) -> str:
     return c.hit.title if isinstance(c, Candidate) else c.title
+
+
+def _title_head(c: Candidate | Hit) -> str:
+    """The name a title gives its paper, before the colon ("Multi-LexSum: Real-World …"); "" when it gives
+    none (a name further on, "… the GRPO-based Method", is what the paper uses, not what it is)."""
+    head, colon, _ = _title(c).partition(":")
+    return head if colon else ""
 
 
 def _several_things(q: Question) -> bool:
