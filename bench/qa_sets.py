@@ -63,6 +63,10 @@ class QASets:
     multi: list[dict]  # two papers, each with its own answer
     unanswerable: list[dict]
 
+    def of_type(self, kind: str) -> QASets:
+        """Only the single-paper questions of one type ("overview": what a paper is, does, finds)."""
+        return QASets([r for r in self.single if r.get("type") == kind], [], [])
+
     @classmethod
     def load(cls, split: str | None = None) -> QASets:
         single = read_jsonl(QUESTIONS / "pdfs_answerable.jsonl") + read_jsonl(QUESTIONS / "bundled_body.jsonl")
