@@ -28,6 +28,55 @@ def test_question_types_and_named_things() -> None:
     assert analyse("Which football club won?").names == []  # the first word of a question is not a name
 
 
+def test_questions_about_a_paper_as_a_whole_are_told_from_detail_questions() -> None:
+    for text in (
+        "What is papermage?",
+        "What is the main contribution of PaperMage?",
+        "What are the limitations of zoo?",
+        "What does the forecast package paper present?",
+        "Why was Multi-LexSum built?",
+        "What problem does the lme4 paper address?",
+    ):
+        assert analyse(text).asks("overview"), text
+    for text in (
+        "What does tmerge do by default with a record that lacks its date?",
+        "What is the batch size?",
+        "What is a Recipe in PaperMage?",
+        "How many lawsuits does the dataset cover?",
+    ):
+        assert not analyse(text).asks("overview"), text
+
+
+def test_a_question_about_a_paper_as_a_whole_reads_its_opening_and_weighs_what_it_presents() -> None:
+    import numpy as np
+
+    from rag.answers.features import FEATURES, matrix
+    from rag.answers.typed_pool import opening_passages
+
+    title = "PaperMage: A Unified Toolkit"
+    paper = [Hit(f"pm:{i}", f"passage {i}", "pm", title, start=1000 * i) for i in range(5)]
+    vectors = [np.eye(4, dtype=np.float32)[i % 4] for i in range(5)]
+    retrieved = [paper[3]]
+    opening = opening_passages(
+        retrieved, {"pm"}, np.ones(4, np.float32), lambda _: list(zip(paper, vectors, strict=True)), per_paper=3
+    )
+    assert [h.chunk_id for h in opening] == ["pm:0", "pm:1", "pm:2"]  # in reading order, not the retrieved one
+    assert opening_passages(retrieved, set(), np.ones(4, np.float32), lambda _: [], per_paper=3) == []
+
+    lead = Candidate(0, Hit("pm:0", "We introduce papermage, an open-source toolkit.", "pm", title), 0, 48, None, None)
+    body = Candidate(
+        0, Hit("pm:9", "Layers store spans of tokens and boxes.", "pm", title, start=9000), 0, 39, None, None
+    )
+    col = {n: i for i, n in enumerate(FEATURES)}
+    x = matrix(analyse("What is papermage?"), None, [lead, body])
+    assert x[:, col["overview_x_lead"]].tolist() == [1.0, 0.0]
+    assert x[:, col["overview_x_presents"]].tolist() == [1.0, 0.0]
+    critique = matrix(analyse("What are the limitations of PaperMage?"), None, [lead, body])
+    assert critique[:, col["overview_x_presents"]].tolist() == [0.0, 0.0]  # what it presents is not what it lacks
+    detail = matrix(analyse("How many layers does PaperMage store?"), None, [lead, body])
+    assert not detail[:, [col["overview_x_lead"], col["overview_x_presents"]]].any()
+
+
 def test_the_focused_question_drops_what_it_is_about_and_keeps_what_it_asks() -> None:
     q = analyse("What hardware were the Multi-LexSum summarization baselines fine-tuned on?")
     titles = ["Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits at Multiple Granularities"]

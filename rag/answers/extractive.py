@@ -23,7 +23,7 @@ from rag.answers.questions import Question, analyse, described_papers, focus_tex
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
-from rag.answers.typed_pool import PassagesOf, asked_type, stating_passages
+from rag.answers.typed_pool import PassagesOf, asked_type, opening_passages, stating_passages
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
 from rag.text import is_cjk, squash, terms, tokenize
@@ -159,9 +159,13 @@ def scored_candidates(
 def typed_passages(
     q: Question, hits: list[Hit], vector: np.ndarray | None, passages_of: PassagesOf | None, *, per_paper: int
 ) -> list[Hit]:
-    """Passages of the papers `q` names that state what it asks for and `hits` lack (`typed_pool`)."""
+    """Passages of the papers `q` names that state what it asks for and `hits` lack (`typed_pool`); for a
+    question about a paper as a whole ("What does the forecast package paper present?"), its opening ones."""
     named = named_papers(q, hits) if not q.broad else set()
-    return stating_passages(q, hits, named, vector, passages_of, per_paper=per_paper)
+    out = stating_passages(q, hits, named, vector, passages_of, per_paper=per_paper)
+    if q.asks("overview") and not q.broad:
+        out += opening_passages(hits + out, titled_papers(q, hits, most=1), vector, passages_of, per_paper=per_paper)
+    return out
 
 
 def answerability(

@@ -40,6 +40,20 @@ _POLAR = re.compile(r"\b(?:not|no|never|neither|without|cannot|n't|yes|indeed|bo
 _OWN = re.compile(r"\b(?:we|our|this (?:paper|work|study))\b", re.IGNORECASE)
 # A question or a request (datasheet templates, surveys): it asks, it does not answer.
 _ASKS = re.compile(r"\?[\s\"”’)]*$|\bplease\b", re.IGNORECASE)
+# The paper saying what it is or does: "We introduce papermage, …", "This document explains …".
+_PRESENTS = re.compile(
+    r"\b(?:we|this (?:paper|article|document|vignette|work|study|package|note|tutorial|report))\s+(?:\w+\s+){0,2}?"
+    r"(?:present|introduc|propos|describ|develop|releas|provid|offer|show|find|found|demonstrat|discuss|stud|"
+    r"explain|review|giv|focus|address|implement)\w*",
+    re.IGNORECASE,
+)
+# … which does not answer what it lacks or why it was needed.
+_CRITIQUE = re.compile(
+    r"\b(?:limitations?|weakness(?:es)?|shortcomings?|drawbacks?|future|problems?|motivat\w*|needs?|gaps?|"
+    r"challenges?|why)\b|局限|为什么",
+    re.IGNORECASE,
+)
+_LEAD_CHARS = 2500  # a passage starting this early in its paper is its opening (an abstract not marked as one)
 _LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
 
 # The role of a passage's section, as a prior (one feature each; `other` is the baseline).
@@ -94,6 +108,8 @@ FEATURES = (
     "cites_others",  # citation markers: about other work
     "leans_on_previous",  # "This…", "However…": needs the sentence before it
     "asks_itself",  # the sentence is a question or a request ("please describe …"): it asks, it does not answer
+    "overview_x_lead",  # a question about the paper as a whole, a sentence of its opening, introduction or conclusion
+    "overview_x_presents",  # … what it is or does, a sentence saying what it presents ("We introduce X, …")
     "log_length",
     "question_overlap_ratio",  # share of the sentence's terms that are question terms (restating it)
     *(f"role_{name}" for name, _ in _ROLES),
@@ -166,6 +182,8 @@ def matrix(
     asked_class = question.attribute or question.text  # "What hardware were the baselines …": hardware, not models
     class_words = [named for asked, named in CLASS_WORDS if asked.search(asked_class)]
     stated = asked_type(question)
+    overview = "overview" in types
+    presents_asked = overview and not _CRITIQUE.search(question.text)  # what it is, does, finds
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]
@@ -215,6 +233,10 @@ def matrix(
         role = role_of(c.hit.section, c.hit.kind)
         if f"role_{role}" in col:
             row[col[f"role_{role}"]] = 1.0
+        if overview:
+            lead = role in ("abstract", "introduction", "conclusion") or c.hit.start < _LEAD_CHARS
+            row[col["overview_x_lead"]] = float(lead)
+            row[col["overview_x_presents"]] = float(presents_asked and bool(_PRESENTS.search(text)))
     return out
 
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 
 from rag.answers.asked import attribute, numeric
 
-QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list")
+QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list", "overview")
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -60,6 +60,25 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
         ),
     ),
     ("list", re.compile(r"\bwhich (?:papers|works|methods|approaches|studies|systems)\b|哪些", re.IGNORECASE)),
+    # What a paper is, does, finds or lacks as a whole: answered where the paper says so of itself (its
+    # abstract, introduction, conclusion), not by a detail of its body.
+    (
+        "overview",
+        re.compile(
+            r"\b(?:main|key|central|core|primary|overall)\s+(?:findings?|contributions?|ideas?|results?|points?|goals?|"
+            r"aims?|purposes?|messages?|takeaways?|claims?|conclusions?|novelty|focus)\b|"
+            r"\b(?:limitations?|weakness(?:es)?|shortcomings?|drawbacks?|future work|in a nutshell|in short)\b|"
+            r"\bmotivat\w*|\bwhat (?:is|are) (?:the\s+)?[\w .'’-]{1,60}?\babout\b|"
+            r"\bwhat does (?:the\s+)?[\w .'’-]{1,60}? (?:present|propose|introduce|provide|offer|stud(?:y|ies)|"
+            r"investigate|explain|describe|cover|address|contribute|show|find|argue)\b|"
+            r"\bwhat does [^?]{1,60} do\s*\?*$|"
+            r"\bwhy (?:was|were|did)\b.{1,60}\b(?:built|created|developed|made|written|introduced|proposed|designed)\b|"
+            r"\bwhat (?:problems?|needs?|gaps?|challenges?|tasks?) (?:does|did|do)\b|主要贡献|局限|主要发现|"
+            r"^\s*what (?:is|are) (?:the\s+)?[\w.'’-]+(?:\s+(?:package|paper|library|toolkit|tool|dataset|corpus|"
+            r"system|framework|benchmark|vignette|article))?(?:\s+for)?\s*\?*\s*$",
+            re.IGNORECASE,
+        ),
+    ),
 ]
 
 # Questions that ask across papers (a survey, a comparison, "each"/"both"): one answer per paper.

@@ -1,4 +1,5 @@
-"""Passages that state what a question asks for, from the paper it names, added to the answer's pool.
+"""Passages that state what a question asks for, from the paper it names, added to the answer's pool (and,
+for a question about a paper as a whole, its opening passages).
 
 Retrieval ranks passages by how much they are *about* the question; in a long paper the sentence giving the
 value asked for ("trained on two RTX A6000 GPUs" for "what hardware …") shares few of its words and ranks
@@ -61,4 +62,24 @@ def stating_passages(
             hit.dense = float(vec @ vector)
             hit.score = floor
             out.append(hit)
+    return out
+
+
+def opening_passages(
+    hits: list[Hit], papers: set[str], vector: np.ndarray | None, passages_of: PassagesOf | None, *, per_paper: int
+) -> list[Hit]:
+    """The first `per_paper` passages (in reading order: the abstract, the introduction's start) of each of
+    `papers` that `hits` lack: where a paper says what it is, does and finds, for a question about the paper
+    as a whole (scored as the weakest retrieved passage)."""
+    if passages_of is None or vector is None or not papers:
+        return []
+    have = {h.chunk_id for h in hits}
+    floor = min((h.score for h in hits), default=0.0)
+    out: list[Hit] = []
+    for paper_id in sorted(papers):
+        for hit, vec in passages_of(paper_id)[:per_paper]:
+            if hit.chunk_id not in have:
+                hit.dense = float(vec @ vector)
+                hit.score = floor
+                out.append(hit)
     return out
