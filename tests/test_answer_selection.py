@@ -224,6 +224,8 @@ def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:
     assert attribute("Which packages already build on the hooks?") is None  # "packages already build" is no attribute
     assert attribute("Which kinds of data are planned?") is None  # answered by a description
     assert attribute("How much better does BART get on long summaries?") is None  # a difference, not "better"
+    # two attributes asked together: the first is what the paper must state
+    assert attribute("What learning rate and batch size were used to train NOVER?") == "learning rate"
     assert states("website", "The data are from http://www.economagic.com/.")
     assert states("helper", "We define clog() for counts that can be zero.")
     assert not states("helper", "We take logarithms of the counts.")

@@ -98,6 +98,7 @@ _NOT_A_MODIFIER = (
 _ATTRIBUTE = re.compile(
     r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kinds?|types?|"
     r"sorts?)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
+    r"(?:and\s+(?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?\s+)?"  # "… and batch size"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
     re.IGNORECASE,
