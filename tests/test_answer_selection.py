@@ -370,3 +370,23 @@ def test_a_quoted_sentence_opening_an_enumeration_brings_the_rest_of_it() -> Non
     assert [c.text.split()[0] for c in got] == ["There", "Second,", "Finally,"]
     assert _with_continuations([cands[0]], cands, limit=2) == cands[:2]  # room runs out
     assert _with_continuations([cands[3]], cands, limit=4) == [cands[3]]  # opens nothing
+
+
+def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
+    from rag.answers.extractive import _with_continuations
+    from rag.text import sentence_spans
+
+    text = (
+        "Multi-LexSum is not without its limitations. The cases skew towards plaintiff wins. "
+        "Summaries were written by experts over many years."
+    )
+    hit = Hit("m:1", text, "m", "Multi-LexSum")
+    spans = sentence_spans(text)
+    cands = [
+        Candidate(0, hit, s, e, None, None, text[slice(*spans[i - 1])] if i else "",
+                  text[slice(*spans[i + 1])] if i + 1 < len(spans) else "")
+        for i, (s, e) in enumerate(spans)
+    ]  # fmt: skip
+    q = analyse("What are the limitations of Multi-LexSum?")
+    assert _with_continuations([cands[0]], cands, limit=3, q=q) == cands[:2]  # one sentence on, not the rest
+    assert _with_continuations([cands[1]], cands, limit=3, q=q) == [cands[1]]  # it says something itself

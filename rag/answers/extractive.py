@@ -285,7 +285,7 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         if not _duplicate(c, chosen, w):
             chosen.append(c)
     chosen = _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
-    return _with_continuations(chosen, candidates, limit)
+    return _with_continuations(chosen, candidates, limit, q)
 
 
 def _typed_in_paper(best: Candidate, ranked: list[Candidate], q: Question, w: ExtractiveScoring) -> Candidate:
@@ -309,21 +309,41 @@ _OPENS_LIST = re.compile(
 _GOES_ON = re.compile(r"^(?:Second(?:ly)?|Third(?:ly)?|Fourth|Finally|Lastly)\b")
 
 
-def _with_continuations(chosen: list[Candidate], candidates: list[Candidate], limit: int) -> list[Candidate]:
-    """A quoted sentence that opens an enumeration brings the sentences that go on with it, while room lasts."""
+def _with_continuations(
+    chosen: list[Candidate], candidates: list[Candidate], limit: int, q: Question | None = None
+) -> list[Candidate]:
+    """A quoted sentence that opens an enumeration brings the sentences that go on with it, and one that only
+    announces the answer ("Multi-LexSum is not without its limitations.", "… as follows:") the sentence after
+    it, while room lasts."""
     out = list(chosen)
     for c in chosen:
-        if not _OPENS_LIST.search(c.text):
+        announces = _announces(c.text, q)
+        if not (_OPENS_LIST.search(c.text) or announces):
             continue
         current = c
         while len(out) < limit:
             following = next((o for o in candidates if o.hit.chunk_id == current.hit.chunk_id
                               and o.text == current.after and o.start >= current.end), None)  # fmt: skip
-            if following is None or following in out or not _GOES_ON.match(following.text):
+            goes_on = following is not None and (_GOES_ON.match(following.text) or (current is c and announces))
+            if not goes_on or following in out:
                 break
             out.append(following)
             current = following
     return out
+
+
+_ANNOUNCE_CHARS = 80  # a sentence this short that says little beyond the question announces what follows
+
+
+def _announces(text: str, q: Question | None) -> bool:
+    """The sentence announces its answer rather than giving it: it ends in a colon, or it is short and says
+    little beyond the question's own words."""
+    if text.rstrip().endswith(":"):
+        return True
+    if q is None or len(text) > _ANNOUNCE_CHARS:
+        return False
+    own, asked = terms(text), terms(q.text)
+    return bool(own & asked) and len(own - asked) <= 2
 
 
 def _adding_most(chosen: list[Candidate], tied: list[Candidate], w: ExtractiveScoring) -> Candidate:
