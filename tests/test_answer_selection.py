@@ -100,6 +100,18 @@ def test_quotes_never_start_with_a_glued_heading_or_a_bullet() -> None:
     assert trim(plain, 0, len(plain)) == (0, len(plain))
     footnote = "4For LED training, we use a learning rate of 3e-5 following the authors."
     assert footnote[slice(*trim(footnote, 0, len(footnote)))].startswith("For LED training")
+    glued = "Tiny summaries are meant for social media. 3."  # the next section's number
+    assert glued[slice(*trim(glued, 0, len(glued)))] == "Tiny summaries are meant for social media."
+    version = "The results were computed with Python 3."
+    assert trim(version, 0, len(version)) == (0, len(version))
+
+
+def test_entries_of_a_table_of_contents_are_not_quoted() -> None:
+    from rag.answers.candidates import is_list_entry
+
+    toc = ["An overview of the psych package 3.", "Installing R and some useful packages 4.", "Scoring 5."]
+    assert is_list_entry(toc[1], toc[0], toc[2])
+    assert not is_list_entry("The results were computed with Python 3.", "We used R.", "It took 2 days.")
 
 
 def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> None:

@@ -51,12 +51,28 @@ class Candidate:
         return self.hit.paper_id
 
 
+# The number of the next heading or list item glued after a finished sentence ("… in its history. 3.").
+_TRAIL = re.compile(r"(?<=[.!?])\s+\d{1,2}(?:\.\d{1,2}){0,2}\.?$")
+# An entry of a numbered list or a table of contents as the splitter cuts it: "Installing R and some useful
+# packages 4." (its words, then the next entry's number): a title, not a statement.
+_ENTRY = re.compile(r"[A-Za-z)]\s+\d{1,2}\.$")
+
+
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
-    """The span without a leading heading or bullet (kept when nothing sentence-like would remain)."""
+    """The span without a leading heading or bullet (kept when nothing sentence-like would remain), nor a
+    trailing heading number."""
     lead = _LEAD.match(text, start, end) if not is_cjk(text[start:end]) else None  # match() anchors at start
     if lead and end - lead.end() >= 25:
         start = lead.end()
+    trail = _TRAIL.search(text, start, end)
+    if trail:
+        end = trail.start()
     return start, end
+
+
+def is_list_entry(text: str, before: str, after: str) -> bool:
+    """One of a run of numbered entries (a table of contents, an outline): it and a neighbour end so."""
+    return bool(_ENTRY.search(text)) and bool(_ENTRY.search(before) or _ENTRY.search(after))
 
 
 def gather(
@@ -84,7 +100,9 @@ def gather(
             ):
                 continue
             key = (hit.paper_id, hit.start + s)
-            if key in seen:
+            before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
+            after = hit.text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
+            if key in seen or is_list_entry(text, before.strip(), after.strip()):
                 continue
             seen.add(key)
             vector = vectors[i] if len(vectors) else None
@@ -93,7 +111,5 @@ def gather(
                 around = vectors[max(0, i - 1) : i + 2]
                 mean = around.mean(axis=0)
                 context = mean / (np.linalg.norm(mean) or 1.0)
-            before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
-            after = hit.text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
             out.append(Candidate(rank, hit, s, e, vector, context, before, after))
     return out
