@@ -59,11 +59,12 @@ def test_sentences_tied_at_the_quote_mass_edge_are_quoted_whichever_is_ahead(ahe
     """Best 7.1; two sentences 0.02 apart at 5.6; the rest far below. The best and the first of the two hold the
     quote mass, so without a tie band the second, the reason asked for when it is behind, is left out."""
     behind = REASON if ahead == SUBSET else SUBSET
+    edge = {"quote_mass": 0.6}  # where these scores put the edge: the best and the first of the two hold it
     pool = scored([(BEST, 7.1), (ahead, 5.62), (behind, 5.60), *((t, 4.0) for t in OTHERS)])
-    assert quoted(pool, GROBID) == {BEST, SUBSET, REASON}
-    assert quoted(pool, GROBID, tie_band=0.0) == {BEST, ahead}  # a hair decides: the flip this removes
+    assert quoted(pool, GROBID, **edge) == {BEST, SUBSET, REASON}
+    assert quoted(pool, GROBID, tie_band=0.0, **edge) == {BEST, ahead}  # a hair decides: the flip this removes
     far = scored([(BEST, 7.1), (ahead, 5.62), (behind, 5.2), *((t, 4.0) for t in OTHERS)])
-    assert quoted(far, GROBID) == {BEST, ahead}  # 0.42 behind is no tie: the quote mass still ends the answer
+    assert quoted(far, GROBID, **edge) == {BEST, ahead}  # 0.42 behind is no tie: the quote mass still ends it
 
 
 BETHE = "Which follow-up directions do the Bethe lattice authors propose beyond zero temperature and bosons?"
