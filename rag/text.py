@@ -103,6 +103,11 @@ _ABBREV = re.compile(
 )
 
 
+def ends_with_abbreviation(text: str) -> bool:
+    """The text ends in an abbreviation's full stop ("approx.", "Fig.", "vs."), not a sentence's."""
+    return bool(_ABBREV.search(text[-12:]))
+
+
 # Where a passage breaks into blocks no sentence may span: a paragraph break, or the end of a line
 # that ends without punctuation and is short enough to be a heading ("A.3 Evaluation against Grobid").
 _BLOCK_BREAK = re.compile(r"\n\s*\n|(?<=[^.!?;:,。！？\s])[ \t]*\n(?=[A-Z0-9\u4e00-\u9fff])")

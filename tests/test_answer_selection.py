@@ -30,7 +30,6 @@ def test_question_types_and_named_things() -> None:
 
 def test_questions_about_a_paper_as_a_whole_are_told_from_detail_questions() -> None:
     for text in (
-        "What is papermage?",
         "What is the main contribution of PaperMage?",
         "What are the limitations of zoo?",
         "What does the forecast package paper present?",
@@ -43,8 +42,28 @@ def test_questions_about_a_paper_as_a_whole_are_told_from_detail_questions() -> 
         "What is the batch size?",
         "What is a Recipe in PaperMage?",
         "How many lawsuits does the dataset cover?",
+        "What does Table 2 show?",
+        "What does the dropout layer do?",
+        "What does the auto.arima function provide?",
+        "What tasks does the model evaluate on?",
+        "What is the key finding of the ablation?",
+        "What are the main results of Table 4?",
+        "What motivated the choice of a learning rate of 3e-5?",
+        "Why were the test sets made smaller?",
+        "What is the memory limitation of the GPU?",
+        "In short, what batch size was used?",
     ):
         assert not analyse(text).asks("overview"), text
+
+
+def test_what_a_thing_is_asks_about_the_paper_when_a_title_is_named_after_it() -> None:
+    from rag.answers.extractive import overview_asked
+
+    hits = [Hit("pm:0", "…", "pm", "PaperMage: A Unified Toolkit"), Hit("z:0", "…", "z", "zoo: S3 Infrastructure")]
+    assert overview_asked(analyse("What is papermage?"), hits)
+    assert overview_asked(analyse("What is zoo?"), hits)
+    assert not overview_asked(analyse("What is BLEU?"), hits)  # no title is named after it
+    assert not overview_asked(analyse("What is a Recipe in PaperMage?"), hits)  # a part of it
 
 
 def test_a_question_about_a_paper_as_a_whole_reads_its_opening_and_weighs_what_it_presents() -> None:
@@ -68,7 +87,7 @@ def test_a_question_about_a_paper_as_a_whole_reads_its_opening_and_weighs_what_i
         0, Hit("pm:9", "Layers store spans of tokens and boxes.", "pm", title, start=9000), 0, 39, None, None
     )
     col = {n: i for i, n in enumerate(FEATURES)}
-    x = matrix(analyse("What is papermage?"), None, [lead, body])
+    x = matrix(analyse("What does papermage offer?"), None, [lead, body])
     assert x[:, col["overview_x_lead"]].tolist() == [1.0, 0.0]
     assert x[:, col["overview_x_presents"]].tolist() == [1.0, 0.0]
     critique = matrix(analyse("What are the limitations of PaperMage?"), None, [lead, body])
@@ -104,6 +123,8 @@ def test_quotes_never_start_with_a_glued_heading_or_a_bullet() -> None:
     assert glued[slice(*trim(glued, 0, len(glued)))] == "Tiny summaries are meant for social media."
     version = "The results were computed with Python 3."
     assert trim(version, 0, len(version)) == (0, len(version))
+    abbreviated = "The batch size was approx. 32."  # the value, not a heading number
+    assert trim(abbreviated, 0, len(abbreviated)) == (0, len(abbreviated))
 
 
 def test_entries_of_a_table_of_contents_are_not_quoted() -> None:
@@ -112,6 +133,7 @@ def test_entries_of_a_table_of_contents_are_not_quoted() -> None:
     toc = ["An overview of the psych package 3.", "Installing R and some useful packages 4.", "Scoring 5."]
     assert is_list_entry(toc[1], toc[0], toc[2])
     assert not is_list_entry("The results were computed with Python 3.", "We used R.", "It took 2 days.")
+    assert not is_list_entry("The batch size is 32.", "", "The number of layers is 12.")  # settings, not entries
 
 
 def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> None:
@@ -179,6 +201,9 @@ def test_a_question_about_one_titled_paper_quotes_only_that_paper() -> None:
     both = analyse("Which metrics do Multi-LexSum and PaperMage report?")
     assert _of_titled_paper(both, pool) == pool  # several papers
     assert _of_titled_paper(analyse("What metrics does TinyV use?"), pool) == pool  # a paper not retrieved
+    bert = candidate("bt", "Pre-training of Deep Bidirectional Transformers", "BERT uses a batch size of 256.")
+    roberta = candidate("rb", "RoBERTa: A Robustly Optimized Pretraining Approach", "We use batches of 8K.")
+    assert _of_titled_paper(analyse("What batch size did BERT use?"), [roberta, bert]) == [roberta, bert]  # whole
 
 
 def test_a_question_naming_something_no_paper_mentions_is_declined_saying_what(bundled_library: Library) -> None:
@@ -402,3 +427,9 @@ def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
     q = analyse("What are the limitations of Multi-LexSum?")
     assert _with_continuations([cands[0]], cands, limit=3, q=q) == cands[:2]  # one sentence on, not the rest
     assert _with_continuations([cands[1]], cands, limit=3, q=q) == [cands[1]]  # it says something itself
+    gpus = "We used 8 GPUs. Training took a week."
+    hit = Hit("g:1", gpus, "g", "Some paper")
+    first = Candidate(0, hit, 0, 15, None, None, "", "Training took a week.")
+    second = Candidate(0, hit, 16, len(gpus), None, None, "We used 8 GPUs.", "")
+    # short, and its only new words are the answer: it gives the answer, it does not announce one
+    assert _with_continuations([first], [first, second], limit=3, q=analyse("How many GPUs were used?")) == [first]

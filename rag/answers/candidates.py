@@ -17,7 +17,7 @@ import numpy as np
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
-from rag.text import is_cjk, is_heading, sentence_spans
+from rag.text import ends_with_abbreviation, is_cjk, is_heading, sentence_spans
 
 # A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …", or a
 # footnote's marker ("4For LED training …").
@@ -55,7 +55,7 @@ class Candidate:
 _TRAIL = re.compile(r"(?<=[.!?])\s+\d{1,2}(?:\.\d{1,2}){0,2}\.?$")
 # An entry of a numbered list or a table of contents as the splitter cuts it: "Installing R and some useful
 # packages 4." (its words, then the next entry's number): a title, not a statement.
-_ENTRY = re.compile(r"[A-Za-z)]\s+\d{1,2}\.$")
+_ENTRY = re.compile(r"[A-Za-z)]\s+(\d{1,2})\.$")
 
 
 def trim(text: str, start: int, end: int) -> tuple[int, int]:
@@ -65,14 +65,20 @@ def trim(text: str, start: int, end: int) -> tuple[int, int]:
     if lead and end - lead.end() >= 25:
         start = lead.end()
     trail = _TRAIL.search(text, start, end)
-    if trail:
+    if trail and not ends_with_abbreviation(text[start : trail.start()]):  # not "approx. 32."
         end = trail.start()
     return start, end
 
 
 def is_list_entry(text: str, before: str, after: str) -> bool:
-    """One of a run of numbered entries (a table of contents, an outline): it and a neighbour end so."""
-    return bool(_ENTRY.search(text)) and bool(_ENTRY.search(before) or _ENTRY.search(after))
+    """One of a run of numbered entries (a table of contents, an outline): it ends in the next entry's number,
+    and a neighbour in the number before or after it ("… packages 4." between "… package 3." and "… 5.")."""
+    own = _ENTRY.search(text)
+    if not own:
+        return False
+    n = int(own.group(1))
+    prev, nxt = _ENTRY.search(before), _ENTRY.search(after)
+    return bool((prev and int(prev.group(1)) == n - 1) or (nxt and int(nxt.group(1)) == n + 1))
 
 
 def gather(

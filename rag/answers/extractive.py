@@ -119,10 +119,10 @@ def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate
     """The candidates of the one paper a question names by its title's name ("… used for Multi-LexSum?") or
     describes ("the count regression paper"): another paper's sentence, however similar, does not answer a
     question about this one. All of them when it names none or several, or asks about several things."""
-    if q.broad or _several_things(q):
+    if _several_things(q):
         return candidates
-    keys = _name_keys(q)
-    titled = {c.paper_id for c in candidates if any(k in squash(_title_head(c)) for k in keys)}
+    keys = set(_name_keys(q))
+    titled = {c.paper_id for c in candidates if keys & _head_names(c)}  # whole names: "BERT" is not "RoBERTa"
     titled = titled | _described(q, candidates) | _by_title_name(q, candidates)
     own = [c for c in candidates if c.paper_id in titled]
     return own if len(titled) == 1 and own else candidates
@@ -143,6 +143,8 @@ def scored_candidates(
     papers it names that state what it asks for), and their feature rows (what the answerer scores and what
     bench/train_answer_scorer.py fits on, computed in this one place)."""
     q = analyse(query or question)
+    if "overview" not in q.types and overview_asked(q, hits):
+        q.types.append("overview")
     pool = hits[: scoring.pool_passages]
     if not is_cjk(question):
         pool += typed_passages(q, pool, query_vector, passages_of, per_paper=scoring.typed_passages)
@@ -154,6 +156,22 @@ def scored_candidates(
     focus_vector = bank.encode_query(focus) if focus.strip() and focus != q.text else query_vector
     attribute_vector = bank.encode_query(q.attribute) if q.attribute else None
     return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector, attribute_vector)
+
+
+def overview_asked(q: Question, hits: Sequence[Candidate | Hit]) -> bool:
+    """The question asks about a paper as a whole: its cues say so ("main contribution", "limitations"), or it
+    asks what a thing is that a retrieved paper's title is named after, and nothing else ("What is papermage?";
+    not "What is BLEU?", which no title here is named after, nor "What is a Recipe in PaperMage?")."""
+    if q.asks("overview"):
+        return True
+    if not q.asks("definition") or len(q.text.split()) > _WHAT_IS_WORDS:
+        return False
+    keys = set(_name_keys(q))
+    heads = set().union(*(_head_names(h) for h in hits)) if hits else set()
+    return (bool(keys) and keys <= heads) or (not keys and bool(_by_title_name(q, hits)))
+
+
+_WHAT_IS_WORDS = 6  # "What is the papermage toolkit?"; a longer one asks about a part of it
 
 
 def typed_passages(
@@ -340,7 +358,7 @@ def _announces(text: str, q: Question | None) -> bool:
     little beyond the question's own words."""
     if text.rstrip().endswith(":"):
         return True
-    if q is None or len(text) > _ANNOUNCE_CHARS:
+    if q is None or len(text) > _ANNOUNCE_CHARS or F.carries(q, text):  # "We used 8 GPUs." gives it
         return False
     own, asked = terms(text), terms(q.text)
     return bool(own & asked) and len(own - asked) <= 2
@@ -415,9 +433,8 @@ def _by_title_name(q: Question, candidates: Sequence[Candidate | Hit]) -> set[st
     words = set(re.findall(r"[\w.+-]+", q.text.lower()))
     out: set[str] = set()
     for c in candidates:
-        head, colon, _ = _title(c).partition(":")
-        head = head.strip().lower()
-        if colon and head and len(head) <= 30 and len(head.split()) == 1 and head in words:
+        head = _title_head(c).lower()
+        if head and len(head) <= 30 and len(head.split()) == 1 and head in words:
             out.add(c.paper_id)
     return out
 
@@ -443,7 +460,12 @@ def _title_head(c: Candidate | Hit) -> str:
     """The name a title gives its paper, before the colon ("Multi-LexSum: Real-World …"); "" when it gives
     none (a name further on, "… the GRPO-based Method", is what the paper uses, not what it is)."""
     head, colon, _ = _title(c).partition(":")
-    return head if colon else ""
+    return head.strip() if colon else ""
+
+
+def _head_names(c: Candidate | Hit) -> set[str]:
+    """The words of the title's head, squashed as question names are ("Multi-LexSum" → "multilexsum")."""
+    return {squash(w) for w in re.findall(r"[\w.+-]+", _title_head(c))}
 
 
 def _several_things(q: Question) -> bool:

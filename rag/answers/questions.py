@@ -15,6 +15,14 @@ from rag.answers.asked import attribute, numeric
 
 QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list", "overview")
 
+# Parts of a paper a question may ask about ("What does Table 2 show?"): a question about one is not about
+# the paper as a whole.
+_PART = (
+    r"(?:tables?|fig(?:ure)?s?|sections?|eq(?:uation)?s?|appendix|ablations?|functions?|layers?|flags?|options?|"
+    r"arguments?|parameters?|columns?|rows?|steps?|algorithms?|experiments?)"
+)
+_LOCAL = re.compile(r"\b" + _PART + r"\b", re.IGNORECASE)
+
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
         "quantity",
@@ -61,21 +69,21 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
     ),
     ("list", re.compile(r"\bwhich (?:papers|works|methods|approaches|studies|systems)\b|哪些", re.IGNORECASE)),
     # What a paper is, does, finds or lacks as a whole: answered where the paper says so of itself (its
-    # abstract, introduction, conclusion), not by a detail of its body.
+    # abstract, introduction, conclusion), not by a detail of its body. ("What is papermage?" is one when a
+    # title is named after it: `extractive.overview_asked`.)
     (
         "overview",
         re.compile(
             r"\b(?:main|key|central|core|primary|overall)\s+(?:findings?|contributions?|ideas?|results?|points?|goals?|"
             r"aims?|purposes?|messages?|takeaways?|claims?|conclusions?|novelty|focus)\b|"
-            r"\b(?:limitations?|weakness(?:es)?|shortcomings?|drawbacks?|future work|in a nutshell|in short)\b|"
-            r"\bmotivat\w*|\bwhat (?:is|are) (?:the\s+)?[\w .'’-]{1,60}?\babout\b|"
-            r"\bwhat does (?:the\s+)?[\w .'’-]{1,60}? (?:present|propose|introduce|provide|offer|stud(?:y|ies)|"
-            r"investigate|explain|describe|cover|address|contribute|show|find|argue)\b|"
-            r"\bwhat does [^?]{1,60} do\s*\?*$|"
-            r"\bwhy (?:was|were|did)\b.{1,60}\b(?:built|created|developed|made|written|introduced|proposed|designed)\b|"
-            r"\bwhat (?:problems?|needs?|gaps?|challenges?|tasks?) (?:does|did|do)\b|主要贡献|局限|主要发现|"
-            r"^\s*what (?:is|are) (?:the\s+)?[\w.'’-]+(?:\s+(?:package|paper|library|toolkit|tool|dataset|corpus|"
-            r"system|framework|benchmark|vignette|article))?(?:\s+for)?\s*\?*\s*$",
+            r"\b(?:limitations|weaknesses|shortcomings|drawbacks|future work|in a nutshell)\b|"
+            r"\bwhat (?:is|are) (?:the\s+)?[\w .'’-]{1,60}?\babout\s*\?*\s*$|"
+            r"\bwhat does (?:the\s+)?(?!" + _PART + r"\b)[\w .'’-]{1,60}? (?:present|propose|introduce|provide|offer|"
+            r"stud(?:y|ies)|investigate|explain|describe|cover|address|contribute|argue)\b|"
+            r"\bwhy (?:was|were|did)\b.{1,60}\b(?:built|created|developed|made|written|introduced|proposed|designed)"
+            r"\s*\?*\s*$|"
+            r"\bwhat (?:[\w-]+\s+){0,3}?(?:problems?|needs?|gaps?|challenges?)\b[^?]*\bmotivat|"
+            r"\bwhat (?:problems?|needs?|gaps?|challenges?) (?:does|did|do)\b|主要贡献|局限|主要发现",
             re.IGNORECASE,
         ),
     ),
@@ -131,6 +139,8 @@ def is_question(text: str) -> bool:
 
 def analyse(text: str) -> Question:
     types = [kind for kind, pattern in _CUES if pattern.search(text)]
+    if "overview" in types and _LOCAL.search(text):  # "the key finding of the ablation", "main results of Table 4"
+        types.remove("overview")
     asked = attribute(text)
     return Question(
         text, types, bool(_BROAD.search(text)), named_terms(text), asked, asked is not None and numeric(text, asked)
