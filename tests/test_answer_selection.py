@@ -388,21 +388,27 @@ def test_a_question_naming_a_package_no_paper_mentions_is_declined_saying_which(
     assert answer.text == f"{REFUSAL} None of them mention verl."
 
 
+def sentences_of(text: str, paper: str, title: str) -> list[Candidate]:
+    """Every sentence of one passage as a candidate, with its neighbours (no vectors)."""
+    from rag.text import sentence_spans
+
+    hit = Hit(f"{paper}:1", text, paper, title)
+    spans = sentence_spans(text)
+    return [
+        Candidate(0, hit, s, e, None, None, text[slice(*spans[i - 1])] if i else "",
+                  text[slice(*spans[i + 1])] if i + 1 < len(spans) else "")
+        for i, (s, e) in enumerate(spans)
+    ]  # fmt: skip
+
+
 def test_a_quoted_sentence_opening_an_enumeration_brings_the_rest_of_it() -> None:
     from rag.answers.extractive import _with_continuations
-    from rag.text import sentence_spans
 
     text = (
         "There are two reasons: First, the frequency must be stored. Second, regularity is lost when "
         "observations are omitted. Finally, it is faster. Other packages differ."
     )
-    hit = Hit("z:1", text, "z", "zoo")
-    spans = sentence_spans(text)
-    cands = [
-        Candidate(0, hit, s, e, None, None, text[slice(*spans[i - 1])] if i else "",
-                  text[slice(*spans[i + 1])] if i + 1 < len(spans) else "")
-        for i, (s, e) in enumerate(spans)
-    ]  # fmt: skip
+    cands = sentences_of(text, "z", "zoo")
     got = _with_continuations([cands[0]], cands, limit=4)
     assert [c.text.split()[0] for c in got] == ["There", "Second,", "Finally,"]
     assert _with_continuations([cands[0]], cands, limit=2) == cands[:2]  # room runs out
@@ -411,25 +417,15 @@ def test_a_quoted_sentence_opening_an_enumeration_brings_the_rest_of_it() -> Non
 
 def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
     from rag.answers.extractive import _with_continuations
-    from rag.text import sentence_spans
 
     text = (
         "Multi-LexSum is not without its limitations. The cases skew towards plaintiff wins. "
         "Summaries were written by experts over many years."
     )
-    hit = Hit("m:1", text, "m", "Multi-LexSum")
-    spans = sentence_spans(text)
-    cands = [
-        Candidate(0, hit, s, e, None, None, text[slice(*spans[i - 1])] if i else "",
-                  text[slice(*spans[i + 1])] if i + 1 < len(spans) else "")
-        for i, (s, e) in enumerate(spans)
-    ]  # fmt: skip
+    cands = sentences_of(text, "m", "Multi-LexSum")
     q = analyse("What are the limitations of Multi-LexSum?")
     assert _with_continuations([cands[0]], cands, limit=3, q=q) == cands[:2]  # one sentence on, not the rest
     assert _with_continuations([cands[1]], cands, limit=3, q=q) == [cands[1]]  # it says something itself
-    gpus = "We used 8 GPUs. Training took a week."
-    hit = Hit("g:1", gpus, "g", "Some paper")
-    first = Candidate(0, hit, 0, 15, None, None, "", "Training took a week.")
-    second = Candidate(0, hit, 16, len(gpus), None, None, "We used 8 GPUs.", "")
+    first, second = sentences_of("We used 8 GPUs on a cluster. Training took a week.", "g", "Some paper")
     # short, and its only new words are the answer: it gives the answer, it does not announce one
     assert _with_continuations([first], [first, second], limit=3, q=analyse("How many GPUs were used?")) == [first]
