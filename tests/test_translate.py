@@ -55,3 +55,9 @@ def test_bound_suffixes_of_technical_compounds():
     english = translate("如何划分训练集和测试集？")
     assert "train set" in english and "test set" in english and "collected works" not in english
     assert "rate" in translate("GPT-4 的错误率是多少？")
+
+
+def test_how_a_thing_works_keeps_its_form():
+    assert translate("AvatarShield 是如何工作的？") == "How does AvatarShield work?"
+    assert translate("PaperMage 怎么运行？").startswith("How does PaperMage")
+    assert "work" not in translate("LASER 如何减少推理长度？")  # a "how" question about something else

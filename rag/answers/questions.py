@@ -83,7 +83,8 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"\bwhy (?:was|were|did)\b.{1,60}\b(?:built|created|developed|made|written|introduced|proposed|designed)"
             r"\s*\?*\s*$|"
             r"\bwhat (?:[\w-]+\s+){0,3}?(?:problems?|needs?|gaps?|challenges?)\b[^?]*\bmotivat|"
-            r"\bwhat (?:problems?|needs?|gaps?|challenges?) (?:does|did|do)\b|主要贡献|局限|主要发现",
+            r"\bwhat (?:problems?|needs?|gaps?|challenges?) (?:does|did|do)\b|主要贡献|局限|主要发现|"
+            r"^\s*how (?:does|do|did) [^?]{1,60}? work\s*\?*\s*$",
             re.IGNORECASE,
         ),
     ),

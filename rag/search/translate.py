@@ -214,10 +214,17 @@ def _translate_part(part: str, weight: Weight | None) -> str:
     return best_sense(part, weight) or ""
 
 
+# "X 是如何工作的？": how does X work. Glossed word by word the form is lost ("AvatarShield how task?").
+_HOW_IT_WORKS = re.compile(r"^(?P<subject>.+?)\s*是?(?:如何|怎么|怎样)(?:工作|运作|运行)的?\s*[？?]?\s*$")
+
+
 def translate(question: str, weight: Weight | None = None) -> str:
     """The English form of a Chinese question (unchanged when it has no Chinese in it)."""
     if not _HAN.search(question):
         return question
+    works = _HOW_IT_WORKS.match(unicodedata.normalize("NFKC", question))
+    if works:
+        return f"How does {translate(works['subject'], weight).rstrip('?')} work?"
     segments = segment(question)
     words = []
     for i, word in enumerate(segments):
