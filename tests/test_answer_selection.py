@@ -429,3 +429,18 @@ def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
     first, second = sentences_of("We used 8 GPUs on a cluster. Training took a week.", "g", "Some paper")
     # short, and its only new words are the answer: it gives the answer, it does not announce one
     assert _with_continuations([first], [first, second], limit=3, q=analyse("How many GPUs were used?")) == [first]
+
+
+def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
+    from rag.answers.extractive import _with_antecedents
+
+    cands = sentences_of(
+        "Summaries take lawyers hours per case. Motivated by this effort, we introduce Multi-LexSum. It is large.",
+        "m",
+        "Multi-LexSum: Real-World Summaries",
+    )
+    why = analyse("Why was Multi-LexSum built?")
+    assert _with_antecedents([cands[1]], cands, limit=3, q=why) == [cands[1], cands[0]]
+    assert _with_antecedents([cands[1]], cands, limit=1, q=why) == [cands[1]]  # no room
+    what = analyse("How many summaries does Multi-LexSum hold?")
+    assert _with_antecedents([cands[1]], cands, limit=3, q=what) == [cands[1]]  # not a why question

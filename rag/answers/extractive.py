@@ -303,7 +303,7 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         if not _duplicate(c, chosen, w):
             chosen.append(c)
     chosen = _with_typed(chosen, ranked, q, named or {ranked[0].paper_id}, most, w)
-    return _with_continuations(chosen, candidates, limit, q)
+    return _with_antecedents(_with_continuations(chosen, candidates, limit, q), candidates, limit, q)
 
 
 def _typed_in_paper(best: Candidate, ranked: list[Candidate], q: Question, w: ExtractiveScoring) -> Candidate:
@@ -347,6 +347,27 @@ def _with_continuations(
                 break
             out.append(following)
             current = following
+    return out
+
+
+# A sentence that opens by pointing back ("Motivated by this …", "To address these challenges, …").
+_REFERS_BACK = re.compile(r"^(?:[\w-]+,?\s+){0,4}?(?:this|these|those|such)\b", re.IGNORECASE)
+
+
+def _with_antecedents(chosen: list[Candidate], candidates: list[Candidate], limit: int, q: Question) -> list[Candidate]:
+    """For a question asking why (or what problem, what need), a quoted sentence that points back ("To address
+    these challenges, we propose X") brings the sentence before it, which says what "these challenges" are,
+    while room lasts."""
+    if not (q.asks("reason") or (q.asks("overview") and F.asks_critique(q))):
+        return chosen
+    out = list(chosen)
+    for c in chosen:
+        if len(out) >= limit or not _REFERS_BACK.match(c.text):
+            continue
+        before = next((o for o in candidates if o.hit.chunk_id == c.hit.chunk_id
+                       and o.text == c.before and o.end <= c.start), None)  # fmt: skip
+        if before is not None and before not in out:
+            out.append(before)
     return out
 
 

@@ -116,6 +116,11 @@ FEATURES = (
 )
 
 
+def asks_critique(question: Question) -> bool:
+    """The question asks what a paper lacks or why it was needed, not what it presents."""
+    return bool(_CRITIQUE.search(question.text))
+
+
 def idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str] | None = None) -> dict[str, float]:
     """IDF of each question term over the candidate sentences: a term every sentence has says little
     (`df`: the terms' sentence counts, when already counted)."""
@@ -183,7 +188,7 @@ def matrix(
     class_words = [named for asked, named in CLASS_WORDS if asked.search(asked_class)]
     stated = asked_type(question)
     overview = "overview" in types
-    presents_asked = overview and not _CRITIQUE.search(question.text)  # what it is, does, finds
+    presents_asked = overview and not asks_critique(question)  # what it is, does, finds
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]
