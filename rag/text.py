@@ -142,7 +142,7 @@ def _block_sentences(text: str, begin: int, end: int, min_chars: int) -> list[tu
     start = begin
     for match in _BOUNDARY.finditer(text, begin, end):
         cut = match.start()
-        if _ABBREV.search(text[max(start, cut - 12) : cut]):
+        if ends_with_abbreviation(text[max(start, cut - 12) : cut]):
             continue
         spans.append((start, cut))
         start = match.end()

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from functools import cache
 
 import numpy as np
 
@@ -19,7 +20,7 @@ from rag.answers.asked import QUANTITY_KINDS, without_citations
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
-from rag.answers.questions import Question, analyse, described_papers, focus_text, is_question
+from rag.answers.questions import Question, analyse, asks_critique, described_papers, focus_text, is_question
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
@@ -340,8 +341,7 @@ def _with_continuations(
             continue
         current = c
         while len(out) < limit:
-            following = next((o for o in candidates if o.hit.chunk_id == current.hit.chunk_id
-                              and o.text == current.after and o.start >= current.end), None)  # fmt: skip
+            following = _beside(current, candidates, after=True)
             goes_on = following is not None and (_GOES_ON.match(following.text) or (current is c and announces))
             if not goes_on or following in out:
                 break
@@ -358,17 +358,26 @@ def _with_antecedents(chosen: list[Candidate], candidates: list[Candidate], limi
     """For a question asking why (or what problem, what need), a quoted sentence that points back ("To address
     these challenges, we propose X") brings the sentence before it, which says what "these challenges" are,
     while room lasts."""
-    if not (q.asks("reason") or (q.asks("overview") and F.asks_critique(q))):
+    if not (q.asks("reason") or (q.asks("overview") and asks_critique(q))):
         return chosen
     out = list(chosen)
     for c in chosen:
         if len(out) >= limit or not _REFERS_BACK.match(c.text):
             continue
-        before = next((o for o in candidates if o.hit.chunk_id == c.hit.chunk_id
-                       and o.text == c.before and o.end <= c.start), None)  # fmt: skip
+        before = _beside(c, candidates, after=False)
         if before is not None and before not in out:
             out.append(before)
     return out
+
+
+def _beside(c: Candidate, candidates: list[Candidate], *, after: bool) -> Candidate | None:
+    """The candidate that is the sentence right after (or before) `c` in its passage, if it is one."""
+    for o in candidates:
+        if o.hit.chunk_id == c.hit.chunk_id and (
+            o.text == c.after and o.start >= c.end if after else o.text == c.before and o.end <= c.start
+        ):
+            return o
+    return None
 
 
 _ANNOUNCE_CHARS = 80  # a sentence this short that says little beyond the question announces what follows
@@ -484,9 +493,15 @@ def _title_head(c: Candidate | Hit) -> str:
     return head.strip() if colon else ""
 
 
-def _head_names(c: Candidate | Hit) -> set[str]:
+def _head_names(c: Candidate | Hit) -> frozenset[str]:
     """The words of the title's head, squashed as question names are ("Multi-LexSum" → "multilexsum")."""
-    return {squash(w) for w in re.findall(r"[\w.+-]+", _title_head(c))}
+    return _words_squashed(_title_head(c))
+
+
+@cache
+def _words_squashed(text: str) -> frozenset[str]:
+    """Once per title: every candidate of a paper shares it."""
+    return frozenset(squash(w) for w in re.findall(r"[\w.+-]+", text))
 
 
 def _several_things(q: Question) -> bool:

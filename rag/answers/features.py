@@ -17,7 +17,7 @@ import numpy as np
 
 from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, numbers_in
 from rag.answers.candidates import Candidate
-from rag.answers.questions import Question
+from rag.answers.questions import Question, asks_critique
 from rag.answers.typed_pool import asked_type
 from rag.text import squash, terms
 
@@ -45,12 +45,6 @@ _PRESENTS = re.compile(
     r"\b(?:we|this (?:paper|article|document|vignette|work|study|package|note|tutorial|report))\s+(?:\w+\s+){0,2}?"
     r"(?:present|introduc|propos|describ|develop|releas|provid|offer|show|find|found|demonstrat|discuss|stud|"
     r"explain|review|giv|focus|address|implement)\w*",
-    re.IGNORECASE,
-)
-# … which does not answer what it lacks or why it was needed.
-_CRITIQUE = re.compile(
-    r"\b(?:limitations?|weakness(?:es)?|shortcomings?|drawbacks?|future|problems?|motivat\w*|needs?|gaps?|"
-    r"challenges?|why)\b|局限|为什么",
     re.IGNORECASE,
 )
 _LEAD_CHARS = 2500  # a passage starting this early in its paper is its opening (an abstract not marked as one)
@@ -114,11 +108,6 @@ FEATURES = (
     "question_overlap_ratio",  # share of the sentence's terms that are question terms (restating it)
     *(f"role_{name}" for name, _ in _ROLES),
 )
-
-
-def asks_critique(question: Question) -> bool:
-    """The question asks what a paper lacks or why it was needed, not what it presents."""
-    return bool(_CRITIQUE.search(question.text))
 
 
 def idf(question_terms: set[str], texts: list[frozenset[str]], df: Counter[str] | None = None) -> dict[str, float]:
@@ -188,7 +177,7 @@ def matrix(
     class_words = [named for asked, named in CLASS_WORDS if asked.search(asked_class)]
     stated = asked_type(question)
     overview = "overview" in types
-    presents_asked = overview and not asks_critique(question)  # what it is, does, finds
+    presents_asked = overview and not asks_critique(question)  # what it is, does, finds: not what it lacks
     for i, c in enumerate(candidates):
         text = c.text
         row = out[i]

@@ -22,6 +22,12 @@ _PART = (
     r"arguments?|parameters?|columns?|rows?|steps?|algorithms?|experiments?)"
 )
 _LOCAL = re.compile(r"\b" + _PART + r"\b", re.IGNORECASE)
+# What a paper lacks or why it was needed (not what it presents).
+_CRITIQUE = re.compile(
+    r"\b(?:limitations?|weakness(?:es)?|shortcomings?|drawbacks?|future|problems?|motivat\w*|needs?|gaps?|"
+    r"challenges?|why)\b|局限|为什么",
+    re.IGNORECASE,
+)
 
 _CUES: list[tuple[str, re.Pattern[str]]] = [
     (
@@ -78,7 +84,7 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"aims?|purposes?|messages?|takeaways?|claims?|conclusions?|novelty|focus)\b|"
             r"\b(?:limitations|weaknesses|shortcomings|drawbacks|future work|in a nutshell)\b|"
             r"\bwhat (?:is|are) (?:the\s+)?[\w .'’-]{1,60}?\babout\s*\?*\s*$|"
-            r"\bwhat does (?:the\s+)?(?!" + _PART + r"\b)[\w .'’-]{1,60}? (?:present|propose|introduce|provide|offer|"
+            r"\bwhat does (?:the\s+)?[\w .'’-]{1,60}? (?:present|propose|introduce|provide|offer|"
             r"stud(?:y|ies)|investigate|explain|describe|cover|address|contribute|argue)\b|"
             r"\bwhy (?:was|were|did)\b.{1,60}\b(?:built|created|developed|made|written|introduced|proposed|designed)"
             r"\s*\?*\s*$|"
@@ -131,6 +137,11 @@ _ASKS = re.compile(
     r"will|would|should|may|might|in what|for what|to what)\b|[?？]\s*$|吗|什么|哪|如何|怎么|为什么|是否|多少",
     re.IGNORECASE,
 )
+
+
+def asks_critique(question: Question) -> bool:
+    """The question asks what a paper lacks or why it was needed, not what it presents."""
+    return bool(_CRITIQUE.search(question.text))
 
 
 def is_question(text: str) -> bool:

@@ -58,11 +58,15 @@ def stating_passages(
     for paper_id in sorted(papers):
         rows = [(h, v) for h, v in passages_of(paper_id) if h.chunk_id not in have and test(h.text)]
         rows.sort(key=lambda row: -float(row[1] @ vector))
-        for hit, vec in rows[:per_paper]:
-            hit.dense = float(vec @ vector)
-            hit.score = floor
-            out.append(hit)
+        out += [_added(hit, vec, vector, floor) for hit, vec in rows[:per_paper]]
     return out
+
+
+def _added(hit: Hit, vec: np.ndarray, vector: np.ndarray, floor: float) -> Hit:
+    """A passage joining the pool that retrieval did not rank: its cosine, and the weakest retrieved score."""
+    hit.dense = float(vec @ vector)
+    hit.score = floor
+    return hit
 
 
 def opening_passages(
@@ -77,9 +81,9 @@ def opening_passages(
     floor = min((h.score for h in hits), default=0.0)
     out: list[Hit] = []
     for paper_id in sorted(papers):
-        for hit, vec in passages_of(paper_id)[:per_paper]:
-            if hit.chunk_id not in have:
-                hit.dense = float(vec @ vector)
-                hit.score = floor
-                out.append(hit)
+        out += [
+            _added(hit, vec, vector, floor)
+            for hit, vec in passages_of(paper_id)[:per_paper]
+            if hit.chunk_id not in have
+        ]
     return out
