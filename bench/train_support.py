@@ -132,8 +132,8 @@ def scifact_groups(lib, limit: int) -> list[Group]:
     fifth claim is held out of the fit (reported)."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
+    from ingest.sentences import sentence_spans
     from rag.answers.scoring import DEFAULT_SCORING as W
-    from rag.text import sentence_spans
 
     if not SCIFACT.exists():
         print(f"no SciFact at {SCIFACT}: bench pairs only")

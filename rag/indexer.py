@@ -18,11 +18,11 @@ from typing import Any
 from ingest.chunking import chunk_paper
 from ingest.models import Chunk, Paper, SourceError
 from ingest.pdf.ocr import OcrOptions
+from ingest.sentences import sentence_spans
 from rag.engine import Engine
 from rag.index.passages import PaperVectors, embed_text, lexical_text, paper_vector
 from rag.index.records import PaperRecord, chunk_metadata
 from rag.reader import Reader
-from rag.text import sentence_spans
 
 Progress = Callable[[str, int, int | None], None]  # (what, done, total)
 _BATCH_PAPERS = 128  # papers per group

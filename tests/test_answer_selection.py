@@ -390,7 +390,7 @@ def test_a_question_naming_a_package_no_paper_mentions_is_declined_saying_which(
 
 def sentences_of(text: str, paper: str, title: str) -> list[Candidate]:
     """Every sentence of one passage as a candidate, with its neighbours (no vectors)."""
-    from rag.text import sentence_spans
+    from ingest.sentences import sentence_spans
 
     hit = Hit(f"{paper}:1", text, paper, title)
     spans = sentence_spans(text)

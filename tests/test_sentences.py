@@ -1,6 +1,8 @@
 """Sentence spans: verbatim, never across a paragraph break or a heading line, abbreviations kept."""
 
-from rag.text import is_heading, sentence_spans
+import itertools
+
+from ingest.sentences import is_heading, sentence_spans
 
 
 def test_headings_and_paragraphs_are_boundaries_and_abbreviations_are_not() -> None:
@@ -60,3 +62,22 @@ def test_a_footnote_glued_to_the_one_before_starts_a_sentence_and_its_marker_is_
         "We train 3DGS models on 2016 data.",
         "PDFs are not the only way to share papers.",
     ]
+
+
+def test_chunks_open_at_a_sentence_not_after_et_al() -> None:
+    """nltk's punkt, llama-index's default, ends a sentence at "et al.", and a chunk (or its overlap) then
+    opened on "(2022) on the S2-VL training set." — a fragment no answer can quote whole."""
+    from ingest.chunking import chunk_paper
+    from ingest.models import Paper
+    from ingest.sentences import sentence_pieces
+
+    text = " ".join(
+        f"Step {i} follows Shen et al. (2022) and fine-tunes the layout model on split {i} of the S2-VL training set."
+        for i in range(60)
+    )
+    assert "".join(sentence_pieces(text)) == text
+    assert not any(p.startswith("(2022)") for p in sentence_pieces(text))
+    chunks = chunk_paper(Paper(id="p", title="t", text=text), chunk_size=100, chunk_overlap=40)
+    assert len(chunks) > 10
+    assert all(c.text.startswith("Step ") and c.text == text[c.start : c.end] for c in chunks)
+    assert any(c.start < prev.end for prev, c in itertools.pairwise(chunks))  # overlap still there

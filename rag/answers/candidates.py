@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.sentences import ends_with_abbreviation, is_heading, sentence_spans
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
-from rag.text import ends_with_abbreviation, is_cjk, is_heading, sentence_spans
+from rag.text import is_cjk
 
 # A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …", or a
 # footnote's marker ("4For LED training …").

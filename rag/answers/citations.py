@@ -14,10 +14,11 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from ingest.sentences import sentence_spans
 from rag.answers.sentence_bank import SentenceBank
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
-from rag.text import sentence_spans, tokenize
+from rag.text import tokenize
 
 # [3], [1, 2], [1][2], [2-4]; also the full-width brackets a Chinese answer may use.
 _CITE = re.compile(r"[\[【]\s*(\d+(?:\s*[,，;–-]\s*\d+)*)\s*[\]】]")

@@ -8,7 +8,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rag.text import sentence_spans
+from ingest.sentences import sentence_spans
 
 Encode = Callable[[list[str]], np.ndarray]
 

@@ -21,11 +21,12 @@ from typing import Any
 
 import numpy as np
 
+from ingest.sentences import sentence_spans
 from rag.errors import PapersError
 from rag.index.records import Hit, PaperRecord
 from rag.indexer import Indexer, IngestReport
 from rag.reader import Reader
-from rag.text import page_label, sentence_spans
+from rag.text import page_label
 
 MIN_TAKEAWAYS, MAX_TAKEAWAYS = 3, 6
 _MAX_CANDIDATES = 250  # sentences embedded per paper (the best by cheap scores), bounds the cost of long PDFs
