@@ -431,6 +431,24 @@ def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
     assert _with_continuations([first], [first, second], limit=3, q=analyse("How many GPUs were used?")) == [first]
 
 
+def test_a_best_sentence_setting_the_scene_brings_the_next_that_answers_from_it() -> None:
+    from rag.answers.extractive import _with_continuations
+
+    cands = sentences_of(
+        "Earlier versions of scoreItems required a keys matrix created by make.keys. This is no longer necessary. "
+        "Keys may be given as a list.",
+        "p",
+        "Scoring scales with psych",
+    )
+    yesno = analyse("Does scoreItems still need a keys matrix built with make.keys?")
+    assert _with_continuations([cands[0]], cands, limit=3, q=yesno) == cands[:2]
+    # a best sentence that itself says no, or a question it answers without a yes or a no, brings nothing
+    said = sentences_of("Keys are not needed by scoreItems any more. This makes scoring simpler.", "p", "psych")
+    assert _with_continuations([said[0]], said, limit=3, q=yesno) == [said[0]]
+    how = analyse("How are the keys of scoreItems given?")
+    assert _with_continuations([cands[0]], cands, limit=3, q=how) == [cands[0]]
+
+
 def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
     from rag.answers.extractive import _with_antecedents
 

@@ -336,7 +336,7 @@ def _with_continuations(
     it, while room lasts."""
     out = list(chosen)
     for c in chosen:
-        announces = _announces(c.text, q)
+        announces = _announces(c.text, q) or (c is chosen[0] and _sets_up(c, candidates, q))
         if not (_OPENS_LIST.search(c.text) or announces):
             continue
         current = c
@@ -350,8 +350,12 @@ def _with_continuations(
     return out
 
 
-# A sentence that opens by pointing back ("Motivated by this …", "To address these challenges, …").
-_REFERS_BACK = re.compile(r"^(?:[\w-]+,?\s+){0,4}?(?:this|these|those|such)\b", re.IGNORECASE)
+# A sentence that opens by pointing back: what it says is about the sentence before it ("Motivated by this …",
+# "To address these challenges, …", "This is no longer necessary.", "The answer is no, we do not.").
+_REFERS_BACK = re.compile(
+    r"^(?:[\w-]+,?\s+){0,4}?(?:this|these|those|such|the above|the answer|the last|the former|the latter)\b",
+    re.IGNORECASE,
+)
 
 
 def _with_antecedents(chosen: list[Candidate], candidates: list[Candidate], limit: int, q: Question) -> list[Candidate]:
@@ -380,6 +384,15 @@ def _beside(c: Candidate, candidates: list[Candidate], *, after: bool) -> Candid
     return None
 
 
+def _sets_up(c: Candidate, candidates: list[Candidate], q: Question | None) -> bool:
+    """The best sentence sets the question's scene without answering it ("Earlier versions of scoreItems
+    required a keys matrix …" for "Does scoreItems still need one?") and the next goes on from it."""
+    if q is None or F.gives_answer(q, c.text) is not False:
+        return False
+    following = _beside(c, candidates, after=True)
+    return following is not None and bool(_REFERS_BACK.match(following.text))
+
+
 _ANNOUNCE_CHARS = 80  # a sentence this short that says little beyond the question announces what follows
 
 
@@ -388,7 +401,7 @@ def _announces(text: str, q: Question | None) -> bool:
     little beyond the question's own words."""
     if text.rstrip().endswith(":"):
         return True
-    if q is None or len(text) > _ANNOUNCE_CHARS or F.carries(q, text):  # "We used 8 GPUs." gives it
+    if q is None or len(text) > _ANNOUNCE_CHARS or F.gives_answer(q, text):  # "We used 8 GPUs." gives it
         return False
     own, asked = terms(text), terms(q.text)
     return bool(own & asked) and len(own - asked) <= 2

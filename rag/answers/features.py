@@ -245,3 +245,17 @@ def carries(question: Question, text: str) -> bool | None:
     if question.asks("name"):
         return bool(_names(text) - {t.lower() for t in question.names})
     return None
+
+
+def gives_answer(question: Question, text: str) -> bool | None:
+    """`carries`, and for a yes/no or why question whether the sentence says yes or no, or gives a cause:
+    "Earlier versions of scoreItems required a keys matrix." does not answer "Does scoreItems still need
+    one?"; the sentence after it, "This is no longer necessary.", does. None when nothing tells."""
+    typed = carries(question, text)
+    if typed is not None:
+        return typed
+    if question.asks("yesno"):
+        return bool(_POLAR.search(text))
+    if question.asks("reason"):
+        return bool(_CAUSE.search(text))
+    return None
