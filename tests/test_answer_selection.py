@@ -143,6 +143,8 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert attribute("How much carbon was emitted by training the models?") == "carbon"
     assert attribute("What is TinyV?") is None and attribute("How does NOVER work?") is None
     assert attribute("What problem does General-Reasoner address?") is None  # answered by a description
+    assert attribute("Which topics are covered in the diversity vignette?") is None  # … as are its topics
+    assert attribute("What goes wrong when a covariate uses later follow-up?") is None  # a verb, not a noun
     asks_year = [asked for asked, _ in QUANTITY_KINDS if asked.search("When was the Bethe lattice introduced?")]
     assert asks_year and not any(a.search("How can a model decide when to think?") for a in asks_year)
     # Chinese word order, as the translation keeps it: the asked noun ends the question.

@@ -97,7 +97,8 @@ _NOT_A_MODIFIER = (
 # words).
 _ATTRIBUTE = re.compile(
     r"\b(?:what|which|how much|how many)\s+(?!(?:is|are|was|were|do|does|did|can|could|has|have|had|kinds?|types?|"
-    r"sorts?)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
+    r"sorts?|goes|went|happens|happened|causes|caused|makes|made|changes|changed|occurs|occurred|remains|comes|"
+    r"came|leads|led)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
     r"(?:and\s+(?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?\s+)?"  # "… and batch size"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
     r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
@@ -148,7 +149,8 @@ _DESCRIBED = frozenset(
     advantage advantages drawback drawbacks limitation limitations question questions result results outcome
     outcomes effect effects impact approach approaches method methods strategy strategies technique techniques
     mechanism way direction directions step steps lesson lessons recommendation recommendations suggestion
-    suggestions""".split()
+    suggestions task tasks topic topics theme themes aspect aspects concern concerns weakness weaknesses strength
+    strengths difficulty difficulties""".split()
 )
 # One stem for spelling variants (British/American), so "licence" is stated by "license".
 _VARIANTS = {"licens": "licenc"}
