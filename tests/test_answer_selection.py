@@ -464,3 +464,41 @@ def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
     assert _with_antecedents([cands[1]], cands, limit=1, q=why) == [cands[1]]  # no room
     what = analyse("How many summaries does Multi-LexSum hold?")
     assert _with_antecedents([cands[1]], cands, limit=3, q=what) == [cands[1]]  # not a why question
+
+
+def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
+    from rag.answers.questions import parts
+
+    assert parts(analyse("Which dataset did the OTSL paper tune on, and which dataset did PaperMage use?")) == [
+        "Which dataset did the OTSL paper tune on?",
+        "Which dataset did PaperMage use?",
+    ]
+    assert parts(analyse("Which reward terms are designed in the deepfake detector and in the panorama method?")) == [
+        "Which reward terms are designed in the deepfake detector?",
+        "Which reward terms are designed in the panorama method?",
+    ]
+    assert parts(analyse("How do the SVM article and the forecasting article validate models?")) == [
+        "How do the SVM article and the article validate models?",
+        "How do the article and the forecasting article validate models?",
+    ]
+    # one thing, or a clause asking on about the same papers, is asked whole
+    assert parts(analyse("Does LED beat PRIMERA on Multi-LexSum?")) == []
+    assert parts(analyse("Which papers use a verifier, and how does each train it?")) == []
+
+
+def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_library: Library) -> None:
+    from rag.answers.pipeline import _retrieve_parts
+    from rag.answers.questions import parts
+
+    question = "Which verifier does the TinyV paper train, and which driving planner does the HCRMP paper propose?"
+    lib = bundled_library
+
+    def retrieve(query, k, filters):
+        return lib.retrieve(query, k=k, filters=filters, mode=None)
+
+    hits, _ = _retrieve_parts(retrieve, question, 8, None)
+    assert len(hits) == 8 and len({h.chunk_id for h in hits}) == 8
+    for part in parts(analyse(question)):
+        best = retrieve(part, 1, None)[0][0]
+        assert best.chunk_id in {h.chunk_id for h in hits}
+    assert {h.paper_id.split("-")[0] for h in hits[:3]} >= {"tinyv", "hcrmp"}

@@ -20,7 +20,16 @@ from rag.answers.asked import QUANTITY_KINDS, without_citations
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
-from rag.answers.questions import Question, analyse, asks_critique, described_papers, focus_text, is_question
+from rag.answers.questions import (
+    AND_OTHER,
+    PLURAL_ACRONYM,
+    Question,
+    analyse,
+    asks_critique,
+    described_papers,
+    focus_text,
+    is_question,
+)
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
@@ -34,11 +43,6 @@ _BOILERPLATE = re.compile(
     r"https?://|\\footnote|\\href|github\.com"
     r"|\b(code|data(sets?)?|implementation|resources?|project repository) (is|are) (publicly )?available",
     re.IGNORECASE,
-)
-
-# "… in the X and in the Y", "…, and what does Y use": a second thing the question is about.
-_AND_OTHER = re.compile(
-    r"\band (?:in|for|of|with) (?:the|its|their)\b|,\s*and (?:what|which|how|who|where|when)\b", re.IGNORECASE
 )
 
 ANSWERABILITY = (
@@ -265,7 +269,7 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     named = named_papers(q, candidates)
     # "… for the X statistics and inside Y?", "… the count regression paper and the structural change paper"
     two_named = len(named) >= 2 and (len(q.names) >= 2 or len(described_papers(q.text)) >= 2)
-    if q.broad or (named and (_AND_OTHER.search(q.text) or _joined_names(q) or two_named)):
+    if q.broad or (named and (AND_OTHER.search(q.text) or _joined_names(q) or two_named)):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
@@ -467,7 +471,7 @@ def _using(q: Question, candidates: Sequence[Candidate | Hit], *, most: int) -> 
 
 
 def _name_keys(q: Question) -> list[str]:
-    return [squash(n) for n in q.names if len(squash(n)) >= 3 and not _PLURAL_ACRONYM.match(n)]
+    return [squash(n) for n in q.names if len(squash(n)) >= 3 and not PLURAL_ACRONYM.match(n)]
 
 
 def _by_title_name(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
@@ -519,7 +523,7 @@ def _words_squashed(text: str) -> frozenset[str]:
 
 def _several_things(q: Question) -> bool:
     """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
-    return q.broad or bool(_AND_OTHER.search(q.text)) or _joined_names(q) or len(described_papers(q.text)) >= 2
+    return q.broad or bool(AND_OTHER.search(q.text)) or _joined_names(q) or len(described_papers(q.text)) >= 2
 
 
 def _joined_names(q: Question) -> bool:
@@ -532,7 +536,6 @@ def _joined_names(q: Question) -> bool:
 
 
 _JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
-_PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")
 
 
 def _duplicate(c: Candidate, chosen: list[Candidate], w: ExtractiveScoring) -> bool:

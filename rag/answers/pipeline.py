@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Callable
@@ -15,7 +16,7 @@ from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
 from rag.answers.extractive import extractive_answer, typed_passages
 from rag.answers.generated import llm_answer
-from rag.answers.questions import analyse, is_question
+from rag.answers.questions import analyse, is_question, parts
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
@@ -69,13 +70,13 @@ def answer_question(
     depth = max(k or s.top_k, DEFAULT_SCORING.pool_passages)
     names = titles() if history and titles else None
     resolution = resolve(question, history, titles=names)
-    hits, vector = retrieve(resolution.query, depth, filters)
+    hits, vector = _retrieve_parts(retrieve, resolution.query, depth, filters)
     answer = None
     if history and not resolution.expanded:  # does it stand on its own? (extractive: cheap, no LLM yet)
         answer = compose_answer(question, vector, hits, bank, s, facts=facts)
         if answer.refused:  # weak on its own: try it as a follow-up
             resolution = resolve(question, history, titles=names, force=True)
-            hits, vector = retrieve(resolution.query, depth, filters)
+            hits, vector = _retrieve_parts(retrieve, resolution.query, depth, filters)
     pin = (filters or Filters()).only(resolution.prefer_papers) if resolution.expanded else None
     if pin is not None:  # the papers the conversation is about, as far as the chosen filters allow
         pinned, _ = retrieve(resolution.query, 3, pin)
@@ -95,6 +96,25 @@ def answer_question(
         )
     answer.query = resolution.query
     return answer
+
+
+def _retrieve_parts(
+    retrieve: Retrieve, query: str, depth: int, filters: Filters | None
+) -> tuple[list[Hit], np.ndarray | None]:
+    """The passages of a question and, when it asks about several things, of each part alone
+    (`questions.parts`), taken in turn so every part's best passages are read: asked whole, a question
+    about two papers retrieved only the one its words favour."""
+    hits, vector = retrieve(query, depth, filters)
+    split = parts(analyse(query)) if not is_cjk(query) else []
+    if not split:
+        return hits, vector
+    lists = [hits, *(retrieve(part, DEFAULT_SCORING.part_passages, filters)[0] for part in split)]
+    merged: dict[str, Hit] = {}
+    for turn in itertools.zip_longest(*lists):
+        for hit in turn:
+            if hit is not None:
+                merged.setdefault(hit.chunk_id, hit)
+    return list(merged.values())[:depth], vector
 
 
 def answerability_threshold(text: str = "?") -> float:

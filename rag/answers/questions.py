@@ -198,6 +198,46 @@ def described_papers(text: str) -> list[str]:
     return out
 
 
+# "… in the X and in the Y", "…, and what does Y use": a second thing the question is about.
+AND_OTHER = re.compile(
+    r"\band (?:in|for|of|with) (?:the|its|their)\b|,\s*and (?=(?:what|which|how|who|where|when)\b)", re.IGNORECASE
+)
+PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")  # "LLMs", "GPUs": a class of things, not one thing's name
+_MAX_PARTS = 3
+_ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
+
+
+def parts(q: Question) -> list[str]:
+    """The question once per thing it asks about, each without the others, for retrieving each one's
+    passages: asked whole, "Which dataset did the OTSL paper tune on, and which did PaperMage use to compare
+    with Grobid?" retrieves PaperMage's passages only, its words being the more. [] for one thing.
+
+    Two clauses ("…, and which …") are asked apart, "… in the X and in the Y" as "… in the X" and "… in the
+    Y"; else each paper the question describes ("the SVM article and the forecasting article"), with the
+    others left out."""
+    text = q.text.strip()
+    joint = AND_OTHER.search(text)
+    if joint:
+        left = text[: joint.start()].rstrip(" ,")
+        right = text[joint.end() :]
+        shared = re.match(r"and ((?:in|for|of|with) (?:the|its|their))\b", joint.group(0), re.IGNORECASE)
+        if not shared:  # a clause asking on about the same papers ("…, and how does each …") adds nothing alone
+            return [] if _ABOUT_THE_SAME.search(right) else [left + "?", right[:1].upper() + right[1:]]
+        cut = left.lower().rfind(f" {shared.group(1).split()[0].lower()} ")
+        return [left + "?", f"{left[:cut] if cut > 0 else ''} {shared.group(1)}{right}".strip()]
+    things = list(dict.fromkeys(described_papers(text)))[:_MAX_PARTS]
+    if len(things) < 2:  # two names may be one paper's ("Does LED beat PRIMERA on Multi-LexSum?")
+        return []
+    out = []
+    for thing in things:
+        alone = text
+        for other in things:
+            if other != thing and other.lower() not in thing.lower():
+                alone = re.sub(re.escape(other), " ", alone, flags=re.IGNORECASE)
+        out.append(" ".join(alone.split()))
+    return out
+
+
 def focus_text(question: Question, titles: list[str]) -> str:
     """The question without what it is about (its names, the words of the papers' titles): what it asks.
 
