@@ -1,6 +1,7 @@
-"""The training papers: six article-style vignettes from as many fields (ecology, survival analysis, social
-networks, forecasting, psychometrics, machine learning), fetched from the Debian packages of R that ship
-them. They widen what the answer scorer and the answerability model are fitted on beyond ../shared/pdfs.
+"""The training papers: ten article-style vignettes from as many fields (ecology, survival analysis, social
+networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
+clustering), fetched from the Debian packages of R that ship them. They widen what the answer scorer and the
+answerability model are fitted on beyond ../shared/pdfs.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
@@ -60,6 +61,30 @@ VIGNETTES = (
         "1.7-13-1",
         "usr/lib/R/site-library/e1071/doc/svmdoc.pdf",
         "be8a045b09f32471e0495f5796a5b696b27707dfa73a3611f9e42918e6a51f53",
+    ),
+    Vignette(  # spatial statistics: spatio-temporal variograms and kriging (air quality, R Journal 2016)
+        "r-cran-gstat",
+        "2.1-0-1",
+        "usr/lib/R/site-library/gstat/doc/spatio-temporal-kriging.pdf",
+        "6c0504252c562a0c6fce30f5f5e652a2ac8979bbf7067767e1ccf02206382794",
+    ),
+    Vignette(  # Bayesian computation: Bayes factors via serial tempering MCMC
+        "r-cran-mcmc",
+        "0.9-7-1+b1",
+        "usr/lib/R/site-library/mcmc/doc/bfst.pdf",
+        "72b5350ebfafb2be72e0b67d89119f87bcc730a248e7e1b8462af8cd32b842cf",
+    ),
+    Vignette(  # text mining: corpora, preprocessing and term-document matrices
+        "r-cran-tm",
+        "0.7-11-1",
+        "usr/lib/R/site-library/tm/doc/tm.pdf",
+        "ac08091170c41a1f94ed087848124768d17fafa5ace2afa9d6846778797bedfb",
+    ),
+    Vignette(  # clustering: density-based clustering with DBSCAN and OPTICS (JSS 2019)
+        "r-cran-dbscan",
+        "1.1-11+ds-1",
+        "usr/lib/R/site-library/dbscan/doc/dbscan.pdf",
+        "14f4aad8fc00862763ff5ac3d3615e53018cf5d0b4d9ba005714132d76a2d282",
     ),
 )
 
