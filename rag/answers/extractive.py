@@ -24,11 +24,13 @@ from rag.answers.questions import (
     AND_OTHER,
     PLURAL_ACRONYM,
     Question,
+    about_several,
     analyse,
     asks_critique,
     described_papers,
     focus_text,
     is_question,
+    joined_names,
 )
 from rag.answers.scorer import load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
@@ -107,10 +109,10 @@ def extractive_answer(
         answer = _declined(question, hits, 0.0, "missing")
         answer.missing = missing
         return answer
-    confidence, no_number, no_attribute = answerability(q, candidates, x, w)
+    confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
     if asks and no_number and confidence < w.quantity_confidence:
         return _declined(question, hits, confidence, "no_quantity")
-    if asks and no_attribute and confidence < w.quantity_confidence and not _several_things(q):
+    if asks and no_attribute and confidence < w.quantity_confidence and not about_several(q):
         answer = _declined(question, hits, confidence, "unstated")
         answer.missing = [q.attribute or ""]
         return answer
@@ -124,7 +126,7 @@ def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate
     """The candidates of the one paper a question names by its title's name ("… used for Multi-LexSum?") or
     describes ("the count regression paper"): another paper's sentence, however similar, does not answer a
     question about this one. All of them when it names none or several, or asks about several things."""
-    if _several_things(q):
+    if about_several(q):
         return candidates
     keys = set(_name_keys(q))
     titled = {c.paper_id for c in candidates if keys & _head_names(c)}  # whole names: "BERT" is not "RoBERTa"
@@ -192,17 +194,27 @@ def typed_passages(
 
 
 def answerability(
-    q: Question, candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING
+    q: Question,
+    candidates: list[Candidate],
+    x: np.ndarray,
+    w: ExtractiveScoring = DEFAULT_SCORING,
+    *,
+    statement: bool = False,
 ) -> tuple[float, bool, bool]:
-    """(probability that the best candidates answer the question, it asks a quantity none of them gives (or a
-    kind of quantity, a duration or a rate, the papers it is about never state), it asks an attribute none of
-    them states)."""
+    """(probability that the best candidates answer the question, or support the `statement`, it asks a
+    quantity none of them gives (or a kind of quantity, a duration or a rate, the papers it is about never
+    state), it asks an attribute none of them states)."""
     row = answerability_features(q, candidates, x, w)
-    model = load("answerability_weights.json", ANSWERABILITY)
+    model = answerability_model(statement=statement)
     flags = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
     flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in flags}
     no_number = flag["quantity_without_number"] or (flag["kind_unstated"] and not flag["several_things"])
     return float(model.probability(row[None, :])[0]), no_number, flag["attribute_unstated"]
+
+
+def answerability_model(*, statement: bool = False):
+    """The fitted answerability model of questions, or of statements checked against the papers (claims)."""
+    return load("statement_weights.json" if statement else "answerability_weights.json", ANSWERABILITY)
 
 
 def answerability_features(
@@ -228,7 +240,7 @@ def answerability_features(
     row[8] = float(unstated(q, subject))
     row[9] = float(kind_unstated(q, subject))
     row[10] = float(candidates[order[0]].paper_id not in {c.paper_id for c in subject})
-    row[11] = float(_several_things(q))
+    row[11] = float(about_several(q))
     return row
 
 
@@ -254,7 +266,7 @@ def _with_neighbours(c: Candidate) -> str:
 
 def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
     """The candidates of the papers a question names (all of them when it names none, or several things)."""
-    named = named_papers(q, candidates, most=1) if not _several_things(q) else set()
+    named = named_papers(q, candidates, most=1) if not about_several(q) else set()
     return [c for c in candidates if c.paper_id in named] if named else candidates
 
 
@@ -269,7 +281,7 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
     named = named_papers(q, candidates)
     # "… for the X statistics and inside Y?", "… the count regression paper and the structural change paper"
     two_named = len(named) >= 2 and (len(q.names) >= 2 or len(described_papers(q.text)) >= 2)
-    if q.broad or (named and (AND_OTHER.search(q.text) or _joined_names(q) or two_named)):
+    if q.broad or (named and (AND_OTHER.search(q.text) or joined_names(q) or two_named)):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
@@ -519,23 +531,6 @@ def _head_names(c: Candidate | Hit) -> frozenset[str]:
 def _words_squashed(text: str) -> frozenset[str]:
     """Once per title: every candidate of a paper shares it."""
     return frozenset(squash(w) for w in re.findall(r"[\w.+-]+", text))
-
-
-def _several_things(q: Question) -> bool:
-    """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
-    return q.broad or bool(AND_OTHER.search(q.text)) or _joined_names(q) or len(described_papers(q.text)) >= 2
-
-
-def _joined_names(q: Question) -> bool:
-    """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y", "of X and of Y"."""
-    for a in q.names:
-        for b in q.names:
-            if a != b and re.search(rf"{re.escape(a)}\s+{_JOINER}{re.escape(b)}", q.text):
-                return True
-    return False
-
-
-_JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
 
 
 def _duplicate(c: Candidate, chosen: list[Candidate], w: ExtractiveScoring) -> bool:

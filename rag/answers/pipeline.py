@@ -16,8 +16,7 @@ from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
 from rag.answers.extractive import extractive_answer, typed_passages
 from rag.answers.generated import llm_answer
-from rag.answers.questions import analyse, is_question, parts
-from rag.answers.scorer import load
+from rag.answers.questions import about_several, analyse, is_question, parts
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
 from rag.answers.typed_pool import PassagesOf
@@ -118,12 +117,12 @@ def _retrieve_parts(
 
 
 def answerability_threshold(text: str = "?") -> float:
-    """The decline threshold calibrated with the answerability model on the train split: one for
-    questions, one for statements (a claim to check against the papers, as in SciFact)."""
-    from rag.answers.extractive import ANSWERABILITY
+    """The decline threshold calibrated with the answerability model on the train split: for questions,
+    questions about several things, and statements (a claim to check against the papers, as in SciFact)."""
+    from rag.answers.extractive import answerability_model
 
-    model = load("answerability_weights.json", ANSWERABILITY)
-    return model.threshold if is_question(text) else model.threshold_statement
+    model = answerability_model(statement=not is_question(text))
+    return model.threshold_several if about_several(analyse(text)) else model.threshold
 
 
 def compose_answer(

@@ -207,6 +207,23 @@ _MAX_PARTS = 3
 _ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
 
 
+def about_several(q: Question) -> bool:
+    """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
+    return q.broad or bool(AND_OTHER.search(q.text)) or joined_names(q) or len(described_papers(q.text)) >= 2
+
+
+def joined_names(q: Question) -> bool:
+    """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y", "of X and of Y"."""
+    for a in q.names:
+        for b in q.names:
+            if a != b and re.search(rf"{re.escape(a)}\s+{_JOINER}{re.escape(b)}", q.text):
+                return True
+    return False
+
+
+_JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
+
+
 def parts(q: Question) -> list[str]:
     """The question once per thing it asks about, each without the others, for retrieving each one's
     passages: asked whole, "Which dataset did the OTSL paper tune on, and which did PaperMage use to compare

@@ -3,7 +3,8 @@ scripts in bench/ (a linear model each: a dot product at query time, no ML libra
 
 - `scorer_weights.json`: how likely a candidate sentence answers the question (bench/train_answer_scorer.py);
 - `answerability_weights.json`: how likely the best candidates answer it at all, from question-level
-  signals, with the decline threshold calibrated on the train split (bench/train_answerability.py).
+  signals, with the decline threshold calibrated on the train split (bench/train_answerability.py);
+- `statement_weights.json`: the same for a statement checked against the papers (a claim, as in SciFact).
 """
 
 from __future__ import annotations
@@ -23,8 +24,8 @@ class LinearModel:
     features: tuple[str, ...]
     coef: np.ndarray
     intercept: float
-    threshold: float = 0.5  # for a decision on the probability (answerability of questions)
-    threshold_statement: float = 0.5  # the same for statements checked against the papers (claims)
+    threshold: float = 0.5  # for a decision on the probability (answerability)
+    threshold_several: float = 0.5  # … of a question about several things (its parts score lower each)
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         return x @ self.coef + self.intercept
@@ -46,5 +47,5 @@ def load(name: str, expected: tuple[str, ...]) -> LinearModel:
         np.asarray(data["coef"], dtype=np.float32),
         float(data["intercept"]),
         threshold,
-        float(data.get("threshold_statement", threshold)),
+        float(data.get("threshold_several", threshold)),
     )
