@@ -32,7 +32,7 @@ from rag.answers.questions import (
     is_question,
     joined_names,
 )
-from rag.answers.scorer import load
+from rag.answers.scorer import LinearModel, load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
 from rag.answers.typed_pool import PassagesOf, asked_type, opening_passages, stating_passages
@@ -212,7 +212,7 @@ def answerability(
     return float(model.probability(row[None, :])[0]), no_number, flag["attribute_unstated"]
 
 
-def answerability_model(*, statement: bool = False):
+def answerability_model(*, statement: bool = False) -> LinearModel:
     """The fitted answerability model of questions, or of statements checked against the papers (claims)."""
     return load("statement_weights.json" if statement else "answerability_weights.json", ANSWERABILITY)
 

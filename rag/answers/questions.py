@@ -227,23 +227,29 @@ _JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s
 def parts(q: Question) -> list[str]:
     """The question once per thing it asks about, each without the others, for retrieving each one's
     passages: asked whole, "Which dataset did the OTSL paper tune on, and which did PaperMage use to compare
-    with Grobid?" retrieves PaperMage's passages only, its words being the more. [] for one thing.
-
-    Two clauses ("…, and which …") are asked apart, "… in the X and in the Y" as "… in the X" and "… in the
-    Y"; else each paper the question describes ("the SVM article and the forecasting article"), with the
-    others left out."""
+    with Grobid?" retrieves PaperMage's passages only, its words being the more. [] for one thing."""
     text = q.text.strip()
     joint = AND_OTHER.search(text)
-    if joint:
-        left = text[: joint.start()].rstrip(" ,")
-        right = text[joint.end() :]
-        shared = re.match(r"and ((?:in|for|of|with) (?:the|its|their))\b", joint.group(0), re.IGNORECASE)
-        if not shared:  # a clause asking on about the same papers ("…, and how does each …") adds nothing alone
-            return [] if _ABOUT_THE_SAME.search(right) else [left + "?", right[:1].upper() + right[1:]]
-        cut = left.lower().rfind(f" {shared.group(1).split()[0].lower()} ")
-        return [left + "?", f"{left[:cut] if cut > 0 else ''} {shared.group(1)}{right}".strip()]
+    return _clauses(text, joint) if joint else _one_per_described(text)
+
+
+def _clauses(text: str, joint: re.Match[str]) -> list[str]:
+    """ "…, and which …" asked apart; "… in the X and in the Y" as "… in the X" and "… in the Y". A clause
+    asking on about the same papers ("…, and how does each …") adds nothing alone: []."""
+    left, right = text[: joint.start()].rstrip(" ,"), text[joint.end() :]
+    shared = re.match(r"and ((?:in|for|of|with) (?:the|its|their))\b", joint.group(0), re.IGNORECASE)
+    if not shared:
+        return [] if _ABOUT_THE_SAME.search(right) else [left + "?", right[:1].upper() + right[1:]]
+    cut = left.lower().rfind(f" {shared.group(1).split()[0].lower()} ")
+    return [left + "?", f"{left[:cut] if cut > 0 else ''} {shared.group(1)}{right}".strip()]
+
+
+def _one_per_described(text: str) -> list[str]:
+    """For each paper the question describes ("the SVM article and the forecasting article"), the question
+    without the others' descriptions. Names alone do not part it: two may be one paper's ("Does LED beat
+    PRIMERA on Multi-LexSum?")."""
     things = list(dict.fromkeys(described_papers(text)))[:_MAX_PARTS]
-    if len(things) < 2:  # two names may be one paper's ("Does LED beat PRIMERA on Multi-LexSum?")
+    if len(things) < 2:
         return []
     out = []
     for thing in things:
