@@ -70,7 +70,8 @@ class Settings(BaseSettings):
     min_relevance: float | None = Field(
         None,
         description="Decline below this answerability (0..1: the fitted probability that the best sentences answer"
-        " the question); None: the threshold calibrated with the model (rag/answers/answerability_weights.json).",
+        " the question); None: the thresholds calibrated with the models (rag/answers/answerability_weights.json"
+        " for questions and questions about several things, statement_weights.json for claims).",
     )
     min_coverage_cjk: float = Field(
         0.2, description="For Chinese questions: share of question bigrams the best passage must contain."
