@@ -123,16 +123,21 @@ def extractive_answer(
 
 
 def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate]:
-    """The candidates of the one paper a question names by its title's name ("… used for Multi-LexSum?") or
-    describes ("the count regression paper"): another paper's sentence, however similar, does not answer a
-    question about this one. All of them when it names none or several, or asks about several things."""
+    """The candidates of the one paper the question is about (`titled_paper`): another paper's sentence,
+    however similar, does not answer a question about this one. All of them when it names none."""
+    paper = titled_paper(q, candidates)
+    return [c for c in candidates if c.paper_id == paper] or candidates
+
+
+def titled_paper(q: Question, items: Sequence[Candidate | Hit]) -> str | None:
+    """The one paper a question names by its title's name ("… used for Multi-LexSum?", a whole word of the
+    title's head: "BERT" is not "RoBERTa") or describes ("the count regression paper"); None when it names
+    none or several, or asks about several things."""
     if about_several(q):
-        return candidates
+        return None
     keys = set(_name_keys(q))
-    titled = {c.paper_id for c in candidates if keys & _head_names(c)}  # whole names: "BERT" is not "RoBERTa"
-    titled = titled | _described(q, candidates) | _by_title_name(q, candidates)
-    own = [c for c in candidates if c.paper_id in titled]
-    return own if len(titled) == 1 and own else candidates
+    titled = {c.paper_id for c in items if keys & _head_names(c)} | _described(q, items) | _by_title_name(q, items)
+    return next(iter(titled)) if len(titled) == 1 else None
 
 
 def scored_candidates(
@@ -188,8 +193,9 @@ def typed_passages(
     question about a paper as a whole ("What does the forecast package paper present?"), its opening ones."""
     named = named_papers(q, hits) if not q.broad else set()
     out = stating_passages(q, hits, named, vector, passages_of, per_paper=per_paper)
-    if q.asks("overview") and not q.broad:
-        out += opening_passages(hits + out, titled_papers(q, hits, most=1), vector, passages_of, per_paper=per_paper)
+    paper = titled_paper(q, hits) if q.asks("overview") and not q.broad else None
+    if paper is not None:
+        out += opening_passages(hits + out, {paper}, vector, passages_of, per_paper=per_paper)
     return out
 
 
@@ -459,10 +465,10 @@ def named_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: in
     """Papers a question names: those whose titles carry one of its names, else those whose candidate
     sentences (or passages) do, when no more than `most` papers use it (a term every paper uses names none;
     "GPU" beside "PaperMage" names PaperMage's paper). A plural acronym ("LLMs", "GPUs") names a class."""
-    return titled_papers(q, candidates, most=most) or _using(q, candidates, most=most)
+    return _titled_papers(q, candidates, most=most) or _using(q, candidates, most=most)
 
 
-def titled_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: int = 2) -> set[str]:
+def _titled_papers(q: Question, candidates: Sequence[Candidate | Hit], *, most: int = 2) -> set[str]:
     """Papers a question names by their titles: a name in the title, the title's own name ("zoo: …"), or
     a description of what the title says ("the count regression paper")."""
     titled: set[str] = set()
