@@ -481,6 +481,10 @@ def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
         "How do the SVM article and the article validate models?",
         "How do the article and the forecasting article validate models?",
     ]
+    assert parts(analyse("What do the A paper and the B paper compare?")) == [
+        "What do the A paper and the paper compare?",
+        "What do the paper and the B paper compare?",
+    ]  # a description is removed as a word, not as letters of other words
     # one thing, or a clause asking on about the same papers, is asked whole
     assert parts(analyse("Does LED beat PRIMERA on Multi-LexSum?")) == []
     assert parts(analyse("Which papers use a verifier, and how does each train it?")) == []

@@ -204,6 +204,7 @@ AND_OTHER = re.compile(
 )
 PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")  # "LLMs", "GPUs": a class of things, not one thing's name
 _MAX_PARTS = 3
+_WORD = re.compile(r"[^\W\d_]{2}")  # a part with no word of its own is not asked
 _ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
 
 
@@ -230,7 +231,8 @@ def parts(q: Question) -> list[str]:
     with Grobid?" retrieves PaperMage's passages only, its words being the more. [] for one thing."""
     text = q.text.strip()
     joint = AND_OTHER.search(text)
-    return _clauses(text, joint) if joint else _one_per_described(text)
+    found = [part for part in (_clauses(text, joint) if joint else _one_per_described(text)) if _WORD.search(part)]
+    return found if len(found) >= 2 else []
 
 
 def _clauses(text: str, joint: re.Match[str]) -> list[str]:
@@ -256,7 +258,7 @@ def _one_per_described(text: str) -> list[str]:
         alone = text
         for other in things:
             if other != thing and other.lower() not in thing.lower():
-                alone = re.sub(re.escape(other), " ", alone, flags=re.IGNORECASE)
+                alone = re.sub(rf"(?<!\w){re.escape(other)}(?!\w)", " ", alone, flags=re.IGNORECASE)
         out.append(" ".join(alone.split()))
     return out
 
