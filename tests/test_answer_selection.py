@@ -469,25 +469,30 @@ def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
 def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
     from rag.answers.questions import parts
 
-    assert parts(analyse("Which dataset did the OTSL paper tune on, and which dataset did PaperMage use?")) == [
-        "Which dataset did the OTSL paper tune on?",
-        "Which dataset did PaperMage use?",
-    ]
-    assert parts(analyse("Which reward terms are designed in the deepfake detector and in the panorama method?")) == [
-        "Which reward terms are designed in the deepfake detector?",
-        "Which reward terms are designed in the panorama method?",
-    ]
-    assert parts(analyse("How do the SVM article and the forecasting article validate models?")) == [
-        "How do the SVM article and the article validate models?",
-        "How do the article and the forecasting article validate models?",
-    ]
-    assert parts(analyse("What do the A paper and the B paper compare?")) == [
-        "What do the A paper and the paper compare?",
-        "What do the paper and the B paper compare?",
-    ]  # a description is removed as a word, not as letters of other words
-    # one thing, or a clause asking on about the same papers, is asked whole
-    assert parts(analyse("Does LED beat PRIMERA on Multi-LexSum?")) == []
-    assert parts(analyse("Which papers use a verifier, and how does each train it?")) == []
+    asked = {
+        "Which dataset did the OTSL paper tune on, and which dataset did PaperMage use?": [
+            "Which dataset did the OTSL paper tune on?",
+            "Which dataset did PaperMage use?",
+        ],
+        "Which reward terms are designed in the deepfake detector and in the panorama method?": [
+            "Which reward terms are designed in the deepfake detector?",
+            "Which reward terms are designed in the panorama method?",
+        ],
+        "How do the SVM article and the forecasting article validate models?": [
+            "How do the SVM article and the article validate models?",
+            "How do the article and the forecasting article validate models?",
+        ],
+        # a description is removed as a word, not as letters of other words
+        "What do the A paper and the B paper compare?": [
+            "What do the A paper and the paper compare?",
+            "What do the paper and the B paper compare?",
+        ],
+        # one thing, or a clause asking on about the same papers, is asked whole
+        "Does LED beat PRIMERA on Multi-LexSum?": [],
+        "Which papers use a verifier, and how does each train it?": [],
+    }
+    for question, expected in asked.items():
+        assert parts(analyse(question)) == expected, question
 
 
 def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_library: Library) -> None:
