@@ -70,7 +70,7 @@ def extractive_answer(
     bank: SentenceBank | Encode,
     *,
     max_sentences: int = 4,
-    min_relevance: float = 0.5,
+    min_relevance: float | None = None,
     min_coverage_cjk: float = 0.2,
     prefer_papers: list[str] | None = None,
     scoring: ExtractiveScoring = DEFAULT_SCORING,
@@ -81,7 +81,8 @@ def extractive_answer(
 ) -> Answer:
     """Score every candidate sentence, decline when the papers don't say, else quote the best (one per
     paper for questions across papers) and number the sources by first use. `known(token)`: is the word
-    anywhere in the index (for names the question uses); `min_relevance`: the answerability threshold;
+    anywhere in the index (for names the question uses); `min_relevance`: the answerability threshold (None:
+    the calibrated one, `calibrated_threshold`);
     `query`: what was retrieved with, when it says more than the question (a resolved follow-up);
     `passages_of`: a paper's passages with vectors, to find those stating what is asked (`typed_pool`)."""
     if not isinstance(bank, SentenceBank):
@@ -110,13 +111,14 @@ def extractive_answer(
         answer.missing = missing
         return answer
     confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
+    threshold = calibrated_threshold(q, statement=not asks) if min_relevance is None else min_relevance
     if asks and no_number and confidence < w.quantity_confidence:
         return _declined(question, hits, confidence, "no_quantity")
     if asks and no_attribute and confidence < w.quantity_confidence and not about_several(q):
         answer = _declined(question, hits, confidence, "unstated")
         answer.missing = [q.attribute or ""]
         return answer
-    if confidence < min_relevance:
+    if confidence < threshold:
         return _declined(question, hits, confidence, "low_confidence")
     chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w)
     return _compose(question, chosen, confidence)
@@ -221,6 +223,14 @@ def answerability(
 def answerability_model(*, statement: bool = False) -> LinearModel:
     """The fitted answerability model of questions, or of statements checked against the papers (claims)."""
     return load("statement_weights.json" if statement else "answerability_weights.json", ANSWERABILITY)
+
+
+def calibrated_threshold(q: Question, *, statement: bool = False) -> float:
+    """The decline threshold calibrated on the train split with the model that reads `q`: for questions, for
+    questions about several things (their parts each score lower), and for statements checked against the
+    papers (claims, as in SciFact)."""
+    model = answerability_model(statement=statement)
+    return model.threshold_several if about_several(q) else model.threshold
 
 
 def answerability_features(

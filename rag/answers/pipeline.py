@@ -16,7 +16,7 @@ from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
 from rag.answers.extractive import extractive_answer, typed_passages
 from rag.answers.generated import llm_answer
-from rag.answers.questions import about_several, analyse, is_question, parts
+from rag.answers.questions import analyse, is_question, parts
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.sentence_bank import SentenceBank
 from rag.answers.typed_pool import PassagesOf
@@ -117,12 +117,10 @@ def _retrieve_parts(
 
 
 def answerability_threshold(text: str = "?") -> float:
-    """The decline threshold calibrated with the answerability model on the train split: for questions,
-    questions about several things, and statements (a claim to check against the papers, as in SciFact)."""
-    from rag.answers.extractive import answerability_model
+    """The calibrated decline threshold the extractive answerer applies to `text` (`calibrated_threshold`)."""
+    from rag.answers.extractive import calibrated_threshold
 
-    model = answerability_model(statement=not is_question(text))
-    return model.threshold_several if about_several(analyse(text)) else model.threshold
+    return calibrated_threshold(analyse(text), statement=not is_question(text))
 
 
 def compose_answer(
@@ -216,7 +214,7 @@ def _extract(
         hits,
         bank,
         max_sentences=s.max_answer_sentences,
-        min_relevance=s.min_relevance if s.min_relevance is not None else answerability_threshold(question),
+        min_relevance=s.min_relevance,  # None: the calibrated threshold, read from the question as it is answered
         min_coverage_cjk=s.min_coverage_cjk,
         paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
         known=facts.known,

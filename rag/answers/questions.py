@@ -213,6 +213,9 @@ def about_several(q: Question) -> bool:
     return q.broad or bool(AND_OTHER.search(q.text)) or joined_names(q) or len(described_papers(q.text)) >= 2
 
 
+_JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
+
+
 def joined_names(q: Question) -> bool:
     """Two of the question's names side by side: "TAPO and DISCO", "BART or PRIMERA", "X vs. Y", "of X and of Y"."""
     for a in q.names:
@@ -220,9 +223,6 @@ def joined_names(q: Question) -> bool:
             if a != b and re.search(rf"{re.escape(a)}\s+{_JOINER}{re.escape(b)}", q.text):
                 return True
     return False
-
-
-_JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
 
 
 def parts(q: Question) -> list[str]:
