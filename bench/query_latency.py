@@ -265,17 +265,17 @@ def measure(library, queries: list[str], asks: int) -> dict[str, float]:
         times.append(time.perf_counter() - t)
     out["search+enc p50"], out["search+enc p95"] = pct(times, 50), pct(times, 95)
     out["encode p50"] = pct(encode_ms, 50)
-    # Ask as after an ingest: ingest stores every quotable sentence's vector in the embedding cache, so
-    # a fresh cache gets exactly the sentences of the passages each question reads (the synthetic index
-    # was written without them), then a fresh in-memory bank reads them from disk as a new process would.
+    # Ask as after an ingest: ingest stores every quotable sentence's vectors (the embedder's and the answer
+    # encoder's) in the embedding cache, so a fresh cache gets exactly the sentences of the passages each
+    # question reads (the synthetic index was written without them), then a fresh in-memory bank reads them
+    # from disk as a new process would.
     from rag.answers.scoring import DEFAULT_SCORING
-    from rag.indexer import quotable_sentences
 
     scratch = Path(tempfile.mkdtemp(prefix="papers-ask-cache-"))
     library.engine.use_cache_dir(scratch)
     for q in queries[:asks]:
         hits = library.search(q, k=DEFAULT_SCORING.pool_passages)
-        library.engine.encode_passages(quotable_sentences(h.text for h in hits if h.kind != "zh"))
+        library.engine.cache_quotable([h.text for h in hits if h.kind != "zh"])
     library.engine.use_cache_dir(scratch)
     times, cpu = [], []
     for q in queries[:asks]:

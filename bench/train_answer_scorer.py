@@ -18,6 +18,7 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import zlib
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -59,21 +60,53 @@ def items() -> list[Item]:
     return out
 
 
-def libraries(work: Path) -> dict:
-    """The index each item is asked of, by its `corpus`: `work` (the four shared PDFs and the bundled
-    corpus) and, when the training papers are fetched, W/train-papers beside it (`work` = W/pdfs), so the
-    pdfs index and its eval numbers stay as they were."""
-    from bench import train_papers
-    from rag import Library, Settings
+def fold_of(paper: str) -> int:
+    """Which half of the papers a question's paper is in, for cross-fitting (stable across runs)."""
+    return zlib.crc32(paper.encode()) % 2
 
-    libs = {"pdfs": Library(Settings(index_dir=work / "index"))}
-    libs["pdfs"].ingest(corpus_inputs())
-    if train_papers.present():
-        libs["train-papers"] = Library(Settings(index_dir=work.parent / "train-papers" / "index"))
-        libs["train-papers"].ingest(train_papers_inputs())
-    else:
-        print(f"no training papers in {train_papers.TRAIN_PAPERS_DIR} (python -m bench.train_papers): left out")
-    return libs
+
+def folds_dir(work: Path) -> Path:
+    """Where bench/train_answer_encoder.py writes its fold models: beside the indexes (W/answer-encoder)."""
+    return work.parent / "answer-encoder"
+
+
+class Libraries(dict):
+    """corpus → the index its items are asked of: `work` (the four shared PDFs and the bundled corpus) and,
+    when the training papers are fetched, W/train-papers beside it (`work` = W/pdfs), so the pdfs index and
+    its eval numbers stay as they were. `of(item)` reads a train item with the answer encoder fitted on the
+    other half of the papers (bench/train_answer_encoder.py), so a fit sees that signal as it is on unseen
+    papers, not on the questions the encoder learnt."""
+
+    def __init__(self, work: Path, answer_encoder: str = "packaged") -> None:
+        from bench import train_papers
+        from rag import Library, Settings
+
+        super().__init__()
+        self.work = work
+        self._folders = {"pdfs": work / "index"}
+        if train_papers.present():
+            self._folders["train-papers"] = work.parent / "train-papers" / "index"
+        else:
+            print(f"no training papers in {train_papers.TRAIN_PAPERS_DIR} (python -m bench.train_papers): left out")
+        self._read: dict[tuple[str, str], Library] = {}
+        for corpus, folder in self._folders.items():
+            self[corpus] = Library(Settings(index_dir=folder, answer_encoder=answer_encoder))
+            self[corpus].ingest(corpus_inputs() if corpus == "pdfs" else train_papers_inputs())
+
+    def of(self, item: Item):
+        fold = folds_dir(self.work) / f"fold-{fold_of(item.targets[0][0][0])}"
+        if item.split != "train" or not fold.exists() or self[item.corpus].settings.answer_encoder != "packaged":
+            return self[item.corpus]
+        from rag import Library, Settings
+
+        key = (item.corpus, str(fold))
+        if key not in self._read:
+            self._read[key] = Library(Settings(index_dir=self._folders[item.corpus], answer_encoder=str(fold)))
+        return self._read[key]
+
+
+def libraries(work: Path, answer_encoder: str = "packaged") -> Libraries:
+    return Libraries(work, answer_encoder)
 
 
 def examples(lib, item: Item):
@@ -215,7 +248,7 @@ def main(argv: list[str] | None = None) -> int:
     corpus_of: dict[str, list[str]] = {"train": [], "dev": []}
     for item in items():
         if item.corpus in libs:
-            x, y, candidates, _ = examples(libs[item.corpus], item)
+            x, y, candidates, _ = examples(libs.of(item), item)
             if not fitted_on(item, candidates):
                 continue
             data[item.split].append((x, y))

@@ -154,7 +154,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}  # (x, missing, label)
     for item in answerable_items():
         if item.corpus in libs:
-            x, missing = signals(libs[item.corpus], item.question)
+            x, missing = signals(libs.of(item), item.question)
             rows[item.split].append((x, missing, True))
     asked: set[str] = set()
     for lib in libs.values():

@@ -13,12 +13,15 @@ from pathlib import Path
 
 import numpy as np
 
-from rag.answers.sentence_bank import SentenceBank
+from rag.answers import answer_encoder
+from rag.answers.candidates import candidate_texts
+from rag.answers.sentence_bank import SentenceBank, quotable_sentences
 from rag.errors import IndexReadOnlyError, PapersError
 from rag.index.embed_cache import EmbeddingCache
 from rag.index.embedder import Embedder
 from rag.index.lexical_sync import LexicalSync
 from rag.index.locks import write_lock
+from rag.index.onnx_encoder import OnnxEncoder
 from rag.index.store import Store
 from rag.search.rerank import CrossEncoderReranker
 from rag.search.retriever import Retriever
@@ -65,6 +68,8 @@ class Engine:
         self._embedder = embedder
         self._embed_cache: EmbeddingCache | None = None
         self._bank: SentenceBank | None = None
+        self._answer_cache: EmbeddingCache | None = None
+        self._answer_cache_key = ""
         self._retriever: Retriever | None = None
         self._reranker: CrossEncoderReranker | None = None
         self._arxiv = None  # ingest.sources.arxiv.ArxivSource, imported on first use (network stack)
@@ -83,7 +88,7 @@ class Engine:
             self.settings.embed_model = embed_model
             self._embedder = None
             self._embed_cache = None
-            self._bank = None
+            self._bank = self._answer_cache = None
 
     @property
     def embed_cache(self) -> EmbeddingCache:
@@ -94,7 +99,7 @@ class Engine:
     def use_cache_dir(self, folder: Path) -> None:
         """Embeddings and sentence vectors from the (empty) cache in `folder`: benchmarks time answers cold."""
         self._embed_cache = EmbeddingCache(folder / "embeddings.sqlite", self.embedder.cache_key)
-        self._bank = None
+        self._bank = self._answer_cache = None
 
     def encode_passages(self, texts: list[str]) -> np.ndarray:
         """Passage vectors through the embedding cache: a text is encoded once per model, ever."""
@@ -111,12 +116,46 @@ class Engine:
             def queries(texts: list[str]) -> np.ndarray:
                 return np.stack([self.embedder.encode_query(t) for t in texts])
 
+            answers = self._answer_encoder()
+            answer_sentences = self.encode_answer_sentences if answers is not None else None
             try:
                 cache = self.embed_cache
-                self._bank = SentenceBank(lambda texts: cache.encode(texts, interactive), encode_query=queries)
+                self._bank = SentenceBank(
+                    lambda texts: cache.encode(texts, interactive),
+                    encode_query=queries,
+                    answer_encode=answer_sentences,
+                    answer_encode_query=answers.encode if answers is not None else None,
+                )
             except (OSError, IndexReadOnlyError):  # a read-only index still answers, encoding in memory
-                self._bank = SentenceBank(interactive, encode_query=queries)
+                self._bank = SentenceBank(
+                    interactive,
+                    encode_query=queries,
+                    answer_encode=answers.encode if answers is not None else None,
+                )
         return self._bank
+
+    def _answer_encoder(self) -> OnnxEncoder | None:
+        """The answer encoder (`Settings.answer_encoder`), or None when it is off."""
+        folder = answer_encoder.resolve(self.settings.answer_encoder)
+        return answer_encoder.load(folder.resolve()) if folder is not None else None
+
+    def encode_answer_sentences(self, texts: list[str]) -> np.ndarray:
+        """Sentence vectors under the answer encoder, through the embedding cache (keyed by its weights)."""
+        encoder = self._answer_encoder()
+        if encoder is None:
+            raise PapersError("the answer encoder is off (Settings.answer_encoder)")
+        key = f"answer-encoder:{answer_encoder.fingerprint(encoder.onnx_path)}"
+        if self._answer_cache is None or self._answer_cache_key != key:
+            self._answer_cache = EmbeddingCache(self.embed_cache.path, key)
+            self._answer_cache_key = key
+        return self._answer_cache.encode(texts, encoder.encode)
+
+    def cache_quotable(self, passages: list[str]) -> None:
+        """Encode every sentence an answer may quote from `passages` into the embedding cache, with the
+        embedder and the answer encoder: a question then costs lookups, not encodes."""
+        self.encode_passages(quotable_sentences(passages))
+        if self._answer_encoder() is not None:
+            self.encode_answer_sentences(candidate_texts(passages))
 
     @property
     def reranker(self) -> CrossEncoderReranker:

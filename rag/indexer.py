@@ -18,7 +18,6 @@ from typing import Any
 from ingest.chunking import chunk_paper
 from ingest.models import Chunk, Paper, SourceError
 from ingest.pdf.ocr import OcrOptions
-from ingest.sentences import sentence_spans
 from rag.engine import Engine
 from rag.index.passages import PaperVectors, embed_text, lexical_text, paper_vector
 from rag.index.records import PaperRecord, chunk_metadata
@@ -203,7 +202,7 @@ class Indexer:
         # Encode before writing anything: an interruption while encoding leaves the index as it was.
         vectors = self.engine.encode_passages([embed_text(p.title, c.text) for p, chunks in batch for c in chunks])
         # Every sentence an answer may quote, too (into the embedding cache): a question then costs lookups.
-        self.engine.encode_passages(quotable_sentences(c.text for _, chunks in batch for c in chunks if c.kind != "zh"))
+        self.engine.cache_quotable([c.text for _, chunks in batch for c in chunks if c.kind != "zh"])
         offset, paper_vectors = 0, []
         for _, chunks in batch:
             paper_vectors.append(paper_vector([c.kind for c in chunks], vectors[offset : offset + len(chunks)]))
@@ -315,11 +314,6 @@ class _LexicalDelta:
 
     def follow(self, engine: Engine, revision: int) -> None:
         engine.lexical.follow(self.before, revision, self.rows, self.drop, self.signatures)
-
-
-def quotable_sentences(texts: Iterable[str]) -> list[str]:
-    """The sentences of the passages, as the sentence bank cuts them (the same cache keys)."""
-    return list(dict.fromkeys(text[a:b] for text in texts for a, b in sentence_spans(text)))
 
 
 def prefetch(items: Iterable[Any], depth: int = 8) -> Iterator[Any]:

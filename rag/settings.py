@@ -67,6 +67,12 @@ class Settings(BaseSettings):
     # Answers.
     answer_mode: Literal["extractive", "llm"] = "extractive"
     max_answer_sentences: int = 4
+    answer_encoder: str = Field(
+        "packaged",
+        description="The encoder whose cosine helps pick the sentence that answers: packaged (MiniLM fine-tuned"
+        " for it, int8 ONNX in rag/answers/answer_model, see bench/train_answer_encoder.py), a folder of one, or"
+        " none.",
+    )
     min_relevance: float | None = Field(
         None,
         description="Decline below this answerability (0..1: the fitted probability that the best sentences answer"

@@ -10,6 +10,7 @@ exact substring of its passage.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import numpy as np
@@ -80,6 +81,13 @@ def is_list_entry(text: str, before: str, after: str) -> bool:
     n = int(own.group(1))
     prev, nxt = _ENTRY.search(before), _ENTRY.search(after)
     return bool((prev and int(prev.group(1)) == n - 1) or (nxt and int(nxt.group(1)) == n + 1))
+
+
+def candidate_texts(passages: Iterable[str]) -> list[str]:
+    """Every sentence of the passages as a candidate quotes it (trimmed as `gather` trims it), once each:
+    the texts the answer encoder reads, cached at ingest."""
+    spans = ((text, trim(text, a, b)) for text in passages for a, b in sentence_spans(text))
+    return list(dict.fromkeys(text[a:b] for text, (a, b) in spans))
 
 
 def gather(

@@ -60,6 +60,7 @@ ANSWERABILITY = (
     "kind_unstated",  # asks a kind of quantity (a duration, a rate, a share) the named papers' sentences never give
     "best_outside_named",  # the question names a paper and the best sentence is from another one
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
+    "best_answer_cosine",  # the best cosine under the answer encoder (trained on answering sentences)
 )
 
 
@@ -169,7 +170,8 @@ def scored_candidates(
     focus = focus_text(q, titles)
     focus_vector = bank.encode_query(focus) if focus.strip() and focus != q.text else query_vector
     attribute_vector = bank.encode_query(q.attribute) if q.attribute else None
-    return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector, attribute_vector)
+    answer = bank.answer_cosines(q.text, [c.text for c in candidates]) if not is_cjk(question) else None
+    return q, candidates, F.matrix(q, query_vector, candidates, paper_vectors, focus_vector, attribute_vector, answer)
 
 
 def overview_asked(q: Question, hits: Sequence[Candidate | Hit]) -> bool:
@@ -257,6 +259,7 @@ def answerability_features(
     row[9] = float(kind_unstated(q, subject))
     row[10] = float(candidates[order[0]].paper_id not in {c.paper_id for c in subject})
     row[11] = float(about_several(q))
+    row[12] = float(x[:, col["answer_cosine"]].max())
     return row
 
 

@@ -107,6 +107,8 @@ FEATURES = (
     "log_length",
     "question_overlap_ratio",  # share of the sentence's terms that are question terms (restating it)
     *(f"role_{name}" for name, _ in _ROLES),
+    "answer_cosine",  # sentence · question under the answer encoder (trained to pick the answering sentence)
+    "answer_gap",  # … minus the best such cosine among the candidates
 )
 
 
@@ -140,10 +142,12 @@ def matrix(
     paper_vectors: dict[str, np.ndarray] | None = None,
     focus_vector: np.ndarray | None = None,
     attribute_vector: np.ndarray | None = None,
+    answer_cosines: np.ndarray | None = None,
 ) -> np.ndarray:
     """(n candidates, len(FEATURES)) float32: what the scorer weighs (`paper_vectors`: id → the stored
     paper vector of the candidates' papers, for topicality; `focus_vector`: the question without what it
-    is about, see `questions.focus_text`; `attribute_vector`: the attribute asked for, "hardware")."""
+    is about, see `questions.focus_text`; `attribute_vector`: the attribute asked for, "hardware";
+    `answer_cosines`: each candidate's cosine under the answer encoder, when it is on)."""
     n = len(candidates)
     out = np.zeros((n, len(FEATURES)), dtype=np.float32)
     if not n:
@@ -171,6 +175,9 @@ def matrix(
     if attribute_vector is not None and all(c.vector is not None for c in candidates):
         attribute_cosines = np.array([float(c.vector @ attribute_vector) for c in candidates], dtype=np.float32)
     best = float(cosines.max())
+    if answer_cosines is not None:
+        out[:, col["answer_cosine"]] = answer_cosines
+        out[:, col["answer_gap"]] = answer_cosines - float(answer_cosines.max())
     types = set(question.types)
     quantity_kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(question.text)]
     asked_class = question.attribute or question.text  # "What hardware were the baselines …": hardware, not models

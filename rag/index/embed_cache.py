@@ -40,6 +40,10 @@ class EmbeddingCache:
             self._db.execute("CREATE TABLE IF NOT EXISTS emb (key TEXT PRIMARY KEY, vec BLOB NOT NULL)")
         self._model = model_name
 
+    @property
+    def path(self) -> Path:
+        return self._path
+
     def _key(self, text: str) -> str:
         return hashlib.sha1(f"{self._model}\0{text}".encode()).hexdigest()
 

@@ -1,0 +1,98 @@
+"""The answer encoder: the packaged fine-tuned MiniLM (int8 ONNX) loads, feeds the scorer, and is optional."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from rag.answers import answer_encoder
+from rag.answers.features import FEATURES
+from rag.answers.sentence_bank import SentenceBank
+from rag.errors import PapersError
+from rag.index.onnx_encoder import check_supported
+
+
+def test_the_packaged_model_is_small_and_loads_without_torch() -> None:
+    folder = answer_encoder.resolve("packaged")
+    assert folder == answer_encoder.PACKAGED
+    assert (folder / answer_encoder.MODEL_FILE).stat().st_size <= 25_000_000  # what the repo may carry
+    vectors = answer_encoder.load(folder).encode(["How many GPUs were used?", "We trained on eight A100 GPUs."])
+    assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
+
+
+def test_off_and_missing_answer_encoders() -> None:
+    assert answer_encoder.resolve("none") is None and answer_encoder.resolve("") is None
+    with pytest.raises(PapersError, match=r"no model\.int8\.onnx in /nonexistent"):
+        answer_encoder.load(Path("/nonexistent"))
+
+
+def test_sentence_vectors_are_encoded_once_and_questions_always() -> None:
+    encoded: list[list[str]] = []
+
+    def encode(texts: list[str]) -> np.ndarray:
+        encoded.append(list(texts))
+        rng = np.random.default_rng(len(encoded))
+        v = rng.normal(size=(len(texts), 8)).astype(np.float32)
+        return v / np.linalg.norm(v, axis=1, keepdims=True)
+
+    bank = SentenceBank(encode, answer_encode=encode)
+    first = bank.answer_cosines("q1", ["a", "b"])
+    second = bank.answer_cosines("q2", ["b", "c"])
+    assert encoded == [["a", "b"], ["q1"], ["c"], ["q2"]]
+    assert first.shape == second.shape == (2,)
+    assert SentenceBank(encode).answer_cosines("q", ["a"]) is None  # off: no feature, no cost
+
+
+def test_the_scorer_reads_the_answer_cosine(bundled_library, make_library) -> None:
+    """Answers use it (its features are filled), and an index read with it off still answers."""
+    from rag.answers.extractive import scored_candidates
+
+    question = "How many training samples does TinyV need?"
+    hits, vector = bundled_library.retrieve(question, k=16, filters=None, mode=None)
+    _, _, x = scored_candidates(question, vector, hits, bundled_library.engine.sentence_bank, None)
+    col = FEATURES.index("answer_cosine")
+    assert np.abs(x[:, col]).max() > 0 and x[:, col + 1].max() == 0.0  # the gap: 0 at the best
+
+    from rag import Library
+
+    off = Library(bundled_library.settings.model_copy(update={"answer_encoder": "none"}))
+    _, _, x_off = scored_candidates(question, vector, hits, off.engine.sentence_bank, None)
+    assert not x_off[:, col].any()
+    answer = off.ask(question)
+    assert answer.refused or answer.sources[0].hit.paper_id.startswith("tinyv")
+
+
+def test_models_saved_by_sentence_transformers_6_are_supported(tmp_path: Path) -> None:
+    (tmp_path / "modules.json").write_text(
+        json.dumps([{"type": f"sentence_transformers.x.{k}"} for k in ("Transformer", "Pooling", "Normalize")])
+    )
+    (tmp_path / "tokenizer.json").write_text("{}")
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"embedding_dimension": 384, "pooling_mode": "mean"}')
+    assert check_supported(tmp_path) == 256
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode": "cls"}')
+    with pytest.raises(Exception, match="pooling"):
+        check_supported(tmp_path)
+
+
+def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monkeypatch) -> None:
+    """After an ingest, answering encodes the question only: every candidate's answer vector is on disk."""
+    from rag import Library
+
+    encoder = answer_encoder.load(answer_encoder.PACKAGED.resolve())
+    encoded: list[list[str]] = []
+    original = encoder.encode
+
+    def counted(texts: list[str], batch_size: int = 32) -> np.ndarray:
+        encoded.append(list(texts))
+        return original(texts, batch_size)
+
+    monkeypatch.setattr(encoder, "encode", counted)
+    fresh = Library(bundled_library.settings)  # a new process's view: an empty in-memory bank
+    question = "Which benchmark does 360-R1 introduce?"
+    answer = fresh.ask(question)
+    assert not answer.refused
+    assert encoded == [[question]]
