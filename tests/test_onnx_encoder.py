@@ -71,3 +71,19 @@ def test_auto_backend_answers_a_question_without_importing_torch(make_library, t
     assert "NOVER" in title
     assert refused == "False"
     assert heavy == "[]"
+
+
+def test_models_saved_by_sentence_transformers_6_are_supported(tmp_path: Path) -> None:
+    """sentence-transformers 6 writes `"pooling_mode": "mean"` where 5 wrote `pooling_mode_mean_tokens`: a model
+    a user fine-tuned and saved with it still runs on the ONNX path."""
+    import json
+
+    kinds = ("Transformer", "Pooling", "Normalize")
+    (tmp_path / "modules.json").write_text(json.dumps([{"type": f"sentence_transformers.x.{k}"} for k in kinds]))
+    (tmp_path / "tokenizer.json").write_text("{}")
+    (tmp_path / "1_Pooling").mkdir()
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"embedding_dimension": 384, "pooling_mode": "mean"}')
+    assert check_supported(tmp_path) == 256
+    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode": "cls"}')
+    with pytest.raises(UnsupportedModel, match="pooling"):
+        check_supported(tmp_path)
