@@ -60,7 +60,6 @@ ANSWERABILITY = (
     "kind_unstated",  # asks a kind of quantity (a duration, a rate, a share) the named papers' sentences never give
     "best_outside_named",  # the question names a paper and the best sentence is from another one
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
-    "best_answer_cosine",  # the best cosine under the answer encoder (trained on answering sentences)
 )
 
 
@@ -259,7 +258,6 @@ def answerability_features(
     row[9] = float(kind_unstated(q, subject))
     row[10] = float(candidates[order[0]].paper_id not in {c.paper_id for c in subject})
     row[11] = float(about_several(q))
-    row[12] = float(x[:, col["answer_cosine"]].max())
     return row
 
 
