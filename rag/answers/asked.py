@@ -85,12 +85,21 @@ _ADVERB = r"(?:already|also|still|ever|often|first|currently)\b"
 # …"): the head may be neither. Only lower-case words ending in -ed are participles ("TED score", "R-squared"),
 # and not the nouns that end so ("random seed", "model family").
 _ED_LY_NOUNS = r"(?:seed|speed|need|feed|embed|bed|family|assembly|supply|anomaly|reply)\b"
-_NOT_A_NOUN = r"(?!(?!" + _ED_LY_NOUNS + r")(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + ")"
+# Verbs whose past tense does not end in -ed, and their forms that are never nouns: "How many patients took part in
+# …" asks for patients, not "patients took part".
+_IRREGULAR_VERB = (
+    r"(?:took|taken|takes?|get|gets|got|gotten|went|came|becomes?|became|begins?|began|begun|gives?|gave|given|"
+    r"saw|seen|knew|known|thought|won|lost|paid|met|sat|stood|fell|rose|sent|spent|built|chose|chosen|said|told|"
+    r"brought|kept|left|held|felt|grew|grown|ran|led|ate|wrote|written|drew|drawn|broke|broken)\b"
+)
+_NOT_A_NOUN = r"(?!(?!" + _ED_LY_NOUNS + r")(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + "|" + _IRREGULAR_VERB + ")"
 # Words before the head describe it ("monthly downloads", "R-squared"); a participle ("repeated splits" may be
-# "replications"), an article, a pronoun or a preposition ends the phrase instead.
+# "replications"), a verb, an article, a pronoun or a preposition ends the phrase instead.
 _NOT_A_MODIFIER = (
     r"(?!(?-i:[a-z]+ed\b)|(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b|"
     + _ADVERB
+    + "|"
+    + _IRREGULAR_VERB
     + ")"
 )
 # "What/Which [modifiers] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
@@ -101,7 +110,7 @@ _ATTRIBUTE = re.compile(
     r"came|leads|led)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
     r"(?:and\s+(?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?\s+)?"  # "… and batch size"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
-    r"in|on|per|between|when|that|used|reported|obtained|reached)\b)",
+    r"in|on|per|between|when|that|used|reported|obtained|reached)\b|" + _IRREGULAR_VERB + ")",
     re.IGNORECASE,
 )
 # "What is the confidence interval of …": the value of a specific measure, asked the long way round (not "the

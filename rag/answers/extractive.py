@@ -251,7 +251,7 @@ def answerability_features(
     row[5] = best_hit.dense or 0.0
     row[6] = float(q.asks("quantity") and not x[top, col["new_number"]].any())
     titles = {squash(c.hit.title) for c in candidates}
-    keys = [squash(n) for n in q.names if len(squash(n)) >= 3]
+    keys = _name_keys(q)
     row[7] = sum(any(k in t for t in titles) for k in keys) / len(keys) if keys else 0.0
     subject = about(q, candidates)  # the named papers' sentences, found once for the three signals below
     row[8] = float(unstated(q, subject))
