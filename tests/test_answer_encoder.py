@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import numpy as np
@@ -12,7 +11,6 @@ from rag.answers import answer_encoder
 from rag.answers.features import FEATURES
 from rag.answers.sentence_bank import SentenceBank
 from rag.errors import PapersError
-from rag.index.onnx_encoder import check_supported
 
 
 def test_the_packaged_model_is_small_and_loads_without_torch() -> None:
@@ -63,19 +61,6 @@ def test_the_scorer_reads_the_answer_cosine(bundled_library, make_library) -> No
     assert not x_off[:, col].any()
     answer = off.ask(question)
     assert answer.refused or answer.sources[0].hit.paper_id.startswith("tinyv")
-
-
-def test_models_saved_by_sentence_transformers_6_are_supported(tmp_path: Path) -> None:
-    (tmp_path / "modules.json").write_text(
-        json.dumps([{"type": f"sentence_transformers.x.{k}"} for k in ("Transformer", "Pooling", "Normalize")])
-    )
-    (tmp_path / "tokenizer.json").write_text("{}")
-    (tmp_path / "1_Pooling").mkdir()
-    (tmp_path / "1_Pooling" / "config.json").write_text('{"embedding_dimension": 384, "pooling_mode": "mean"}')
-    assert check_supported(tmp_path) == 256
-    (tmp_path / "1_Pooling" / "config.json").write_text('{"pooling_mode": "cls"}')
-    with pytest.raises(Exception, match="pooling"):
-        check_supported(tmp_path)
 
 
 def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monkeypatch) -> None:
