@@ -36,13 +36,13 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.train_answer_scorer import (  # noqa: E402
+    Libraries,
     Listwise,
     examples,
     fitted_on,
     fold_of,
     folds_dir,
     items,
-    libraries,
     top_holds,
 )
 
@@ -55,11 +55,11 @@ class Row:
 
     def __init__(self, item, x: np.ndarray, y: np.ndarray, texts: list[str]) -> None:
         self.question, self.split, self.x, self.y, self.texts = item.question, item.split, x, y, texts
-        self.paper = item.targets[0][0][0]
+        self.paper = item.paper
 
 
 def rows(work: Path) -> list[Row]:
-    libs = libraries(work, answer_encoder="none")  # its own cosine is what is being fitted
+    libs = Libraries(work, answer_encoder="none")  # its own cosine is what is being fitted
     out = []
     for item in items():
         if item.corpus in libs:

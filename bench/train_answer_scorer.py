@@ -41,6 +41,11 @@ class Item:
     corpus: str = "pdfs"  # which index it is asked of: "pdfs" (--work) or "train-papers" (beside it)
     overview: bool = False  # written as a question about a paper as a whole
 
+    @property
+    def paper(self) -> str:
+        """The paper it is first about: what cross-fitting folds it by."""
+        return self.targets[0][0][0]
+
 
 def items() -> list[Item]:
     out = []
@@ -82,7 +87,7 @@ class Libraries(dict):
         from rag import Library, Settings
 
         super().__init__()
-        self.work = work
+        self.work, self.answer_encoder = work, answer_encoder
         self._folders = {"pdfs": work / "index"}
         if train_papers.present():
             self._folders["train-papers"] = work.parent / "train-papers" / "index"
@@ -94,8 +99,8 @@ class Libraries(dict):
             self[corpus].ingest(corpus_inputs() if corpus == "pdfs" else train_papers_inputs())
 
     def of(self, item: Item):
-        fold = folds_dir(self.work) / f"fold-{fold_of(item.targets[0][0][0])}"
-        if item.split != "train" or not fold.exists() or self[item.corpus].settings.answer_encoder != "packaged":
+        fold = folds_dir(self.work) / f"fold-{fold_of(item.paper)}"
+        if item.split != "train" or not fold.exists() or self.answer_encoder != "packaged":
             return self[item.corpus]
         from rag import Library, Settings
 
@@ -103,10 +108,6 @@ class Libraries(dict):
         if key not in self._read:
             self._read[key] = Library(Settings(index_dir=self._folders[item.corpus], answer_encoder=str(fold)))
         return self._read[key]
-
-
-def libraries(work: Path, answer_encoder: str = "packaged") -> Libraries:
-    return Libraries(work, answer_encoder)
 
 
 def examples(lib, item: Item):
@@ -243,7 +244,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from rag.answers.features import FEATURES
 
-    libs = libraries(args.work)
+    libs = Libraries(args.work)
     data: dict[str, list[tuple[np.ndarray, np.ndarray]]] = {"train": [], "dev": []}
     corpus_of: dict[str, list[str]] = {"train": [], "dev": []}
     for item in items():

@@ -28,8 +28,8 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.qa_sets import QUESTIONS, read_jsonl  # noqa: E402
+from bench.train_answer_scorer import Libraries, write_weights  # noqa: E402
 from bench.train_answer_scorer import items as answerable_items  # noqa: E402
-from bench.train_answer_scorer import libraries, write_weights  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "answerability_weights.json"
 STATEMENT_WEIGHTS = ROOT / "rag" / "answers" / "statement_weights.json"  # claims checked against the papers
@@ -150,7 +150,7 @@ def main(argv: list[str] | None = None) -> int:
     from rag import Library, Settings
     from rag.answers.extractive import ANSWERABILITY
 
-    libs = libraries(args.work)
+    libs = Libraries(args.work)
     rows: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}  # (x, missing, label)
     for item in answerable_items():
         if item.corpus in libs:

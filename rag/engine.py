@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 from contextlib import AbstractContextManager
+from functools import partial
 from pathlib import Path
 
 import numpy as np
 
 from rag.answers import answer_encoder
 from rag.answers.candidates import candidate_texts
-from rag.answers.sentence_bank import SentenceBank, quotable_sentences
+from rag.answers.sentence_bank import Encode, SentenceBank, quotable_sentences
 from rag.errors import IndexReadOnlyError, PapersError
 from rag.index.embed_cache import EmbeddingCache
 from rag.index.embedder import Embedder
@@ -117,21 +118,15 @@ class Engine:
                 return np.stack([self.embedder.encode_query(t) for t in texts])
 
             answers = self._answer_encoder()
-            answer_sentences = self.encode_answer_sentences if answers is not None else None
+            answer_query = answers.encode if answers is not None else None  # questions are not kept
             try:
-                cache = self.embed_cache
-                self._bank = SentenceBank(
-                    lambda texts: cache.encode(texts, interactive),
-                    encode_query=queries,
-                    answer_encode=answer_sentences,
-                    answer_encode_query=answers.encode if answers is not None else None,
-                )
+                encode: Encode = partial(self.embed_cache.encode, encoder=interactive)
+                answer_sentences = self.encode_answer_sentences if answers is not None else None
             except (OSError, IndexReadOnlyError):  # a read-only index still answers, encoding in memory
-                self._bank = SentenceBank(
-                    interactive,
-                    encode_query=queries,
-                    answer_encode=answers.encode if answers is not None else None,
-                )
+                encode, answer_sentences = interactive, answer_query
+            self._bank = SentenceBank(
+                encode, encode_query=queries, answer_encode=answer_sentences, answer_encode_query=answer_query
+            )
         return self._bank
 
     def _answer_encoder(self) -> OnnxEncoder | None:
