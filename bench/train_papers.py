@@ -112,6 +112,60 @@ VIGNETTES = (
         "usr/lib/R/site-library/ape/doc/RandomTopologies.pdf",
         "ab85ea28022f7f5f2b653384e96edc4a8d81a28b3e7cd373838df47815b72cb3",
     ),
+    Vignette(  # differential equations / ecological modelling: solving initial value problems (deSolve, JSS 2010)
+        "r-cran-desolve",
+        "1.34-1",
+        "usr/lib/R/site-library/deSolve/doc/deSolve.pdf",
+        "9fab58cdd0cd8771a13238b35491ae856a33fe632e9f816918ff303e4f73ef98",
+    ),
+    Vignette(  # nonparametric statistics: conditional inference with permutation tests (coin)
+        "r-cran-coin",
+        "1.4-2-1+b1",
+        "usr/lib/R/site-library/coin/doc/coin.pdf",
+        "04f1a9749b6731478ae66a257225bc7d2b1961b6233fe7af9df1a108e9e27cb9",
+    ),
+    Vignette(  # latent class models: finite mixtures of regressions (FlexMix, JSS 2004)
+        "r-cran-flexmix",
+        "2.3-18-1",
+        "usr/lib/R/site-library/flexmix/doc/flexmix-intro.pdf",
+        "df4ce7cb00ab723134b2d8b9f34168cf7e6a8705bfefef3b6524230270172469",
+    ),
+    Vignette(  # chemometrics: partial least squares and principal component regression (pls, JSS 2007)
+        "r-cran-pls",
+        "2.8-1-1",
+        "usr/lib/R/site-library/pls/doc/pls-manual.pdf",
+        "ef028434b390676ebed7018ce7e3af50f43a004386d921683f980375a68bec7f",
+    ),
+    Vignette(  # numerical integration: multivariate t and normal probabilities (R News, two columns)
+        "r-cran-mvtnorm",
+        "1.1-3-1+b1",
+        "usr/lib/R/site-library/mvtnorm/doc/MVT_Rnews.pdf",
+        "0caa34fb53315b2ddf143cd7c4f9dc13a167648963ca6f43bbba676e0033abc9",
+    ),
+    Vignette(  # robust statistics: a simulation study of inference for MM-regression in small samples
+        "r-cran-robustbase",
+        "0.95-0-1",
+        "usr/lib/R/site-library/robustbase/doc/lmrob_simulation.pdf",
+        "0caffe8d90f26a18c0f301cf89e54867b4a88d83209d62fbc89db0dcd43e1540",
+    ),
+    Vignette(  # geographic information: classes and methods for spatial data (sp)
+        "r-cran-sp",
+        "1:1.6-0+dfsg-1",
+        "usr/lib/R/site-library/sp/doc/intro_sp.pdf",
+        "e2d3bdae779e19724923ee1bdb976be6082afd825a19f3b6a675e36d09755527",
+    ),
+    Vignette(  # kernel machine learning: SVMs, spectral clustering, Gaussian processes (kernlab, JSS 2004)
+        "r-cran-kernlab",
+        "0.9-32-1",
+        "usr/lib/R/site-library/kernlab/doc/kernlab.pdf",
+        "68c3c050db63954debebe74971f8d62844d505f19b3f384f945cf3d41262cbd7",
+    ),
+    Vignette(  # Bayesian multilevel models fitted with Stan (brms, JSS 2017)
+        "r-cran-brms",
+        "2.18.0-1",
+        "usr/lib/R/site-library/brms/doc/brms_overview.pdf",
+        "48dae1a560928d39a0e08d202f1444ec95dfc7b178b38141c1d8325a2ddb3e0e",
+    ),
 )
 
 TRAIN_PAPERS = VignetteSet(VIGNETTES, TRAIN_PAPERS_DIR)
