@@ -112,13 +112,13 @@ def extractive_answer(
         return answer
     confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
     threshold = calibrated_threshold(q, statement=not asks) if min_relevance is None else min_relevance
-    if asks and no_number and confidence < w.quantity_confidence:
-        return _declined(question, hits, confidence, "no_quantity")
-    if asks and no_attribute and confidence < w.quantity_confidence and not about_several(q):
-        answer = _declined(question, hits, confidence, "unstated")
-        answer.missing = [q.attribute or ""]
-        return answer
-    if confidence < threshold:
+    if confidence < threshold:  # the calibrated model decides; the flags (features of it) only say why
+        if asks and no_number:
+            return _declined(question, hits, confidence, "no_quantity")
+        if asks and no_attribute and not about_several(q):
+            answer = _declined(question, hits, confidence, "unstated")
+            answer.missing = [q.attribute or ""]
+            return answer
         return _declined(question, hits, confidence, "low_confidence")
     chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w)
     return _compose(question, chosen, confidence)

@@ -29,7 +29,6 @@ class ExtractiveScoring:
     broad_floor: float = 0.0  # … and any paper's best sentence scoring above this (even far below a very sure best)
     max_quotes: int = 3  # sentences quoted for a question about one thing
     answerability_top: int = 5  # best sentences whose signals decide whether the question is answered
-    quantity_confidence: float = 0.8  # below it, a question for a number or an attribute no sentence gives is declined
     rare_word_zipf: float = 1.5  # a lower-case word English uses less than this (wordfreq zipf) is a name ("brms"),
     # below inflections of English words ("maximised" 2.0) and above packages (brms 1.3, verl 1.4, fixest 0)
     floor: float = 0.1  # Chinese: a sentence more than this below the best is not taken
