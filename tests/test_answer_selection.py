@@ -382,6 +382,17 @@ def test_a_lower_case_name_is_missing_unless_indexed_in_some_spelling() -> None:
     passages = ["Objects convert to tsibble objects.", "The fine-tuned models"]
     words = ["brms", "heteroskedasticity", "tsibble", "statsmodels", "fixest", "finetuned", "hyphenated"]
     assert missing_words(words, vocab.__contains__, passages, 1.5) == ["brms", "fixest"]
+    # a common word with a prefix or suffix is the reader's word, rare as it is: the paper may say it otherwise
+    derived = ["reproject", "subsample", "preprocess", "tokenizer", "glmmtmb", "mixtools"]
+    assert missing_words(derived, vocab.__contains__, passages, 1.5) == ["glmmtmb", "mixtools"]
+
+
+def test_a_name_with_a_greek_letter_spelled_out_is_mentioned_by_the_letter() -> None:
+    from rag.text import tokenize
+
+    vocab = set(tokenize("The ν-SVM and ε-SVR formulations of kernlab"))
+    names = ["nu-SVM", "epsilon-SVR", "XGBoost", "Pi"]
+    assert missing_names(names, vocab.__contains__, []) == ["XGBoost", "Pi"]
 
 
 def test_a_question_naming_a_package_no_paper_mentions_is_declined_saying_which(bundled_library: Library) -> None:

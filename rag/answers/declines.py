@@ -13,7 +13,7 @@ import re
 from collections.abc import Callable, Iterable
 from functools import cached_property
 
-from rag.answers.lexicon import spelled_otherwise, zipf
+from rag.answers.lexicon import derived_word, spelled_otherwise, zipf
 from rag.text import squash, tokenize
 
 _WORDS = re.compile(r"[0-9a-z]+")
@@ -53,6 +53,21 @@ def _core(name: str) -> str:
     return "-".join(kept) if kept else name
 
 
+_GREEK = dict(
+    zip(
+        "alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi omicron pi rho sigma tau upsilon "
+        "phi chi psi omega".split(),
+        "αβγδεζηθικλμνξοπρστυφχψω",
+        strict=True,
+    )
+)
+
+
+def _greek(name: str) -> str:
+    """The name with Greek letters spelled out written as the letters papers print ("nu-SVM" → "ν-SVM")."""
+    return "-".join(_GREEK.get(part.lower(), part) for part in name.split("-"))
+
+
 def _pair_of_names(name: str, known: Callable[[str], bool]) -> bool:
     """Two or more capitalised words joined by hyphens, each indexed: a pair of authors' names as a method
     is called after them ("Driscoll-Kraay" is mentioned as "Driscoll and Kraay (1998)")."""
@@ -70,9 +85,9 @@ def missing_names(names: list[str], known: Callable[[str], bool], passages: Iter
     out = []
     for name in names:
         core = _core(name)
-        tokens = tokenize(core)
         code = bool(_IDENTIFIER.search(core))  # "data.table" is not mentioned by "data" and "table" apart
-        if tokens and all(known(t) for t in tokens) and not code:
+        spellings = [tokenize(core), tokenize(_greek(core))]  # the index keeps "ν-SVM" as "svm"
+        if not code and any(tokens and all(known(t) for t in tokens) for tokens in spellings):
             continue
         if squash(core) in runs or _pair_of_names(core, known):
             continue
@@ -91,4 +106,7 @@ def missing_words(
 
     unindexed = [w for w in words if not indexed(w)]  # most are indexed: English's list is then never loaded
     runs = _words_of(passages)
-    return [w for w in unindexed if w not in runs and zipf(w) < rarest and not spelled_otherwise(w, indexed)]
+    return [
+        w for w in unindexed
+        if w not in runs and zipf(w) < rarest and not derived_word(w) and not spelled_otherwise(w, indexed)
+    ]  # fmt: skip

@@ -5,7 +5,8 @@ name; the decline check then asks the index whether any paper mentions it.
 
 A word the index spells another way is not missing: "heteroskedasticity" is mentioned by a paper that
 writes "heteroscedasticity" (one letter apart, for words long enough that one letter does not make another
-word)."""
+word). Nor is an English word made from a common one ("reproject", "subsample", "tokenizer"): rare as a
+whole, it is the reader's word for what a paper may say otherwise ("transform … to longitude/latitude")."""
 
 from __future__ import annotations
 
@@ -19,6 +20,9 @@ from functools import lru_cache
 # (those are names by `questions.named_terms` already).
 _LOWER_WORD = re.compile(r"(?<![\w.\-'’])[a-z]{3,}(?![\w\-(]|\.\w)")
 _SPELLING_MIN = 8  # shorter words are one letter away from other words too often ("fixest" from "fixes")
+_PREFIXES = "anti auto co de dis inter mis multi non over post pre re semi sub super un under".split()
+_SUFFIXES = "able ed er ers ing ise ised ises ity ize ized izer izes ization ness".split()
+_STEM_MIN, _STEM_ZIPF = 4, 3.0  # the common word inside: long enough, and one English uses often
 
 
 @lru_cache(maxsize=1)
@@ -58,3 +62,11 @@ def _one_edit(word: str) -> Iterator[str]:
 def spelled_otherwise(word: str, known: Callable[[str], bool]) -> bool:
     """The index holds `word` spelled one letter differently (British/American, k/c, a dropped letter)."""
     return len(word) >= _SPELLING_MIN and any(known(w) for w in _one_edit(word) if w != word)
+
+
+def derived_word(word: str) -> bool:
+    """`word` is a common English word with a prefix or suffix ("reproject", "rasterizer" is not: "raster" is
+    rare): a reader's word, not a name."""
+    stems = [word[len(p) :] for p in _PREFIXES if word.startswith(p)]
+    stems += [word[: -len(s)] for s in _SUFFIXES if word.endswith(s)]
+    return any(len(stem) >= _STEM_MIN and zipf(stem) >= _STEM_ZIPF for stem in stems)
