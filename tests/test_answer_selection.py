@@ -359,6 +359,8 @@ def test_a_paper_named_in_its_title_is_named_in_lower_case_too() -> None:
     assert named_papers(analyse("Which package motivated zoo, and what does it test?"), pool) == {"zo"}
     assert named_papers(analyse("Which animals live in a zoo enclosure?"), pool) == {"zo"}  # a word is a word
     assert named_papers(analyse("Which count models are fitted?"), pool) == set()  # no title name used
+    dashed = [candidate("kl", "kernlab - An S4 Package for Kernel Methods in R", "Kernels."), *pool]
+    assert named_papers(analyse("Which kernels does kernlab offer?"), dashed) == {"kl"}  # a spaced dash sets it off
 
 
 def test_lower_case_names_are_told_from_english_words() -> None:

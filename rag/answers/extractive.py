@@ -528,15 +528,19 @@ def _described(q: Question, candidates: Sequence[Candidate | Hit]) -> set[str]:
     return out
 
 
+_TITLE_HEAD = re.compile(r":|\s[-–—]\s")
+
+
 def _title(c: Candidate | Hit) -> str:
     return c.hit.title if isinstance(c, Candidate) else c.title
 
 
 def _title_head(c: Candidate | Hit) -> str:
-    """The name a title gives its paper, before the colon ("Multi-LexSum: Real-World …"); "" when it gives
-    none (a name further on, "… the GRPO-based Method", is what the paper uses, not what it is)."""
-    head, colon, _ = _title(c).partition(":")
-    return head.strip() if colon else ""
+    """The name a title gives its paper, before the colon or a spaced dash ("Multi-LexSum: Real-World …",
+    "kernlab – An S4 Package …"); "" when it gives none (a name further on, "… the GRPO-based Method", is what
+    the paper uses, not what it is)."""
+    parts = _TITLE_HEAD.split(_title(c), maxsplit=1)
+    return parts[0].strip() if len(parts) == 2 else ""
 
 
 def _head_names(c: Candidate | Hit) -> frozenset[str]:
