@@ -166,6 +166,42 @@ VIGNETTES = (
         "usr/lib/R/site-library/brms/doc/brms_overview.pdf",
         "48dae1a560928d39a0e08d202f1444ec95dfc7b178b38141c1d8325a2ddb3e0e",
     ),
+    Vignette(  # decision trees: conditional inference trees (partykit's ctree)
+        "r-cran-partykit",
+        "1.2-16-1",
+        "usr/lib/R/site-library/partykit/doc/ctree.pdf",
+        "5763d9a1d4653a4cef64c04a8cf6bf1dc9d47c1709b1bef122317be83b3129d0",
+    ),
+    Vignette(  # multiple testing: simultaneous inference in general parametric models (multcomp)
+        "r-cran-multcomp",
+        "1.4-22-1",
+        "usr/lib/R/site-library/multcomp/doc/generalsiminf.pdf",
+        "261ba9e67d6b237891ccd8338f8b3e28b31f51b78b4fbe1fa5b392f998bef5e2",
+    ),
+    Vignette(  # regularised survival models: the Cox model with elastic net penalties (glmnet)
+        "r-cran-glmnet",
+        "4.1-6-1",
+        "usr/lib/R/site-library/glmnet/doc/Coxnet.pdf",
+        "f7cd27330970f4ee093e4d37cd16e098847d8ef33d638d688ded5b3f77410c7a",
+    ),
+    Vignette(  # financial time series: the xts extensible time series class
+        "r-cran-xts",
+        "0.13.0-1",
+        "usr/lib/R/site-library/xts/doc/xts.pdf",
+        "32a502d6a6ae37bdd84f6e6a2891f67e46f380abf646ad89f5aaa4e1fc94f278",
+    ),
+    Vignette(  # mixture regressions with concomitant variables (FlexMix version 2, JSS 2008)
+        "r-cran-flexmix",
+        "2.3-18-1",
+        "usr/lib/R/site-library/flexmix/doc/mixture-regressions.pdf",
+        "84dcf5c676716a9c76526bab96edba5c3cb9a6fe5f4fa9fbe7f27addf9087aaa",
+    ),
+    Vignette(  # numerical linear algebra: sparse model matrices (Matrix)
+        "r-cran-matrix",
+        "1.5-3-1",
+        "usr/lib/R/library/Matrix/doc/sparseModels.pdf",
+        "45e496d1f3cf9e17f4fb062173706f62e96fd16ba812fc10015b5b5589b610f4",
+    ),
 )
 
 TRAIN_PAPERS = VignetteSet(VIGNETTES, TRAIN_PAPERS_DIR)
