@@ -114,6 +114,21 @@ def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     return E.answerability_features(q, candidates, x), bool(missing)
 
 
+GRID = np.linspace(0.0, 0.95, 96)
+
+
+def flagged(x: np.ndarray | None) -> bool:
+    """The question asks a number none of its best candidates gives, or an attribute (a kind of quantity)
+    the papers it is about never state: the declines that say what is missing (`extractive.answerability`)."""
+    from rag.answers.extractive import ANSWERABILITY
+
+    if x is None:
+        return False
+    col = {name: x[ANSWERABILITY.index(name)] for name in ANSWERABILITY}
+    unstated = col["attribute_unstated"] or col["kind_unstated"]
+    return bool(col["quantity_without_number"] or (unstated and not col["several_things"]))
+
+
 def signal_auc(pool: list, model) -> None:
     """ROC AUC, answerable vs unanswerable questions, of each signal alone and of the fitted model (the
     questions a missing name or no candidate declines anyway are left out)."""
@@ -179,26 +194,47 @@ def main(argv: list[str] | None = None) -> int:
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
         return model.fit(np.vstack([x for x, _ in kept]), np.array([y for _, y in kept])), len(kept)
 
-    def rates(model, pool: list, t: float) -> tuple[float, float]:
-        """(false declines, declines of the unanswerable) at threshold `t`."""
-        declined = [(m or x is None or model.predict_proba(x[None, :])[0, 1] < t, y) for x, m, y in pool]
+    def rates(model, pool: list, t: float, t_flagged: float = 0.0) -> tuple[float, float]:
+        """(false declines, declines of the unanswerable) at threshold `t`, and `t_flagged` for a question
+        that asks a number or an attribute none of its best candidates gives (`flagged`)."""
+        declined = [
+            (m or x is None or model.predict_proba(x[None, :])[0, 1] < (max(t, t_flagged) if flagged(x) else t), y)
+            for x, m, y in pool
+        ]
         yes, no = [d for d, y in declined if y], [d for d, y in declined if not y]
         return float(np.mean(yes)) if yes else 0.0, float(np.mean(no)) if no else 0.0
 
-    def calibrated(model, pool: list) -> float:
+    def calibrated(model, pool: list, t_flagged: float = 0.0) -> float:
         """The highest threshold with at most MAX_FALSE_DECLINES false declines on `pool`."""
         best = 0.0
-        for t in np.linspace(0.0, 0.95, 96):
-            if rates(model, pool, float(t))[0] <= MAX_FALSE_DECLINES:
+        for t in GRID:
+            if rates(model, pool, float(t), t_flagged)[0] <= MAX_FALSE_DECLINES:
                 best = float(t)
         return best
+
+    def calibrated_pair(model, pool: list) -> tuple[float, float]:
+        """(threshold, threshold for flagged questions) declining the most unanswerable questions of `pool`
+        with at most MAX_FALSE_DECLINES false declines (ties: the higher threshold, then the lower flagged one)."""
+        flags = [flagged(x) for x, _, _ in pool]
+        p = np.array([-1.0 if m or x is None else model.predict_proba(x[None, :])[0, 1] for x, m, _ in pool])
+        y, f = np.array([y for _, _, y in pool]), np.array(flags)
+        best = (-1.0, 0.0, 0.0)
+        for t in GRID:
+            for t_flagged in GRID[t <= GRID]:
+                declined = p < np.where(f, t_flagged, t)
+                right = float(declined[~y].mean())
+                if declined[y].mean() <= MAX_FALSE_DECLINES and (right, t) > best[:2]:
+                    best = (right, float(t), float(t_flagged))
+        return best[1], best[2]
 
     # Questions and claims get a model each: fitted on questions and claims together, the 200 claims outweighed
     # the questions' signals (dev declines on unanswerable questions 0.667 with them, 0.756 without; false
     # declines 0.089 and 0.048), and fitted on questions alone, claims were told apart worse (SciFact refusal of
     # unsupported claims 6 % -> 2 %, false refusals 0 -> 2 %).
     model, n_questions = fit(rows["train"])
-    threshold = calibrated(model, rows["train"])
+    # A question for a number or an attribute that no best candidate gives gets a bar of its own: as a veto
+    # (0.8) it declined answerable questions the model passed; left to the one threshold, unanswerable ones.
+    threshold, threshold_flagged = calibrated_pair(model, rows["train"])
     # A question about several things (papers, systems) is answered by one sentence of each, each a part of
     # the answer, so its best candidates score lower (several_things, fitted alone, is not predictive): it gets
     # a threshold of its own, calibrated the same way on the train split's such questions.
@@ -209,15 +245,15 @@ def main(argv: list[str] | None = None) -> int:
 
     # … never above the questions' own: that it scores lower is the reason it has one (calibrated on a few dozen
     # questions, it can land above by chance, and then declines more of the questions it is meant to spare).
-    threshold_several = min(calibrated(model, of_several(rows["train"])), threshold)
+    threshold_several = min(calibrated(model, of_several(rows["train"]), threshold_flagged), threshold)
     statement_model, n_statements = fit(rows["train"] + claims["train"]) if claims["train"] else (model, n_questions)
     statement_threshold = calibrated(statement_model, claims["train"]) if claims["train"] else threshold
     for split in ("train", "dev"):
-        false, right = rates(model, rows[split], threshold)
+        false, right = rates(model, rows[split], threshold, threshold_flagged)
         missing_only = np.mean([m for _, m, y in rows[split] if not y])
         print(f"{split}: declines on unanswerable {right:.3f} (by missing names alone {missing_only:.3f}), "
               f"false declines {false:.3f}")  # fmt: skip
-        false, right = rates(model, of_several(rows[split]), threshold_several)
+        false, right = rates(model, of_several(rows[split]), threshold_several, threshold_flagged)
         n = len(of_several(rows[split]))
         print(f"{split} about several things ({n}): declines on unanswerable {right:.3f}, false declines {false:.3f}")
         if claims[split]:
@@ -225,19 +261,20 @@ def main(argv: list[str] | None = None) -> int:
             print(f"{split} SciFact claims: declines on unsupported {right:.3f}, false declines {false:.3f}")
     print(
         f"threshold {threshold:.2f} (questions), {threshold_several:.2f} (about several things), "
+        f"{threshold_flagged:.2f} (asking a number or an attribute no best candidate gives), "
         f"{statement_threshold:.2f} (statements)"
     )
     signal_auc(rows["dev"], model)
     for name, w, ws in zip(ANSWERABILITY, model.coef_[0], statement_model.coef_[0], strict=True):
         print(f"  {name:<26} {w:+.3f}  (statements {ws:+.3f})")
     if not args.dry_run:
-        for path, fitted, t, t_several, n in (
-            (WEIGHTS, model, threshold, threshold_several, n_questions),
-            (STATEMENT_WEIGHTS, statement_model, statement_threshold, statement_threshold, n_statements),
+        for path, fitted, t, t_several, t_flagged, n in (
+            (WEIGHTS, model, threshold, threshold_several, threshold_flagged, n_questions),
+            (STATEMENT_WEIGHTS, statement_model, statement_threshold, statement_threshold, 0.0, n_statements),
         ):
             write_weights(
                 path, ANSWERABILITY, fitted, threshold=round(t, 4), threshold_several=round(t_several, 4),
-                fitted_by="bench/train_answerability.py", train_questions=n,
+                threshold_flagged=round(t_flagged, 4), fitted_by="bench/train_answerability.py", train_questions=n,
             )  # fmt: skip
     return 0
 

@@ -111,11 +111,13 @@ def extractive_answer(
         answer.missing = missing
         return answer
     confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
-    threshold = calibrated_threshold(q, statement=not asks) if min_relevance is None else min_relevance
-    if confidence < threshold:  # the calibrated model decides; the flags (features of it) only say why
+    no_attribute = no_attribute and not about_several(q)
+    flagged = asks and (no_number or no_attribute)
+    threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
+    if confidence < threshold:  # the calibrated model decides; the flags say why (and raise its bar)
         if asks and no_number:
             return _declined(question, hits, confidence, "no_quantity")
-        if asks and no_attribute and not about_several(q):
+        if asks and no_attribute:
             answer = _declined(question, hits, confidence, "unstated")
             answer.missing = [q.attribute or ""]
             return answer
@@ -226,12 +228,14 @@ def answerability_model(*, statement: bool = False) -> LinearModel:
     return load("statement_weights.json" if statement else "answerability_weights.json", ANSWERABILITY)
 
 
-def calibrated_threshold(q: Question, *, statement: bool = False) -> float:
+def calibrated_threshold(q: Question, *, statement: bool = False, flagged: bool = False) -> float:
     """The decline threshold calibrated on the train split with the model that reads `q`: for questions, for
     questions about several things (their parts each score lower), and for statements checked against the
-    papers (claims, as in SciFact)."""
+    papers (claims, as in SciFact); at least a bar of its own for a question `flagged` as asking a number or
+    an attribute none of its best candidates gives."""
     model = answerability_model(statement=statement)
-    return model.threshold_several if about_several(q) else model.threshold
+    threshold = model.threshold_several if about_several(q) else model.threshold
+    return max(threshold, model.threshold_flagged) if flagged else threshold
 
 
 def answerability_features(

@@ -26,6 +26,7 @@ class LinearModel:
     intercept: float
     threshold: float = 0.5  # for a decision on the probability (answerability)
     threshold_several: float = 0.5  # … of a question about several things (its parts score lower each)
+    threshold_flagged: float = 0.0  # … at least, of one asking a number or an attribute no best candidate gives
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         return x @ self.coef + self.intercept
@@ -48,4 +49,5 @@ def load(name: str, expected: tuple[str, ...]) -> LinearModel:
         float(data["intercept"]),
         threshold,
         float(data.get("threshold_several", threshold)),
+        float(data.get("threshold_flagged", 0.0)),
     )
