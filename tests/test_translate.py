@@ -61,3 +61,10 @@ def test_how_a_thing_works_keeps_its_form():
     assert translate("AvatarShield 是如何工作的？") == "How does AvatarShield work?"
     assert translate("PaperMage 怎么运行？").startswith("How does PaperMage")
     assert "work" not in translate("LASER 如何减少推理长度？")  # a "how" question about something else
+
+
+def test_a_question_word_left_in_place_is_fronted():
+    """Chinese asks "X 使用什么 Y？" where English asks "What Y does X use?": read in Chinese order, the
+    question's type (what it asks for) is lost."""
+    assert translate("GRPO 使用什么奖励函数？") == "What reward function does GRPO use?"
+    assert translate("哪些论文使用GRPO？").lower().startswith("which")  # already in front: unchanged

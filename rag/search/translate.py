@@ -240,4 +240,13 @@ def translate(question: str, weight: Weight | None = None) -> str:
             words.append(_translate_word(word, weight))
     english = " ".join(w for w in words if w)
     english = re.sub(r"\s+([?,.!;:])", r"\1", english)
-    return re.sub(r"\s+", " ", english).strip()
+    english = re.sub(r"\s+", " ", english).strip()
+    fronted = _WH_IN_PLACE.match(english)
+    return f"{fronted['wh'].capitalize()}{fronted['what']} does {fronted['clause']}?" if fronted else english
+
+
+# Chinese leaves the question word where the answer goes ("X 解决了什么问题？", "X solve what problem?");
+# English fronts it ("What problem does X solve?"), and a question read in Chinese order loses its type.
+_WH_IN_PLACE = re.compile(
+    r"^(?P<clause>(?!(?:what|which|how|why)\b)[^?]+?) (?P<wh>what|which)(?P<what>(?: [\w-]+){0,3})\?$"
+)
