@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 import threading
+import unicodedata
 from functools import lru_cache
 
 import Stemmer
@@ -33,7 +34,15 @@ _CJK_STOP = frozenset(
 
 
 # Bump when `tokenize` changes: a persisted BM25 index built with another tokenizer is rebuilt.
-TOKENIZER_VERSION = 4
+TOKENIZER_VERSION = 5
+
+_MARKS = re.compile(r"[\u0300-\u036f]")
+
+
+def fold(text: str) -> str:
+    """Accents and ligatures as plain letters ("Nyström" → "Nystrom", "ﬁnite" → "finite"): readers type
+    names plain, PDFs print words either way, and a word cut at "ö" matches nothing."""
+    return text if text.isascii() else _MARKS.sub("", unicodedata.normalize("NFKD", text))
 
 
 @lru_cache(maxsize=200_000)
@@ -54,7 +63,7 @@ _LOCAL = threading.local()
 def tokenize(text: str) -> list[str]:
     """Lower-cased, stemmed words without stop words; CJK runs as overlapping character bigrams."""
     tokens: list[str] = []
-    for match in _WORD.finditer(text.lower()):
+    for match in _WORD.finditer(fold(text).lower()):
         word = match.group(0)
         if _CJK.match(word):
             if len(word) == 1:
@@ -80,7 +89,7 @@ def terms(text: str) -> frozenset[str]:
 def squash(text: str) -> str:
     """Lower-case letters and digits only, so a name matches however it is written ("Multi-LexSum",
     "MultiLexSum", "multi lexsum")."""
-    return re.sub(r"[^0-9a-z]+", "", text.lower())
+    return re.sub(r"[^0-9a-z]+", "", fold(text).lower())
 
 
 def is_cjk(text: str) -> bool:

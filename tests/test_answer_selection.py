@@ -257,6 +257,7 @@ def test_names_mentioned_in_other_forms_are_not_missing() -> None:
     assert missing_names(names, vocab.__contains__, passages) == ["data.table", "Newey-West"]
     assert analyse("How does zoo compare with data.table?").names == ["data.table"]  # an identifier is a name
     assert analyse("Is e.g. a name?").names == []
+    assert analyse("Does kernlab offer a Nyström approximation, as Über does?").names == ["Nyström", "Über"]
 
 
 def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:

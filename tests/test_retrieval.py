@@ -52,6 +52,9 @@ def test_english_tokens_are_stemmed_without_stop_words():
     assert tokenize("COVID-19 in 2020") == ["covid-19", "2020"]
     assert tokenize("PaperMage's parser") == tokenize("PaperMage parser")  # a possessive is the name
 
+    # accents and ligatures fold to plain letters: "Nyström" is not cut at "ö", "ﬁnite" keeps its "fi"
+    assert tokenize("Nyström ﬁnite Münster") == tokenize("Nystrom finite Munster") == ["nystrom", "finit", "munster"]
+
 
 def test_cjk_runs_become_bigrams_without_question_words():
     tokens = tokenize("哪篇论文提出了奖励分解")

@@ -105,11 +105,12 @@ _BROAD = re.compile(
 
 # A specific name: internal capitals or digits (GPT-4, DocBank, GSM8K, LaTeX, Mind2Web), an acronym of
 # two or more capitals (METEOR, IRB), or a capitalised word inside the sentence (Llama, Kitaev, Docker).
-_TOKEN = re.compile(r"[A-Za-z0-9][\w.+-]*[A-Za-z0-9+]|[A-Za-z0-9]")
+_LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # with accented letters ("Über", "Nyström")
+_TOKEN = re.compile(rf"[{_LATIN}][\w.+-]*[{_LATIN}+]|[{_LATIN}]")
 _NAMELIKE = re.compile(
     r"^(?=.*[A-Za-z])(?:.*[a-z].*[A-Z]|.*[A-Z].*[A-Z]|.*\d.*[A-Za-z]|.*[A-Za-z].*\d|(?=.{5})[a-z]\w*[._][a-z][\w.]*$)"
 )  # the last: a code identifier ("data.table", "na_locf"), not "e.g"
-_CAPITALISED = re.compile(r"^[A-Z][a-z]{2,}$")
+_CAPITALISED = re.compile(r"^[A-Z\u00c0-\u00d6\u00d8-\u00de][^\W\d_A-Z\u00c0-\u00de]{2,}$")  # "Nyström", "Über"
 # Capitalised words that open questions or are too common to be names.
 _COMMON = frozenset(
     """what which who whom whose when where why how is are was were do does did can could has have had will would
