@@ -48,7 +48,7 @@ ocr-deps:
 heldout-pdfs: install
 	$(BIN)/python -m bench.heldout
 
-# The six training papers (pinned Debian R packages, bench/train_papers.py): more varied papers for fitting
+# The training papers (pinned Debian R packages, bench/train_papers.py): more varied papers for fitting
 # the answer scorer and the answerability model. Not run by tests/CI.
 train-pdfs: install
 	$(BIN)/python -m bench.train_papers

@@ -1,9 +1,10 @@
-"""The training papers: fourteen article-style vignettes from as many fields (ecology, survival analysis, social
+"""The training papers: twenty-nine article-style vignettes from many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
-clustering, quantile regression, scientific software, statistical graphics, phylogenetics), fetched from the
-Debian packages of R that ship them. They widen what the answer scorer and the answerability model are fitted
-on beyond ../shared/pdfs. Two of them (vcd, ape) have dev questions only: `eval_answers train-papers` reports
-those as "unseen", papers nothing was fitted on.
+clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential
+equations, chemometrics, robust statistics, multiple testing, time series, linear algebra), fetched from the
+Debian packages of R that ship them. They widen what the answer encoder, the answer scorer and the
+answerability model are fitted on beyond ../shared/pdfs. Four of them (vcd, ape, kernlab, brms) have dev
+questions only: `eval_answers train-papers` reports those as "unseen", papers nothing was fitted on.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
