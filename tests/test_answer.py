@@ -100,6 +100,14 @@ def test_follow_up_comparison_brings_in_both_papers(bundled_library: Library) ->
     assert {p.split("-")[0] for p in follow.cited_papers} >= {"nover", "tinyv"}
 
 
+def test_how_two_named_papers_compare_is_answered_by_each_papers_own_sentence(bundled_library: Library) -> None:
+    """No sentence holds both papers, so no sentence scores as an answer to the whole: the question asks
+    nothing beyond them, and each paper's own sentence answers it."""
+    answer = bundled_library.ask("How does NOVER compare to TinyV?")
+    assert not answer.refused and {p.split("-")[0] for p in answer.cited_papers} >= {"nover", "tinyv"}
+    assert bundled_library.ask("How does NOVER compare to TinyV on ImageNet?").missing == ["ImageNet"]
+
+
 def test_context_detection_and_plain_text_history() -> None:
     assert depends_on_context("what dataset did they use?") and depends_on_context("and on AIME?")
     assert depends_on_context("它用了什么数据集?")

@@ -114,6 +114,8 @@ def extractive_answer(
     no_attribute = no_attribute and not about_several(q)
     flagged = asks and (no_number or no_attribute)
     threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
+    if min_relevance is None and asks and compares_named_papers(question, q, candidates):
+        threshold = 0.0  # each paper's own sentence answers "How does A compare to B?"; no sentence holds both
     if confidence < threshold:  # the calibrated model decides; the flags say why (and raise its bar)
         if asks and no_number:
             return _declined(question, hits, confidence, "no_quantity")
@@ -124,6 +126,21 @@ def extractive_answer(
         return _declined(question, hits, confidence, "low_confidence")
     chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w)
     return _compose(question, chosen, confidence)
+
+
+_COMPARING = frozenset(tokenize("compare compared comparison differ difference differences versus vs relate contrast"))
+
+
+def compares_named_papers(question: str, q: Question, candidates: list[Candidate]) -> bool:
+    """The question asks only how two or more papers it names by their titles compare ("How does NOVER compare
+    to TinyV?", a follow-up "How does it compare to TinyV?"): nothing is asked beyond them, so nothing can be
+    missing; the answer is each paper's own sentence (`_select`). `q` is the question as resolved, `question`
+    as asked: its words say what it asks."""
+    if not q.broad or len(_titled_papers(q, candidates)) < 2:
+        return False
+    titles = list(dict.fromkeys(c.hit.title for c in candidates))
+    asked = set(tokenize(focus_text(analyse(question), titles)))
+    return bool(asked) and asked <= _COMPARING
 
 
 def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate]:
