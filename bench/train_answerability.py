@@ -118,15 +118,11 @@ GRID = np.linspace(0.0, 0.95, 96)
 
 
 def flagged(x: np.ndarray | None) -> bool:
-    """The question asks a number none of its best candidates gives, or an attribute (a kind of quantity)
-    the papers it is about never state: the declines that say what is missing (`extractive.answerability`)."""
-    from rag.answers.extractive import ANSWERABILITY
+    """The question asks a number none of its best candidates gives, or an attribute the papers it is about
+    never state (`extractive.unanswered_flags`): the declines that say what is missing."""
+    from rag.answers.extractive import unanswered_flags
 
-    if x is None:
-        return False
-    col = {name: x[ANSWERABILITY.index(name)] for name in ANSWERABILITY}
-    unstated = col["attribute_unstated"] or col["kind_unstated"]
-    return bool(col["quantity_without_number"] or (unstated and not col["several_things"]))
+    return x is not None and any(unanswered_flags(x))
 
 
 def signal_auc(pool: list, model) -> None:

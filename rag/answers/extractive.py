@@ -111,7 +111,6 @@ def extractive_answer(
         answer.missing = missing
         return answer
     confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
-    no_attribute = no_attribute and not about_several(q)
     flagged = asks and (no_number or no_attribute)
     threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
     if min_relevance is None and asks and compares_named_papers(question, q, candidates):
@@ -234,10 +233,20 @@ def answerability(
     state), it asks an attribute none of them states)."""
     row = answerability_features(q, candidates, x, w)
     model = answerability_model(statement=statement)
-    flags = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
-    flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in flags}
-    no_number = flag["quantity_without_number"] or (flag["kind_unstated"] and not flag["several_things"])
-    return float(model.probability(row[None, :])[0]), no_number, flag["attribute_unstated"]
+    return float(model.probability(row[None, :])[0]), *unanswered_flags(row)
+
+
+def unanswered_flags(row: np.ndarray) -> tuple[bool, bool]:
+    """(it asks a quantity no best candidate gives, or a kind of quantity the papers it is about never state;
+    it asks an attribute they never state) from an answerability row: what a decline names as missing, and
+    what raises its bar (`calibrated_threshold`). A question about several things is read part by part."""
+    flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in _FLAGS}
+    several = flag["several_things"]
+    no_number = flag["quantity_without_number"] or (flag["kind_unstated"] and not several)
+    return no_number, flag["attribute_unstated"] and not several
+
+
+_FLAGS = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
 
 
 def answerability_model(*, statement: bool = False) -> LinearModel:
