@@ -190,36 +190,37 @@ def main(argv: list[str] | None = None) -> int:
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
         return model.fit(np.vstack([x for x, _ in kept]), np.array([y for _, y in kept])), len(kept)
 
-    def rates(model, pool: list, t: float, t_flagged: float = 0.0) -> tuple[float, float]:
+    def scored(model, pool: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per question: the model's probability (-1 when a missing name or no candidate declines it anyway),
+        whether it is `flagged`, whether it is answerable."""
+        p = np.array([-1.0 if m or x is None else model.predict_proba(x[None, :])[0, 1] for x, m, _ in pool])
+        return p, np.array([flagged(x) for x, _, _ in pool], dtype=bool), np.array([y for *_, y in pool], dtype=bool)
+
+    def declines(p: np.ndarray, f: np.ndarray, y: np.ndarray, t: float, t_flagged: float = 0.0) -> tuple[float, float]:
         """(false declines, declines of the unanswerable) at threshold `t`, and `t_flagged` for a question
         that asks a number or an attribute none of its best candidates gives (`flagged`)."""
-        declined = [
-            (m or x is None or model.predict_proba(x[None, :])[0, 1] < (max(t, t_flagged) if flagged(x) else t), y)
-            for x, m, y in pool
-        ]
-        yes, no = [d for d, y in declined if y], [d for d, y in declined if not y]
-        return float(np.mean(yes)) if yes else 0.0, float(np.mean(no)) if no else 0.0
+        declined = p < np.where(f, max(t, t_flagged), t)
+        return float(declined[y].mean()) if y.any() else 0.0, float(declined[~y].mean()) if (~y).any() else 0.0
+
+    def rates(model, pool: list, t: float, t_flagged: float = 0.0) -> tuple[float, float]:
+        return declines(*scored(model, pool), t, t_flagged)
 
     def calibrated(model, pool: list, t_flagged: float = 0.0) -> float:
         """The highest threshold with at most MAX_FALSE_DECLINES false declines on `pool`."""
-        best = 0.0
+        questions, best = scored(model, pool), 0.0
         for t in GRID:
-            if rates(model, pool, float(t), t_flagged)[0] <= MAX_FALSE_DECLINES:
+            if declines(*questions, float(t), t_flagged)[0] <= MAX_FALSE_DECLINES:
                 best = float(t)
         return best
 
     def calibrated_pair(model, pool: list) -> tuple[float, float]:
         """(threshold, threshold for flagged questions) declining the most unanswerable questions of `pool`
         with at most MAX_FALSE_DECLINES false declines (ties: the higher threshold, then the lower flagged one)."""
-        flags = [flagged(x) for x, _, _ in pool]
-        p = np.array([-1.0 if m or x is None else model.predict_proba(x[None, :])[0, 1] for x, m, _ in pool])
-        y, f = np.array([y for _, _, y in pool]), np.array(flags)
-        best = (-1.0, 0.0, 0.0)
+        questions, best = scored(model, pool), (-1.0, 0.0, 0.0)
         for t in GRID:
             for t_flagged in GRID[t <= GRID]:
-                declined = p < np.where(f, t_flagged, t)
-                right = float(declined[~y].mean())
-                if declined[y].mean() <= MAX_FALSE_DECLINES and (right, t) > best[:2]:
+                false, right = declines(*questions, float(t), float(t_flagged))
+                if false <= MAX_FALSE_DECLINES and (right, t) > best[:2]:
                     best = (right, float(t), float(t_flagged))
         return best[1], best[2]
 
