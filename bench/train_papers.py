@@ -1,7 +1,8 @@
-"""The training papers: twenty-nine article-style vignettes from many fields (ecology, survival analysis, social
+"""The training papers: thirty-seven article-style vignettes from many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
 clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential
-equations, chemometrics, robust statistics, multiple testing, time series, linear algebra), fetched from the
+equations, chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal
+regression, boosting, epidemiology, actuarial science), fetched from the
 Debian packages of R that ship them. They widen what the answer encoder, the answer scorer and the
 answerability model are fitted on beyond ../shared/pdfs. Four of them (vcd, ape, kernlab, brms) have dev
 questions only: `eval_answers train-papers` reports those as "unseen", papers nothing was fitted on.
@@ -202,6 +203,54 @@ VIGNETTES = (
         "1.5-3-1",
         "usr/lib/R/library/Matrix/doc/sparseModels.pdf",
         "45e496d1f3cf9e17f4fb062173706f62e96fd16ba812fc10015b5b5589b610f4",
+    ),
+    Vignette(  # ordinal data: cumulative link models (ordinal, JSS)
+        "r-cran-ordinal",
+        "2022.11-16-1",
+        "usr/lib/R/site-library/ordinal/doc/clm_article.pdf",
+        "5675a6c1d47186dbff605dd8d5e5b5834dc6288a1e00d8d39a253b234e9a3a50",
+    ),
+    Vignette(  # machine learning: generalized boosted regression models (gbm guide)
+        "r-cran-gbm",
+        "2.1.8.1-1",
+        "usr/lib/R/site-library/gbm/doc/gbm.pdf",
+        "0c40381c09006b0d2e85cfb1870c4fe74b0f6a0d667dca583f8b951310aa6dec",
+    ),
+    Vignette(  # model-based recursive partitioning (party's mob)
+        "r-cran-party",
+        "1.3-11-1",
+        "usr/lib/R/site-library/party/doc/MOB.pdf",
+        "e513d3a843555becac92adb7ee39d49cc24f0fdc8cc1a0a1b5ebef5f6dc7c6de",
+    ),
+    Vignette(  # spatio-temporal data classes (spacetime, JSS 2012)
+        "r-cran-spacetime",
+        "1.2-8+dfsg-1",
+        "usr/lib/R/site-library/spacetime/doc/jss816.pdf",
+        "c58e0aa1674d1330982a5a7b30e4d762a108861f3298f34caedbbac923d70ffe",
+    ),
+    Vignette(  # epidemiology: endemic-epidemic models for infectious disease counts (surveillance hhh4)
+        "r-cran-surveillance",
+        "1.20.3-1",
+        "usr/lib/R/site-library/surveillance/doc/hhh4.pdf",
+        "208f0246c77cd16a11e08ab7725bc25b7228e2451e87e5d2880c52f3d0920112",
+    ),
+    Vignette(  # epidemiology: endemic-epidemic spatio-temporal point processes (surveillance twinstim, JSS 2017)
+        "r-cran-surveillance",
+        "1.20.3-1",
+        "usr/lib/R/site-library/surveillance/doc/twinstim.pdf",
+        "e5ea14724ed19c088463fe9276042d0766391d563132dcd8b1675e56d5f8548a",
+    ),
+    Vignette(  # actuarial science: risk theory, aggregate claims and ruin (actuar)
+        "r-cran-actuar",
+        "3.3-2-1",
+        "usr/lib/R/site-library/actuar/doc/risk.pdf",
+        "bcdc4eb041e89b16abb6c76aad0d6cb90c1998ccefce27752511458f4ec36506",
+    ),
+    Vignette(  # actuarial science: credibility theory (actuar)
+        "r-cran-actuar",
+        "3.3-2-1",
+        "usr/lib/R/site-library/actuar/doc/credibility.pdf",
+        "f6143aaaa2e920faf8aace5f5591e07f0ae7827cd6ddd4ad4c5cdd69c8d6fbc2",
     ),
 )
 
