@@ -341,6 +341,9 @@ def test_papers_referred_to_by_what_they_are_about_are_named() -> None:
     results = "Which R versions were the count regression and the structural change results computed with?"
     assert described_papers(results) == ["count regression", "structural change"]  # "the A and the B results"
     assert described_papers("What do the main results show?") == []  # "results" alone names no paper
+    packages = "Which C++ libraries do the density-based clustering package and the support vector machine package use?"
+    assert described_papers(packages) == ["density-based clustering", "support vector machine"]
+    assert described_papers("Does the FlexMix paper compare with the mixtools package?") == ["FlexMix"]  # a tool
     pool = [
         candidate("cr", "Regression Models for Count Data in R", "Counts are modelled."),
         candidate("sc", "strucchange: Testing for Structural Change in Linear Regression Models", "Tests."),

@@ -178,13 +178,17 @@ def named_terms(text: str) -> list[str]:
 # "the count regression paper", "the lme4 and zoo papers", "the structural change study", "the count regression
 # and the clustered covariance results": papers referred to by what they are about; each part is matched against
 # the titles (`extractive.named_papers`). "results", "work" … refer to a paper only in such a pair ("the main
-# results" names none).
+# results" names none), and "package" only in such a pair ("the dbscan package and the SVM package"; "against the
+# TreeSim package" names a tool, not a paper).
 _DESCRIBED = re.compile(
     r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?)\b|"
     r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){0,4}?and\s+the\s+(?:(?!the\b)[\w.-]+\s+){0,4}?(?!the\b)[\w.-]+)\s+"
-    r"(?:results|work|experiments|analys[ie]s)\b",
+    r"(?:results|work|experiments|analys[ie]s)\b|"
+    r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){1,4}?packages?\s+and\s+the\s+(?:(?!the\b)[\w.-]+\s+){0,4}?(?!the\b)[\w.-]+)\s+"
+    r"packages?\b",
     re.IGNORECASE,
 )
+_PACKAGE = re.compile(r"\s+packages?$", re.IGNORECASE)
 _REF_SPLIT = re.compile(r"\s*(?:,|\band\b|\bor\b)\s*", re.IGNORECASE)
 
 
@@ -192,8 +196,8 @@ def described_papers(text: str) -> list[str]:
     """The descriptions a question gives of the papers it asks about, one per paper, as written."""
     out: list[str] = []
     for match in _DESCRIBED.finditer(text):
-        for part in _REF_SPLIT.split(match.group(1) or match.group(2)):
-            part = re.sub(r"^(?:the|its|their)\s+", "", part.strip(), flags=re.IGNORECASE)
+        for part in _REF_SPLIT.split(match.group(1) or match.group(2) or match.group(3)):
+            part = _PACKAGE.sub("", re.sub(r"^(?:the|its|their)\s+", "", part.strip(), flags=re.IGNORECASE))
             if part and part.lower() not in {"same", "other", "two", "both", "these", "those", "first", "second"}:
                 out.append(part)
     return out
