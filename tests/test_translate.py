@@ -55,6 +55,8 @@ def test_bound_suffixes_of_technical_compounds():
     english = translate("如何划分训练集和测试集？")
     assert "train set" in english and "test set" in english and "collected works" not in english
     assert "rate" in translate("GPT-4 的错误率是多少？")
+    assert "dataset" in translate("在什么数据集上评估？")  # jieba cuts 数据 + 集上: re-cut by the dictionary
+    assert "pretrain" in translate("模型是如何预训练的？") and "advance" not in translate("模型是如何预训练的？")
 
 
 def test_how_a_thing_works_keeps_its_form():

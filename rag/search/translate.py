@@ -102,6 +102,8 @@ _COMPARATIVES = {
 # Bound suffixes of technical compounds that jieba splits off (训练集 → 训练 + 集): their sense as a suffix
 # ("training set", "error rate"), not the free word's (集 alone is "to gather; collected works").
 _SUFFIXES = {"集": "set", "率": "rate", "化": ""}
+# … and bound prefixes (预训练 → 预 + 训练): glued to the next word's sense ("pretrain"), not "advance train".
+_PREFIXES = {"预": "pre"}
 
 # CC-CEDICT glosses that are not translations: cross-references, classifiers, surnames, and bound forms
 # (a sense a character has only inside compounds, which the dictionary lists on their own).
@@ -208,6 +210,20 @@ def _parts(word: str) -> list[str]:
     return parts
 
 
+def _dictionary_words(segments: list[str]) -> list[str]:
+    """jieba's words, re-cut where it glued a word's last character to the next one that the dictionary
+    lacks (数据 + 集上 → 数据集 + 上: the dictionary has "data set", not "集上")."""
+    senses, out = _dictionary()[0], []
+    for word in segments:
+        if out and _HAN.search(word) and word not in senses and _HAN.search(out[-1]):
+            recut = _parts(out[-1] + word)
+            if len(recut[0]) > len(out[-1]):
+                out[-1:] = recut
+                continue
+        out.append(word)
+    return out
+
+
 def _translate_part(part: str, weight: Weight | None) -> str:
     if part in _CUES:
         return _CUES[part]
@@ -225,12 +241,14 @@ def translate(question: str, weight: Weight | None = None) -> str:
     works = _HOW_IT_WORKS.match(unicodedata.normalize("NFKC", question))
     if works:
         return f"How does {translate(works['subject'], weight).rstrip('?')} work?"
-    segments = segment(question)
+    segments = _dictionary_words(segment(question))
     words = []
     for i, word in enumerate(segments):
         after = segments[i + 1] if i + 1 < len(segments) else ""
         before = segments[i - 1] if i else ""
-        if word in _COMPARATIVES and after == "多少":
+        if before in _PREFIXES and _HAN.search(word) and word not in _CUES:
+            words[-1] = _PREFIXES[before] + _translate_word(word, weight)
+        elif word in _COMPARATIVES and after == "多少":
             words.append(f"how much {_COMPARATIVES[word]}")
         elif word == "多少" and before in _COMPARATIVES:
             continue
