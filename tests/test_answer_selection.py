@@ -528,3 +528,27 @@ def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_
         best = retrieve(part, 1, None)[0][0]
         assert best.chunk_id in {h.chunk_id for h in hits}
     assert {h.paper_id.split("-")[0] for h in hits[:3]} >= {"tinyv", "hcrmp"}
+
+
+def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> None:
+    """Each paper a question about several papers names is quoted with its sentence best for the part that
+    names it (`by_part`), not with the one the whole question's words favour."""
+    from rag.answers.extractive import _select
+    from rag.answers.scoring import DEFAULT_SCORING
+
+    def of(paper: str, title: str, text: str, score: float) -> Candidate:
+        hit = Hit(f"{paper}:{score}", text, paper, title)
+        return Candidate(0, hit, 0, len(text), None, None, score=score)
+
+    question = analyse("Which optimiser does the protein folding paper use, and which does the sparse experts paper?")
+    folding = "Protein Folding with Geometric Transformers"
+    experts = "Sparse Experts for Language Models"
+    pool = [
+        of("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
+        of("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
+        of("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
+    ]
+    whole = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING)}
+    assert pool[0].text in whole  # scored against the whole question, the background sentence leads
+    parted = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"fold": pool[1]})}
+    assert pool[1].text in parted and pool[2].text in parted and pool[0].text not in parted

@@ -31,6 +31,7 @@ from rag.answers.questions import (
     focus_text,
     is_question,
     joined_names,
+    parts,
 )
 from rag.answers.scorer import LinearModel, load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
@@ -123,8 +124,39 @@ def extractive_answer(
             answer.missing = [q.attribute or ""]
             return answer
         return _declined(question, hits, confidence, "low_confidence")
-    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w)
+    by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else {}
+    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, by_part)
     return _compose(question, chosen, confidence)
+
+
+def _best_by_part(
+    q: Question,
+    candidates: list[Candidate],
+    hits: list[Hit],
+    bank: SentenceBank,
+    paper_vectors: dict[str, np.ndarray] | None,
+    w: ExtractiveScoring,
+    passages_of: PassagesOf | None,
+) -> dict[str, Candidate]:
+    """For a question asked part by part (`parts`: "… in the SVM article and in the forecasting article?"), the
+    paper each part names and that paper's candidate scoring best against the part alone: scored against the
+    whole question, each paper's choice leans toward sentences with the other part's words."""
+    own = {(c.hit.chunk_id, c.start, c.end): c for c in candidates}
+    model = load("scorer_weights.json", F.FEATURES)
+    out: dict[str, Candidate] = {}
+    for part in parts(q):
+        part_q, pool, x = scored_candidates(part, bank.encode_query(part), hits, bank, paper_vectors, scoring=w,
+                                            passages_of=passages_of)  # fmt: skip
+        named = named_papers(part_q, pool, most=1)
+        if len(named) != 1:
+            continue
+        paper = next(iter(named))
+        scores = model.decision(x) - w.boilerplate_penalty * np.array([bool(_BOILERPLATE.search(c.text)) for c in pool])
+        mine = [(s, own[key]) for s, c in zip(scores, pool, strict=True)
+                if c.paper_id == paper and (key := (c.hit.chunk_id, c.start, c.end)) in own]  # fmt: skip
+        if mine:
+            out.setdefault(paper, max(mine, key=lambda pair: pair[0])[1])
+    return out
 
 
 _COMPARING = frozenset(tokenize("compare compared comparison differ difference differences versus vs relate contrast"))
@@ -317,9 +349,16 @@ def about(q: Question, candidates: list[Candidate]) -> list[Candidate]:
     return [c for c in candidates if c.paper_id in named] if named else candidates
 
 
-def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveScoring) -> list[Candidate]:
+def _select(
+    candidates: list[Candidate],
+    q: Question,
+    limit: int,
+    w: ExtractiveScoring,
+    by_part: dict[str, Candidate] | None = None,
+) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
-    hears from several: first the best sentence of each paper it names, then of each paper nearly as good.
+    hears from several: first the best sentence of each paper it names (of a paper a part of it names, the one
+    best for that part, `by_part`), then of each paper nearly as good.
     Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
     goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -332,6 +371,8 @@ def _select(candidates: list[Candidate], q: Question, limit: int, w: ExtractiveS
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)
+        per_paper |= {pid: c for pid, c in (by_part or {}).items() if pid in per_paper}
+        chosen = [per_paper[ranked[0].paper_id]]  # the best paper leads, with its sentence for its own part
         firsts = [_typed_in_paper(c, ranked, q, w) for pid, c in per_paper.items() if pid in named]
         floor = best - w.margin if len(named) >= 2 else min(best - w.margin_broad, w.broad_floor)
         firsts += [c for c in per_paper.values() if c.score >= floor]  # two named papers: the rest must be close
