@@ -4,8 +4,9 @@ clustering, quantile regression, scientific software, statistical graphics, phyl
 equations, chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal
 regression, boosting, epidemiology, actuarial science), fetched from the
 Debian packages of R that ship them. They widen what the answer encoder, the answer scorer and the
-answerability model are fitted on beyond ../shared/pdfs. Four of them (vcd, ape, kernlab, brms) have dev
-questions only: `eval_answers train-papers` reports those as "unseen", papers nothing was fitted on.
+answerability model are fitted on beyond ../shared/pdfs. Six of them (vcd, ape, kernlab, brms, surveillance
+hhh4 and twinstim) have dev questions only: `eval_answers train-papers` reports those as "unseen", papers
+nothing was fitted on.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
