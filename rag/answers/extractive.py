@@ -96,11 +96,9 @@ def extractive_answer(
     )
     if not candidates:
         return _declined(question, hits, 0.0, "low_confidence")
-    scores = load("scorer_weights.json", F.FEATURES).decision(x)
     prefer = set(prefer_papers or [])
-    for c, s in zip(candidates, scores, strict=True):
+    for c, s in zip(candidates, fitted_scores(candidates, x, w), strict=True):
         c.score = float(s) + (w.prefer_bonus if c.paper_id in prefer else 0.0)
-        c.score -= w.boilerplate_penalty if _BOILERPLATE.search(c.text) else 0.0
     asks = is_question(query or question)  # a statement (a claim to check) has no names to miss nor a number to ask
     passages = PassageWords([h.text for h in hits] + [h.title for h in hits])
     missing = []
@@ -141,22 +139,31 @@ def _best_by_part(
     """For a question asked part by part (`parts`: "… in the SVM article and in the forecasting article?"), the
     paper each part names and that paper's candidate scoring best against the part alone: scored against the
     whole question, each paper's choice leans toward sentences with the other part's words."""
-    own = {(c.hit.chunk_id, c.start, c.end): c for c in candidates}
-    model = load("scorer_weights.json", F.FEATURES)
+    own = {_span(c): c for c in candidates}
     out: dict[str, Candidate] = {}
     for part in parts(q):
-        part_q, pool, x = scored_candidates(part, bank.encode_query(part), hits, bank, paper_vectors, scoring=w,
-                                            passages_of=passages_of)  # fmt: skip
+        vector = bank.encode_query(part)
+        part_q, pool, x = scored_candidates(part, vector, hits, bank, paper_vectors, scoring=w, passages_of=passages_of)
         named = named_papers(part_q, pool, most=1)
         if len(named) != 1:
             continue
         paper = next(iter(named))
-        scores = model.decision(x) - w.boilerplate_penalty * np.array([bool(_BOILERPLATE.search(c.text)) for c in pool])
-        mine = [(s, own[key]) for s, c in zip(scores, pool, strict=True)
-                if c.paper_id == paper and (key := (c.hit.chunk_id, c.start, c.end)) in own]  # fmt: skip
+        mine = [(s, own[_span(c)]) for s, c in zip(fitted_scores(pool, x, w), pool, strict=True) if _span(c) in own]
+        mine = [(s, c) for s, c in mine if c.paper_id == paper]
         if mine:
             out.setdefault(paper, max(mine, key=lambda pair: pair[0])[1])
     return out
+
+
+def _span(c: Candidate) -> tuple[str, int, int]:
+    return c.hit.chunk_id, c.start, c.end
+
+
+def fitted_scores(candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING) -> np.ndarray:
+    """The answer scorer's fitted score of each candidate (its feature row in `x`), less `boilerplate_penalty`
+    for "code is available at …" and link-only sentences."""
+    boilerplate = np.array([bool(_BOILERPLATE.search(c.text)) for c in candidates], dtype=np.float32)
+    return load("scorer_weights.json", F.FEATURES).decision(x) - w.boilerplate_penalty * boilerplate
 
 
 _COMPARING = frozenset(tokenize("compare compared comparison differ difference differences versus vs relate contrast"))
