@@ -132,6 +132,7 @@ class QATally:
     declined: list[bool] = field(default_factory=list)  # on unanswerable questions
     says_missing: list[bool] = field(default_factory=list)  # the decline names the missing term (named ones)
     pool: list[bool] = field(default_factory=list)  # the answer span is in the passages the answer read
+    quoted: list[int] = field(default_factory=list)  # sentences an answer to a single-paper question quotes
     latency_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
@@ -143,6 +144,7 @@ class QATally:
             "right paper cited %": pct(self.right_paper),
             "answer in the passages read %": pct(self.pool),
             "false declines %": pct(self.false_decline),
+            "sentences quoted per answer": round(statistics.mean(self.quoted), 2) if self.quoted else "n/a",
             "two-paper questions": len(self.multi_both_cited),
             "two-paper: both cited %": pct(self.multi_both_cited),
             "two-paper: both answered %": pct(self.multi_both_answered),
@@ -169,6 +171,8 @@ def score(tally: QATally, lib, sets: QASets, *, mode: str | None = None) -> QATa
         tally.answered.append(ok)
         tally.right_paper.append(any(p in answer.cited_papers for p in papers))
         tally.false_decline.append(answer.refused)
+        if not answer.refused:
+            tally.quoted.append(len(answer.sentences))
         read = [s.hit for s in answer.sources] + list(answer.closest)
         tally.pool.append(ok or in_passages(read, papers, item["answer"]))
         if not ok:

@@ -19,8 +19,8 @@ class ExtractiveScoring:
     rank_penalty_cjk: float = 0.05  # per rank of the passage a Chinese sentence comes from
     prefer_bonus: float = 0.5  # fitted-score bonus for the papers a follow-up question is about
     boilerplate_penalty: float = 3.0  # fitted-score penalty for "code is available at …" and link-only sentences
-    margin: float = 2.0  # other sentences are quoted when within this fitted score of the best
-    quote_mass: float = 0.7  # … until the quoted ones hold this share of the answer probability (both fitted on train)
+    margin: float = 3.0  # other sentences are quoted when within this fitted score of the best
+    quote_mass: float = 0.85  # … until the quoted ones hold this share of the answer probability (both set on train)
     tie_band: float = 0.25  # scores this close are a tie: a sentence this close to the last quoted one is quoted too
     tie_redundancy: float = 2.0  # the last place among tied ones: score less this times cosine with a quoted one
     typed_margin: float = 2.0  # a sentence stating the asked-for value is quoted when this close to the best
