@@ -88,30 +88,27 @@ def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
 
 def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     """(the answerability row, declined because a name is missing); None when there is no candidate
-    (the question is declined whatever the model says)."""
+    (the question is declined whatever the model says). Retrieved and assessed as `Library.ask` does
+    (`pipeline.retrieve_parts`, `extractive.assess`), so the model is fitted on what it reads."""
     from rag.answers import extractive as E
-    from rag.answers import features as F
-    from rag.answers.declines import missing_names
-    from rag.answers.questions import is_question
-    from rag.answers.scorer import load
+    from rag.answers.pipeline import retrieve_parts
     from rag.answers.scoring import DEFAULT_SCORING as W
     from rag.text import is_cjk
 
-    hits, vector = lib.retrieve(question, k=W.pool_passages, filters=None, mode=None)
+    def retrieve(query: str, k: int | None, filters):
+        return lib.retrieve(query, k=k, filters=filters, mode=None)
+
+    hits, vector = retrieve_parts(retrieve, question, W.pool_passages, None)
     if is_cjk(question) or vector is None:
         return None, False
-    papers = lib.store.paper_vectors(sorted({h.paper_id for h in hits}))
-    q, candidates, x = E.scored_candidates(
-        question, vector, hits, lib.engine.sentence_bank, papers, passages_of=lib.answer_facts().passages_of
-    )
-    if not candidates:
+    facts = lib.answer_facts()
+    a = E.assess(
+        question, vector, hits, lib.engine.sentence_bank, known=facts.known, passages_of=facts.passages_of,
+        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
+    )  # fmt: skip
+    if not a.candidates:
         return None, False
-    for c, s in zip(candidates, load("scorer_weights.json", F.FEATURES).decision(x), strict=True):
-        c.score = float(s)
-    vocab = lib.engine.lexical.current().vocab
-    passages = [h.text for h in hits] + [h.title for h in hits]
-    missing = missing_names(q.names, lambda t: t in vocab, passages) if is_question(question) else []
-    return E.answerability_features(q, candidates, x), bool(missing)
+    return E.answerability_features(a.q, a.candidates, a.x), bool(a.missing)
 
 
 GRID = np.linspace(0.0, 0.95, 96)

@@ -513,7 +513,7 @@ def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
 
 
 def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_library: Library) -> None:
-    from rag.answers.pipeline import _retrieve_parts
+    from rag.answers.pipeline import retrieve_parts
     from rag.answers.questions import parts
 
     question = "Which verifier does the TinyV paper train, and which driving planner does the HCRMP paper propose?"
@@ -522,7 +522,7 @@ def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_
     def retrieve(query, k, filters):
         return lib.retrieve(query, k=k, filters=filters, mode=None)
 
-    hits, _ = _retrieve_parts(retrieve, question, 8, None)
+    hits, _ = retrieve_parts(retrieve, question, 8, None)
     assert len(hits) == 8 and len({h.chunk_id for h in hits}) == 8
     for part in parts(analyse(question)):
         best = retrieve(part, 1, None)[0][0]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
@@ -91,23 +92,16 @@ def extractive_answer(
     w = scoring
     if is_cjk(question) or query_vector is None:
         return _lexical_answer(question, hits, bank, max_sentences, min_coverage_cjk, w)
-    q, candidates, x = scored_candidates(
-        question, query_vector, hits, bank, paper_vectors, query=query, scoring=w, passages_of=passages_of
-    )
+    a = assess(
+        question, query_vector, hits, bank, paper_vectors=paper_vectors, known=known, query=query,
+        passages_of=passages_of, prefer_papers=prefer_papers, scoring=w,
+    )  # fmt: skip
+    q, candidates, x, asks = a.q, a.candidates, a.x, a.asks
     if not candidates:
         return _declined(question, hits, 0.0, "low_confidence")
-    prefer = set(prefer_papers or [])
-    for c, s in zip(candidates, fitted_scores(candidates, x, w), strict=True):
-        c.score = float(s) + (w.prefer_bonus if c.paper_id in prefer else 0.0)
-    asks = is_question(query or question)  # a statement (a claim to check) has no names to miss nor a number to ask
-    passages = PassageWords([h.text for h in hits] + [h.title for h in hits])
-    missing = []
-    if known and asks:
-        missing = missing_names(q.names, known, passages)
-        missing += missing_words(lower_words(q.text), known, passages, w.rare_word_zipf)
-    if missing:
+    if a.missing:
         answer = _declined(question, hits, 0.0, "missing")
-        answer.missing = missing
+        answer.missing = a.missing
         return answer
     confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
     flagged = asks and (no_number or no_attribute)
@@ -125,6 +119,49 @@ def extractive_answer(
     by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else {}
     chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, by_part)
     return _compose(question, chosen, confidence)
+
+
+@dataclass
+class Assessment:
+    """What the answerer knows of a question before it decides: the question analysed, the candidates with
+    their fitted scores and feature rows, and the names no paper mentions (which decline it outright)."""
+
+    q: Question
+    candidates: list[Candidate]
+    x: np.ndarray
+    missing: list[str]
+    asks: bool  # a question (a statement, a claim to check, has no names to miss nor a number to ask)
+
+
+def assess(
+    question: str,
+    query_vector: np.ndarray,
+    hits: list[Hit],
+    bank: SentenceBank,
+    *,
+    paper_vectors: dict[str, np.ndarray] | None = None,
+    known: Callable[[str], bool] | None = None,
+    query: str | None = None,
+    passages_of: PassagesOf | None = None,
+    prefer_papers: list[str] | None = None,
+    scoring: ExtractiveScoring = DEFAULT_SCORING,
+) -> Assessment:
+    """Score the candidates and find the missing names: what `extractive_answer` decides on, and what
+    bench/train_answerability.py fits the decision on (one path, so the model reads what it was fitted on)."""
+    w = scoring
+    q, candidates, x = scored_candidates(
+        question, query_vector, hits, bank, paper_vectors, query=query, scoring=w, passages_of=passages_of
+    )
+    prefer = set(prefer_papers or [])
+    for c, s in zip(candidates, fitted_scores(candidates, x, w), strict=True):
+        c.score = float(s) + (w.prefer_bonus if c.paper_id in prefer else 0.0)
+    asks = is_question(query or question)
+    missing: list[str] = []
+    if known and asks and candidates:
+        passages = PassageWords([h.text for h in hits] + [h.title for h in hits])
+        missing = missing_names(q.names, known, passages)
+        missing += missing_words(lower_words(q.text), known, passages, w.rare_word_zipf)
+    return Assessment(q, candidates, x, missing, asks)
 
 
 def _best_by_part(

@@ -69,13 +69,13 @@ def answer_question(
     depth = max(k or s.top_k, DEFAULT_SCORING.pool_passages)
     names = titles() if history and titles else None
     resolution = resolve(question, history, titles=names)
-    hits, vector = _retrieve_parts(retrieve, resolution.query, depth, filters)
+    hits, vector = retrieve_parts(retrieve, resolution.query, depth, filters)
     answer = None
     if history and not resolution.expanded:  # does it stand on its own? (extractive: cheap, no LLM yet)
         answer = compose_answer(question, vector, hits, bank, s, facts=facts)
         if answer.refused:  # weak on its own: try it as a follow-up
             resolution = resolve(question, history, titles=names, force=True)
-            hits, vector = _retrieve_parts(retrieve, resolution.query, depth, filters)
+            hits, vector = retrieve_parts(retrieve, resolution.query, depth, filters)
     pin = (filters or Filters()).only(resolution.prefer_papers) if resolution.expanded else None
     if pin is not None:  # the papers the conversation is about, as far as the chosen filters allow
         pinned, _ = retrieve(resolution.query, 3, pin)
@@ -97,7 +97,7 @@ def answer_question(
     return answer
 
 
-def _retrieve_parts(
+def retrieve_parts(
     retrieve: Retrieve, query: str, depth: int, filters: Filters | None
 ) -> tuple[list[Hit], np.ndarray | None]:
     """The passages of a question and, when it asks about several things, of each part alone
