@@ -181,7 +181,7 @@ def named_terms(text: str) -> list[str]:
 # results" names none), and "package" only in such a pair ("the dbscan package and the SVM package"; "against the
 # TreeSim package" names a tool, not a paper).
 _DESCRIBED = re.compile(
-    r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?)\b|"
+    r"\bthe\s+((?:and\s+the\s+|(?!the\b)[\w.-]+\s+){0,6}?(?!the\b)[\w.-]+)\s+(?:papers?|stud(?:y|ies)|articles?|vignettes?|tutorials?|guides?|notes?)\b|"
     r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){0,4}?and\s+the\s+(?:(?!the\b)[\w.-]+\s+){0,4}?(?!the\b)[\w.-]+)\s+"
     r"(?:results|work|experiments|analys[ie]s)\b|"
     r"\bthe\s+((?:(?!the\b)[\w.-]+\s+){1,4}?packages?\s+and\s+the\s+(?:(?!the\b)[\w.-]+\s+){0,4}?(?!the\b)[\w.-]+)\s+"
