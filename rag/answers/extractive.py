@@ -196,11 +196,15 @@ def _span(c: Candidate) -> tuple[str, int, int]:
     return c.hit.chunk_id, c.start, c.end
 
 
-def fitted_scores(candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING) -> np.ndarray:
+def fitted_scores(
+    candidates: list[Candidate], x: np.ndarray, w: ExtractiveScoring = DEFAULT_SCORING, *, corrected: bool = True
+) -> np.ndarray:
     """The answer scorer's fitted score of each candidate (its feature row in `x`), less `boilerplate_penalty`
-    for "code is available at …" and link-only sentences."""
+    for "code is available at …" and link-only sentences, and `corrected` by the fitted weights of the cues of
+    text that reads badly quoted (code, captions: `features.CUES`, cue_weights.json)."""
     boilerplate = np.array([bool(_BOILERPLATE.search(c.text)) for c in candidates], dtype=np.float32)
-    return load("scorer_weights.json", F.FEATURES).decision(x) - w.boilerplate_penalty * boilerplate
+    scores = load("scorer_weights.json", F.FEATURES).decision(x) - w.boilerplate_penalty * boilerplate
+    return scores + load("cue_weights.json", F.CUES).decision(F.cues(candidates)) if corrected else scores
 
 
 _COMPARING = frozenset(tokenize("compare compared comparison differ difference differences versus vs relate contrast"))

@@ -47,6 +47,17 @@ _PRESENTS = re.compile(
     r"explain|review|giv|focus|address|implement)\w*",
     re.IGNORECASE,
 )
+# Cues of a sentence that reads badly quoted, fitted as a correction on top of the scorer (`CUES`).
+# A figure's or table's caption ("Figure 2: Conditional association plot …"): it names what is shown, seldom
+# what was found; a sentence pointing at one ("Figures 14 and 15 show the runtimes."); and code, as R and
+# Python vignettes print it ("R> m <- svm(x, y, cost = 10)", "> # fit the model"): input, not a statement.
+_CAPTION = re.compile(r"^(?:Fig(?:ure)?\.?|Table|Tab\.)\s*[A-Z]?\d+[a-z]?\s*[:.|—–-](?!\d)", re.IGNORECASE)
+_POINTS_TO_FIGURE = re.compile(r"\b(?:Fig(?:ure)?s?\.?|Tables?|Tab\.)\s*[A-Z]?\d+", re.IGNORECASE)
+_CODE = re.compile(
+    r"^\s*(?:R?>|\+|>>>|In \[\d+\]:)\s|\s(?:R>|>>>)\s|<-|"
+    r"\b[A-Za-z_.][\w.]*\((?:[^()]|\([^()]*\))*?\b[A-Za-z_.][\w.]*\s?=\s?[^=\s]"
+)
+CUES = ("code", "caption", "points_to_figure")
 _LEAD_CHARS = 2500  # a passage starting this early in its paper is its opening (an abstract not marked as one)
 _LEADS_ON = re.compile(r"^(?:this|these|it|they|such|however|thus|therefore|also|in addition)\b", re.IGNORECASE)
 
@@ -238,6 +249,15 @@ def matrix(
             lead = role in ("abstract", "introduction", "conclusion") or c.hit.start < _LEAD_CHARS
             row[col["overview_x_lead"]] = float(lead)
             row[col["overview_x_presents"]] = float(presents_asked and bool(_PRESENTS.search(text)))
+    return out
+
+
+def cues(candidates: list[Candidate]) -> np.ndarray:
+    """(n candidates, len(CUES)) float32: code, a caption, a pointer to a figure (see `CUES`)."""
+    out = np.zeros((len(candidates), len(CUES)), dtype=np.float32)
+    for i, c in enumerate(candidates):
+        caption = bool(_CAPTION.match(c.text) or _CAPTION.match(c.hit.section or ""))
+        out[i] = (bool(_CODE.search(c.text)), caption, not caption and bool(_POINTS_TO_FIGURE.search(c.text)))
     return out
 
 
