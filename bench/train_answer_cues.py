@@ -24,7 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.train_answer_scorer import Libraries, examples, fitted_on, items, top_holds  # noqa: E402
+from bench.train_answer_scorer import Libraries, examples, fitted_on, items, listwise_nll, top_holds  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "cue_weights.json"
 
@@ -39,12 +39,8 @@ def fit(groups: list[tuple[np.ndarray, np.ndarray, np.ndarray]], c: float) -> np
     def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
         total, grad = 0.5 * float(w @ w) / c, w / c
         for offset, z, y in groups:
-            s = offset + z @ w
-            p = np.exp(s - s.max())
-            p /= p.sum()
-            mass = float(p[y].sum())
-            total -= np.log(mass + 1e-12)
-            grad += p @ z - (p[y] @ z[y]) / (mass + 1e-12)
+            nll, g = listwise_nll(offset + z @ w, z, y)
+            total, grad = total + nll, grad + g
         return total, grad
 
     return minimize(loss, np.zeros(groups[0][1].shape[1]), jac=True, method="L-BFGS-B").x

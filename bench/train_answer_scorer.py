@@ -164,6 +164,15 @@ def write_weights(path: Path, features, model, **extra) -> None:
     print(f"wrote {path}")
 
 
+def listwise_nll(s: np.ndarray, z: np.ndarray, y: np.ndarray) -> tuple[float, np.ndarray]:
+    """One question's loss under scores `s` = (offset +) `z` @ w: minus the log of the softmax mass on its
+    answering sentences `y`, and its gradient in w, E_p[z] - E_{p|answer}[z]."""
+    p = np.exp(s - s.max())
+    p /= p.sum()
+    mass = float(p[y].sum())
+    return -float(np.log(mass + 1e-12)), p @ z - (p[y] @ z[y]) / (mass + 1e-12)
+
+
 class Listwise:
     """A linear scorer fitted per question: the softmax over a question's candidates puts its mass on the
     sentences that hold the answer (a conditional logit). It optimises what the answerer does with the
@@ -185,13 +194,8 @@ class Listwise:
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
             total, grad = 0.5 * float(w @ w) / self.c, w / self.c
             for z, y in zs:
-                s = z @ w
-                p = np.exp(s - s.max())
-                p /= p.sum()
-                mass = float(p[y].sum())
-                total -= np.log(mass + 1e-12)
-                # d(-log sum_{pos} p)/dw = E_p[z] - E_{p|pos}[z]
-                grad += p @ z - (p[y] @ z[y]) / (mass + 1e-12)
+                nll, g = listwise_nll(z @ w, z, y)
+                total, grad = total + nll, grad + g
             return total, grad
 
         w0 = np.zeros(zs[0][0].shape[1])
