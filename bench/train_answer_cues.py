@@ -8,7 +8,8 @@ scorer's own listwise objective on the train split (written to rag/answers/cue_w
 A correction, not three more scorer features: refitting the whole scorer on the 37 training papers with these
 cues as features moved its calibration, which the quote mass and the answerability thresholds read, and lost
 dev answers (training-paper dev 74.4 -> 73.2 % answered); the cues alone are what the scorer was missing.
-Run bench/train_answerability.py after it (answerability reads the corrected scores).
+Run it after bench/train_answer_scorer.py (it corrects that scorer), and bench/train_answerability.py after it
+(answerability reads the corrected scores).
 """
 
 from __future__ import annotations

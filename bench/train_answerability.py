@@ -5,7 +5,7 @@ the decline threshold: the highest that keeps false declines (all causes) at mos
     python -m bench.train_answerability --work W/pdfs            # fit, report train and dev, write the weights
     python -m bench.train_answerability --work W/pdfs --dry-run
 
-Run it after bench/train_answer_scorer.py (it scores candidates with the fitted sentence scorer).
+Run it after bench/train_answer_scorer.py and bench/train_answer_cues.py (it scores candidates as the answerer does).
 Questions: bench/questions pdfs_answerable + bundled_body + pdfs_multi + bundled_answerable, and the
 questions any reader asks of a named paper ("What is TinyV?", from the index's titles) (answerable);
 pdfs_unanswerable + bundled_unanswerable (not); split as in train_answer_scorer. The training papers'
