@@ -180,15 +180,14 @@ def _best_by_part(
     out: dict[str, Candidate] = {}
     for part in parts(q):
         vector = bank.encode_query(part)
-        part_q, pool, x = scored_candidates(part, vector, hits, bank, paper_vectors, scoring=w, passages_of=passages_of)
-        named = named_papers(part_q, pool, most=1)
+        a = assess(part, vector, hits, bank, paper_vectors=paper_vectors, passages_of=passages_of, scoring=w)
+        named = named_papers(a.q, a.candidates, most=1)
         if len(named) != 1:
             continue
         paper = next(iter(named))
-        mine = [(s, own[_span(c)]) for s, c in zip(fitted_scores(pool, x, w), pool, strict=True) if _span(c) in own]
-        mine = [(s, c) for s, c in mine if c.paper_id == paper]
+        mine = [c for c in a.candidates if c.paper_id == paper and _span(c) in own]
         if mine:
-            out.setdefault(paper, max(mine, key=lambda pair: pair[0])[1])
+            out.setdefault(paper, own[_span(max(mine, key=lambda c: c.score))])
     return out
 
 
