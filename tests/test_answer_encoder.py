@@ -21,6 +21,17 @@ def test_the_packaged_model_is_small_and_loads_without_torch() -> None:
     assert vectors.shape == (2, 384) and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-3)
 
 
+def test_a_sentence_vector_does_not_depend_on_what_is_encoded_with_it() -> None:
+    """Dynamic int8 quantisation scales a batch's activations together: encoded in one batch, a sentence's
+    vector moved with its batch-mates, and answers with the order sentences were first met in."""
+    encoder = answer_encoder.load(answer_encoder.PACKAGED)
+    sentence = "We trained on eight A100 GPUs for three days."
+    others = ["The corpus holds 8.1 million papers, 12 % of them with full text.", "See Table 2.", "Why?" * 40]
+    alone = encoder.encode([sentence])[0]
+    assert np.array_equal(encoder.encode([*others, sentence])[-1], alone)
+    assert np.array_equal(encoder.encode([others[0], sentence, others[2]])[1], alone)
+
+
 def test_off_and_missing_answer_encoders() -> None:
     assert answer_encoder.resolve("none") is None and answer_encoder.resolve("") is None
     with pytest.raises(PapersError, match=r"no model\.int8\.onnx in /nonexistent"):
@@ -71,7 +82,7 @@ def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monk
     encoded: list[list[str]] = []
     original = encoder.encode
 
-    def counted(texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def counted(texts: list[str], batch_size: int | None = None) -> np.ndarray:
         encoded.append(list(texts))
         return original(texts, batch_size)
 

@@ -30,20 +30,23 @@ def resolve(setting: str) -> Path | None:
 
 @lru_cache(maxsize=4)
 def load(folder: Path) -> OnnxEncoder:
-    """The process's encoder for `folder` (loaded lazily: the ONNX session starts on first use)."""
+    """The process's encoder for `folder` (loaded lazily: the ONNX session starts on first use). It encodes
+    one text at a time: dynamic int8 quantisation scales a batch's activations together, so in a batch a
+    sentence's vector moved with its batch-mates (cosine by up to 0.01, 0.15 of a fitted score), and an
+    answer depended on which sentences had been encoded together (at ingest, or by earlier questions)."""
     if not (folder / MODEL_FILE).exists():
         raise PapersError(f"answer encoder: no {MODEL_FILE} in {folder} (python -m bench.train_answer_encoder)")
     try:
-        return OnnxEncoder(folder, folder / MODEL_FILE)
+        return OnnxEncoder(folder, folder / MODEL_FILE, batch_size=1)
     except UnsupportedModel as e:
         raise PapersError(f"answer encoder: {e}") from e
 
 
 @lru_cache(maxsize=8)
 def fingerprint(model_file: Path) -> str:
-    """A short hash of the weights: cached sentence vectors are keyed by it, so a retrained model never
-    reads its predecessor's."""
-    digest = hashlib.sha1()
+    """A short hash of the weights (and of how texts are batched): cached sentence vectors are keyed by it,
+    so a retrained model never reads its predecessor's, nor the vectors encoded in batches before."""
+    digest = hashlib.sha1(b"one text per batch")
     with model_file.open("rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)

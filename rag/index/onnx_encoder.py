@@ -97,11 +97,14 @@ def quantize_int8(src: Path, dst: Path) -> Path:
 class OnnxEncoder:
     """Encodes like SentenceTransformer.encode(normalize_embeddings=True), with onnxruntime."""
 
-    def __init__(self, model_dir: Path, onnx_path: Path, *, threads: int | None = None) -> None:
+    def __init__(
+        self, model_dir: Path, onnx_path: Path, *, threads: int | None = None, batch_size: int = 32
+    ) -> None:
         self.model_dir = Path(model_dir)
         self.onnx_path = Path(onnx_path)
         self.max_length = check_supported(self.model_dir)
         self.threads = threads or os.cpu_count() or 1
+        self.batch_size = batch_size  # 1 for a dynamically quantised graph: see `answer_encoder.load`
 
     @cached_property
     def _tokenizer(self):
@@ -126,10 +129,11 @@ class OnnxEncoder:
     def dimension(self) -> int:
         return int(self.encode(["dimension probe"]).shape[1])
 
-    def encode(self, texts: list[str], batch_size: int = 32) -> np.ndarray:
+    def encode(self, texts: list[str], batch_size: int | None = None) -> np.ndarray:
         """(n, dim) float32, unit length. Batches are formed from length-sorted texts (little padding)."""
         if not texts:
             return np.zeros((0, 0), dtype=np.float32)
+        batch_size = batch_size or self.batch_size
         encodings = self._tokenizer.encode_batch(list(texts))
         order = np.argsort([-len(e.ids) for e in encodings], kind="stable")
         out: list[np.ndarray | None] = [None] * len(texts)
