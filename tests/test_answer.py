@@ -108,6 +108,19 @@ def test_how_two_named_papers_compare_is_answered_by_each_papers_own_sentence(bu
     assert bundled_library.ask("How does NOVER compare to TinyV on ImageNet?").missing == ["ImageNet"]
 
 
+def test_a_question_asked_of_two_named_papers_is_answered_by_each_below_the_bar(bundled_library, monkeypatch) -> None:
+    """Each named paper holds only its part, so no sentence scores as an answer to the whole: the papers the
+    user names are quoted whatever the answerability bar, while a question about one paper meets the bar."""
+    from rag.answers import extractive
+
+    monkeypatch.setattr(extractive, "calibrated_threshold", lambda *a, **k: 0.99)  # a bar no answer meets
+    both = bundled_library.ask("What reward signal do the NOVER paper and the GUI-G1 paper rely on?")
+    assert not both.refused and {p.split("-")[0] for p in both.cited_papers} >= {"nover", "gui"}
+    assert bundled_library.ask("What reward signal does the NOVER paper rely on?").refused
+    missing = bundled_library.ask("What reward signal do the NOVER paper and the GUI-G1 paper use on ImageNet?")
+    assert missing.refused and missing.missing == ["ImageNet"]
+
+
 def test_context_detection_and_plain_text_history() -> None:
     assert depends_on_context("what dataset did they use?") and depends_on_context("and on AIME?")
     assert depends_on_context("它用了什么数据集?")

@@ -108,6 +108,8 @@ def extractive_answer(
     threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
     if min_relevance is None and asks and compares_named_papers(question, q, candidates):
         threshold = 0.0  # each paper's own sentence answers "How does A compare to B?"; no sentence holds both
+    elif min_relevance is None and asks and not flagged and asks_each_named_paper(q, candidates):
+        threshold = 0.0  # each named paper's best sentence answers its part (`_best_by_part`)
     if confidence < threshold:  # the calibrated model decides; the flags say why (and raise its bar)
         if asks and no_number:
             return _declined(question, hits, confidence, "no_quantity")
@@ -219,6 +221,15 @@ def compares_named_papers(question: str, q: Question, candidates: list[Candidate
     titles = list(dict.fromkeys(c.hit.title for c in candidates))
     asked = set(tokenize(focus_text(analyse(question), titles)))
     return bool(asked) and asked <= _COMPARING
+
+
+def asks_each_named_paper(q: Question, candidates: list[Candidate]) -> bool:
+    """The question asks the same thing of two or more papers it names by their titles ("What danger do the
+    Multi-LexSum paper and the PaperMage paper raise?"). The user says which papers hold the answer, and each
+    holds only its part, so the best sentences score low as answers to the whole question (two-paper questions
+    declined at confidence 0.07-0.11, below the bar for questions about several things): each paper's own
+    best sentence is quoted and cited, as for a comparison of named papers."""
+    return about_several(q) and len(_titled_papers(q, candidates)) >= 2
 
 
 def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate]:
