@@ -97,9 +97,7 @@ def quantize_int8(src: Path, dst: Path) -> Path:
 class OnnxEncoder:
     """Encodes like SentenceTransformer.encode(normalize_embeddings=True), with onnxruntime."""
 
-    def __init__(
-        self, model_dir: Path, onnx_path: Path, *, threads: int | None = None, batch_size: int = 32
-    ) -> None:
+    def __init__(self, model_dir: Path, onnx_path: Path, *, threads: int | None = None, batch_size: int = 32) -> None:
         self.model_dir = Path(model_dir)
         self.onnx_path = Path(onnx_path)
         self.max_length = check_supported(self.model_dir)
