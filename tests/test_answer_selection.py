@@ -10,6 +10,7 @@ from rag.answers.asked import QUANTITY_KINDS, attribute, states
 from rag.answers.candidates import Candidate, trim
 from rag.answers.declines import missing_names
 from rag.answers.questions import analyse, focus_text
+from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.types import REFUSAL
 from rag.index.records import Hit
 
@@ -448,6 +449,23 @@ def test_a_quoted_sentence_announcing_the_answer_brings_the_next() -> None:
     first, second = sentences_of("We used 8 GPUs on a cluster. Training took a week.", "g", "Some paper")
     # short, and its only new words are the answer: it gives the answer, it does not announce one
     assert _with_continuations([first], [first, second], limit=3, q=analyse("How many GPUs were used?")) == [first]
+
+
+def test_a_named_papers_sentence_announcing_its_answer_brings_the_next_in_an_answer_across_papers() -> None:
+    from rag.answers.extractive import _select
+
+    lexsum = sentences_of(
+        "However, there are some possible negatives:\n\nA summarizer may state facts the case never had. "
+        "Cases come from a clearinghouse of civil rights litigation.",
+        "m",
+        "Multi-LexSum: Real-World Summaries of Civil Rights Lawsuits",
+    )
+    papermage = sentences_of("PaperMage may mislead readers with wrong parses. It is a toolkit.", "p", "PaperMage")
+    for c, score in zip([*lexsum, *papermage], [2.0, 0.5, 0.0, 1.8, 0.1], strict=True):
+        c.score = score
+    q = analyse("What risks do the Multi-LexSum paper and the PaperMage paper raise?")
+    got = _select([*lexsum, *papermage], q, 4, DEFAULT_SCORING)
+    assert got == [lexsum[0], papermage[0], lexsum[1]]  # each paper's best, and what the colon announces
 
 
 def test_a_best_sentence_setting_the_scene_brings_the_next_that_answers_from_it() -> None:

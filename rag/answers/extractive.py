@@ -439,7 +439,7 @@ def _select(
                 break
             if c not in chosen and not _duplicate(c, chosen, w):
                 chosen.append(c)
-        return chosen
+        return _with_continuations(chosen, candidates, limit, q)
     if F.carries(q, ranked[0].text) is False:  # the answer may be the sentence beside it ("… as follows. We use 16.")
         lead = ranked[0]
         beside = [
