@@ -122,3 +122,15 @@ def test_empty_and_missing_indexes_are_clear_errors(make_library) -> None:
     library.store.open_for_write(library.settings.embed_model, 384)
     with pytest.raises(EmptyIndexError, match="empty"):
         library.search("anything")
+
+
+def test_an_index_is_searched_with_the_set_hnsw_breadth_also_when_made_before(make_library) -> None:
+    """At Chroma's default breadth (100) a small index, rebuilt at each open, missed close passages in some
+    processes and not others; an index made before the setting is searched with it from its next open."""
+    library = make_library(hnsw_ef_search=150)
+    library.store.open_for_write(library.settings.embed_model, 384)
+    assert library.store._chunks.configuration_json["hnsw"]["ef_search"] == 150
+    assert library.store._catalogue.configuration_json["hnsw"]["ef_search"] == 150
+    later = make_library(hnsw_ef_search=300)
+    later.store.open_for_read(later.settings.embed_model)
+    assert later.store._chunks.configuration_json["hnsw"]["ef_search"] == 300

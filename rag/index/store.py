@@ -10,6 +10,7 @@ own errors leave this module as `PapersError`s that say what happened and what t
 
 from __future__ import annotations
 
+import contextlib
 import shutil
 from collections.abc import Callable, Iterator
 from functools import cached_property, wraps
@@ -174,12 +175,14 @@ class Store:
         chunks_name, papers_name = self._names
         meta = {"format": FORMAT_VERSION, "embed_model": model_name, "dim": dim, "revision": 0}
         chunks = self._client.get_or_create_collection(
-            chunks_name, metadata=meta, configuration=_COSINE, embedding_function=None
+            chunks_name, metadata=meta, configuration=self._configuration, embedding_function=None
         )
-        self._client.get_or_create_collection(
-            papers_name, metadata={"format": FORMAT_VERSION}, configuration=_COSINE, embedding_function=None
+        papers = self._client.get_or_create_collection(
+            papers_name, metadata={"format": FORMAT_VERSION}, configuration=self._configuration, embedding_function=None
         )
         self._check(chunks.metadata or {}, model_name)
+        for collection in (chunks, papers):
+            self._search_breadth(collection)
 
     @_chroma_errors
     def open_for_read(self, model_name: str | None = None) -> None:
@@ -193,7 +196,21 @@ class Store:
         chunks = self._chunks
         meta = chunks.metadata or {}
         self._check(meta, model_name or meta.get("embed_model"))
+        self._search_breadth(chunks)
         self._reading = chunks
+
+    @property
+    def _configuration(self) -> dict[str, Any]:
+        return {"hnsw": {**_COSINE["hnsw"], "ef_search": self.settings.hnsw_ef_search}}
+
+    def _search_breadth(self, collection) -> None:
+        """Search an index made before `Settings.hnsw_ef_search` (or with another value) with the set breadth.
+        Chroma keeps it in the collection's configuration; an index that cannot be written keeps its own."""
+        hnsw = (getattr(collection, "configuration_json", None) or {}).get("hnsw") or {}
+        if hnsw.get("ef_search", self.settings.hnsw_ef_search) == self.settings.hnsw_ef_search:
+            return
+        with contextlib.suppress(Exception):  # a read-only copy still answers, at its own breadth
+            collection.modify(configuration={"hnsw": {"ef_search": self.settings.hnsw_ef_search}})
 
     def _check(self, meta: dict[str, Any], model_name: str | None) -> None:
         version = meta.get("format")
@@ -248,7 +265,9 @@ class Store:
             if nxt in existing:
                 self._client.delete_collection(nxt)  # leftover of an interrupted rebuild
             made.append(
-                self._client.create_collection(nxt, metadata=meta, configuration=_COSINE, embedding_function=None)
+                self._client.create_collection(
+                    nxt, metadata=meta, configuration=self._configuration, embedding_function=None
+                )
             )
         return Rebuild(self, made[0], made[1])
 
