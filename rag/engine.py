@@ -169,7 +169,14 @@ class Engine:
         lexical = self.lexical.current()
         if self._retriever is None or self._retriever.lexical is not lexical:
             s = self.settings
-            self._retriever = Retriever(self.store, lexical, s.rrf_k, fusion=s.fusion, dense_weight=s.dense_weight)
+            self._retriever = Retriever(
+                self.store,
+                lexical,
+                s.rrf_k,
+                fusion=s.fusion,
+                dense_weight=s.dense_weight,
+                exact_rows=s.exact_search_rows,
+            )
         return self._retriever
 
     def refresh(self) -> None:

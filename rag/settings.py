@@ -52,6 +52,11 @@ class Settings(BaseSettings):
     retrieval_mode: Literal["dense", "bm25", "hybrid"] = "hybrid"
     top_k: int = Field(8, description="Passages retrieved per question.")
     candidates: int = Field(50, description="Candidates per retriever before fusion.")
+    exact_search_rows: int = Field(
+        2000, ge=0,
+        description="Indexes of at most this many chunks are searched exhaustively (Chroma rebuilds a small "
+        "index's HNSW graph at each open, so an approximate search found different passages per process).",
+    )  # fmt: skip
     hnsw_ef_search: int = Field(
         200, ge=10,
         description="Chroma HNSW search breadth: at its default (100) a small index rebuilt at each open missed "

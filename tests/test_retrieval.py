@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 from rag.index.lexical import LexicalIndex
+from rag.search.filters import excluded_kinds
 from rag.search.fusion import convex_fusion, reciprocal_rank_fusion
 from rag.text import TOKENIZER_VERSION, is_cjk, tokenize
 
@@ -200,3 +201,35 @@ def test_a_missing_rerank_model_is_a_clear_error(bundled_library, tmp_path: Path
         lib.search("reward decomposition", k=3, rerank=True)
     with pytest.raises(PapersError, match="PAPERS_RERANK_MODEL"):
         _sharing(bundled_library).search("reward decomposition", k=3, rerank=True)
+
+
+def test_a_small_index_is_searched_exhaustively_so_every_process_finds_the_same(bundled_library, monkeypatch):
+    """Chroma rebuilds a small index's HNSW graph at each open, with several threads: an approximate search
+    missed different near passages in different processes. Asked for every row, it returns the exact best."""
+    import numpy as np
+
+    from rag import Library
+    from rag.index.store import Store
+
+    asked: list[int] = []
+    nearest = Store.nearest_chunks
+
+    def spy(self, vector, k, **kw):
+        asked.append(k)
+        return nearest(self, vector, k, **kw)
+
+    monkeypatch.setattr(Store, "nearest_chunks", spy)
+    question = "How do verifiers miss correct answers?"
+    hits, vector = bundled_library.retrieve(question, k=5, filters=None, mode="dense")
+    rows = bundled_library.engine.retriever.lexical.size
+    assert asked and all(n >= rows for n in asked)
+    stored = bundled_library.store._chunks_for_read.get(include=["embeddings", "metadatas"])
+    excluded = excluded_kinds(question, False)  # Chinese summaries, references: not searched in English
+    searched = np.array([m["kind"] not in excluded for m in stored["metadatas"]])
+    sims = np.where(searched, np.asarray(stored["embeddings"]) @ vector, -2.0)
+    assert [h.chunk_id for h in hits] == [stored["ids"][i] for i in np.argsort(-sims)[:5]]
+
+    asked.clear()
+    approximate = Library(bundled_library.settings.model_copy(update={"exact_search_rows": 0}))
+    approximate.retrieve(question, k=5, filters=None, mode="dense")
+    assert asked and max(asked) < rows  # a large index keeps the HNSW search

@@ -33,8 +33,10 @@ class Retriever:
         *,
         fusion: str = "rrf",
         dense_weight: float = 0.5,
+        exact_rows: int = 0,
     ) -> None:
         self._store = store
+        self._exact_rows = exact_rows  # an index this small is searched exhaustively (`_fetch`)
         self.lexical = lexical  # the BM25 snapshot this retriever ranks with (its revision says how fresh)
         self._rrf_k = rrf_k
         self._fusion = fusion
@@ -53,12 +55,20 @@ class Retriever:
             # search at 100k chunks, growing linearly): over-fetch unfiltered and drop the excluded kinds
             # here (their kinds are known from the BM25 rows); only when too few survive, pay for the
             # filtered query (bench/query_latency.py).
-            fetched = int(k / (1.0 - share) * 1.3) + 10
+            fetched = self._fetch(int(k / (1.0 - share) * 1.3) + 10)
             ranked = self._store.nearest_chunks(query_vector, fetched)
             kept = [(cid, sim) for cid, sim in ranked if self._kind(cid) not in excluded]
             if len(kept) >= k or len(ranked) < fetched:
                 return kept[:k]
-        return self._store.nearest_chunks(query_vector, k, papers=allowed, exclude_kinds=excluded)
+        return self._store.nearest_chunks(query_vector, self._fetch(k), papers=allowed, exclude_kinds=excluded)[:k]
+
+    def _fetch(self, n: int) -> int:
+        """How many nearest chunks to ask Chroma for, to keep the best n: every row of an index of at most
+        `exact_rows`. Chroma rebuilds a small index's HNSW graph at each open, with several threads, so
+        the graph (and which near passages a search missed) differed from process to process; asked for
+        every row, the search visits the whole graph and the best n are the exact ones."""
+        size = self.lexical.size
+        return max(n, size) if size <= self._exact_rows else n
 
     def _kind(self, chunk_id: str) -> str | None:
         return self.lexical.kind_of(chunk_id)
