@@ -59,8 +59,8 @@ class Settings(BaseSettings):
     )  # fmt: skip
     hnsw_ef_search: int = Field(
         200, ge=10,
-        description="Chroma HNSW search breadth: at its default (100) a small index rebuilt at each open missed "
-        "close passages in some processes and not others; 200 costs ~2 ms more at 1M chunks.",
+        description="Chroma HNSW search breadth for indexes above exact_search_rows (Chroma's default, 100, missed "
+        "close passages); 200 costs ~2 ms more at 1M chunks.",
     )  # fmt: skip
     # Hybrid fusion, tuned on SciFact train queries: min-max convex fusion at 0.7 dense beat RRF (k=10,
     # itself +0.012 over k=60) by +0.011 nDCG@10 and +0.016 Recall@100; see bench/eval_retrieval.py.
