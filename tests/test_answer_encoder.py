@@ -92,3 +92,27 @@ def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monk
     answer = fresh.ask(question)
     assert not answer.refused
     assert encoded == [[question]]
+
+
+def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_only() -> None:
+    """Another paper's sentence that reads like an answer does not make a question about TinyV answerable."""
+    from rag.answers.candidates import Candidate
+    from rag.answers.extractive import ANSWERABILITY, answerability_features
+    from rag.answers.questions import analyse
+    from rag.index.records import Hit
+
+    def candidate(paper: str, title: str, text: str, score: float) -> Candidate:
+        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None, score=score)
+
+    pool = [
+        candidate("ml", "Multi-LexSum: Real-world Summaries", "Models are trained on two GPU nodes.", 2.0),
+        candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier.", 1.0),
+        candidate("tv", "TinyV: Reducing False Negatives in Verification", "It checks answers.", 0.5),
+    ]
+    x = np.zeros((len(pool), len(FEATURES)), dtype=np.float32)
+    x[:, FEATURES.index("answer_cosine")] = [0.9, 0.3, 0.4]
+    column = ANSWERABILITY.index("subject_answer_cosine")
+    named = answerability_features(analyse("How much GPU memory does TinyV need?"), pool, x)
+    assert named[column] == pytest.approx(0.4)  # TinyV's best, not Multi-LexSum's 0.9
+    unnamed = answerability_features(analyse("How much memory is needed for training?"), pool, x)
+    assert unnamed[column] == pytest.approx(0.9)  # names no paper: every candidate's

@@ -62,6 +62,7 @@ ANSWERABILITY = (
     "kind_unstated",  # asks a kind of quantity (a duration, a rate, a share) the named papers' sentences never give
     "best_outside_named",  # the question names a paper and the best sentence is from another one
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
+    "subject_answer_cosine",  # the best answer-encoder cosine among the sentences of the papers it is about
 )
 
 
@@ -378,6 +379,9 @@ def answerability_features(
     row[9] = float(kind_unstated(q, subject))
     row[10] = float(candidates[order[0]].paper_id not in {c.paper_id for c in subject})
     row[11] = float(about_several(q))
+    own = {id(c) for c in subject}
+    answer = [x[i, col["answer_cosine"]] for i, c in enumerate(candidates) if id(c) in own]
+    row[12] = float(max(answer, default=0.0))
     return row
 
 
