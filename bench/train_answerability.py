@@ -122,6 +122,15 @@ def flagged(x: np.ndarray | None) -> bool:
     return x is not None and any(unanswered_flags(x))
 
 
+def answer_encoder_means(pool: list) -> dict[str, float]:
+    """The train mean of each signal read from the answer encoder, over the rows a model is fitted on: what
+    the answerer takes it to be when the encoder is off (`LinearModel.without_answer_encoder`)."""
+    from rag.answers.extractive import ANSWER_ENCODER_SIGNALS, ANSWERABILITY
+
+    x = np.vstack([x for x, m, _ in pool if x is not None and not m])
+    return {name: round(float(x[:, ANSWERABILITY.index(name)].mean()), 6) for name in ANSWER_ENCODER_SIGNALS}
+
+
 def signal_auc(pool: list, model) -> None:
     """ROC AUC, answerable vs unanswerable questions, of each signal alone and of the fitted model (the
     questions a missing name or no candidate declines anyway are left out)."""
@@ -262,13 +271,22 @@ def main(argv: list[str] | None = None) -> int:
     for name, w, ws in zip(ANSWERABILITY, model.coef_[0], statement_model.coef_[0], strict=True):
         print(f"  {name:<26} {w:+.3f}  (statements {ws:+.3f})")
     if not args.dry_run:
-        for path, fitted, t, t_several, t_flagged, n in (
-            (WEIGHTS, model, threshold, threshold_several, threshold_flagged, n_questions),
-            (STATEMENT_WEIGHTS, statement_model, statement_threshold, statement_threshold, 0.0, n_statements),
+        for path, fitted, t, t_several, t_flagged, n, fitted_on in (
+            (WEIGHTS, model, threshold, threshold_several, threshold_flagged, n_questions, rows["train"]),
+            (
+                STATEMENT_WEIGHTS,
+                statement_model,
+                statement_threshold,
+                statement_threshold,
+                0.0,
+                n_statements,
+                rows["train"] + claims["train"],
+            ),
         ):
             write_weights(
                 path, ANSWERABILITY, fitted, threshold=round(t, 4), threshold_several=round(t_several, 4),
-                threshold_flagged=round(t_flagged, 4), fitted_by="bench/train_answerability.py", train_questions=n,
+                threshold_flagged=round(t_flagged, 4), without_answer_encoder=answer_encoder_means(fitted_on),
+                fitted_by="bench/train_answerability.py", train_questions=n,
             )  # fmt: skip
     return 0
 

@@ -56,7 +56,8 @@ def test_sentence_vectors_are_encoded_once_and_questions_always() -> None:
 
 
 def test_the_scorer_reads_the_answer_cosine(bundled_library, make_library) -> None:
-    """Answers use it (its features are filled), and an index read with it off still answers."""
+    """Answers use it (its features are filled), and an index read with it off still answers: answerability
+    takes the signals it reads at their train mean then, not at 0 (which declined every question)."""
     from rag.answers.extractive import scored_candidates
 
     question = "How many training samples does TinyV need?"
@@ -72,6 +73,8 @@ def test_the_scorer_reads_the_answer_cosine(bundled_library, make_library) -> No
     assert not x_off[:, col].any()
     answer = off.ask(question)
     assert answer.refused or answer.sources[0].hit.paper_id.startswith("tinyv")
+    answer = off.ask("What benchmark does 360-R1 introduce?")
+    assert not answer.refused and "360-R1" in answer.sources[0].hit.title
 
 
 def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monkeypatch) -> None:
@@ -116,3 +119,15 @@ def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_onl
     assert named[column] == pytest.approx(0.4)  # TinyV's best, not Multi-LexSum's 0.9
     unnamed = answerability_features(analyse("How much memory is needed for training?"), pool, x)
     assert unnamed[column] == pytest.approx(0.9)  # names no paper: every candidate's
+
+
+def test_without_the_answer_encoder_its_signals_are_taken_at_their_train_mean() -> None:
+    from rag.answers.extractive import ANSWER_ENCODER_SIGNALS, answerability_model
+
+    model = answerability_model()
+    assert {name for name, _ in model.without_answer_encoder} == set(ANSWER_ENCODER_SIGNALS)
+    row = np.zeros(len(model.features), dtype=np.float32)
+    off = model.with_answer_encoder_off(row)
+    for name, mean in model.without_answer_encoder:
+        assert off[model.features.index(name)] == pytest.approx(mean) and 0.2 < mean < 0.9  # a cosine's mean, not 0
+    assert not row.any()  # the row itself is left as it was

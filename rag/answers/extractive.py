@@ -64,6 +64,7 @@ ANSWERABILITY = (
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
     "subject_answer_cosine",  # the best answer-encoder cosine among the sentences of the papers it is about
 )
+ANSWER_ENCODER_SIGNALS = ("subject_answer_cosine",)  # read from the answer encoder: its train mean when it is off
 
 
 def extractive_answer(
@@ -324,6 +325,8 @@ def answerability(
     state), it asks an attribute none of them states)."""
     row = answerability_features(q, candidates, x, w)
     model = answerability_model(statement=statement)
+    if not x[:, F.FEATURES.index("answer_cosine")].any():  # the answer encoder is off
+        row = model.with_answer_encoder_off(row)
     return float(model.probability(row[None, :])[0]), *unanswered_flags(row)
 
 

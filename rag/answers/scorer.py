@@ -27,6 +27,15 @@ class LinearModel:
     threshold: float = 0.5  # for a decision on the probability (answerability)
     threshold_several: float = 0.5  # … of a question about several things (its parts score lower each)
     threshold_flagged: float = 0.0  # … at least, of one asking a number or an attribute no best candidate gives
+    # Features read from the answer encoder, with their mean on the train split: what they are taken to be
+    # when it is off (`PAPERS_ANSWER_ENCODER=none`), so the model's calibration holds instead of reading 0.
+    without_answer_encoder: tuple[tuple[str, float], ...] = ()
+
+    def with_answer_encoder_off(self, row: np.ndarray) -> np.ndarray:
+        row = row.copy()
+        for name, mean in self.without_answer_encoder:
+            row[self.features.index(name)] = mean
+        return row
 
     def decision(self, x: np.ndarray) -> np.ndarray:
         return x @ self.coef + self.intercept
@@ -50,4 +59,5 @@ def load(name: str, expected: tuple[str, ...]) -> LinearModel:
         threshold,
         float(data.get("threshold_several", threshold)),
         float(data.get("threshold_flagged", 0.0)),
+        tuple((name, float(mean)) for name, mean in data.get("without_answer_encoder", {}).items()),
     )
