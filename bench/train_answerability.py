@@ -122,12 +122,18 @@ def flagged(x: np.ndarray | None) -> bool:
     return x is not None and any(unanswered_flags(x))
 
 
+def modelled(pool: list) -> list[tuple[np.ndarray, bool]]:
+    """(signals, answerable) of the questions the model decides: not those a missing name or no candidate
+    declines anyway."""
+    return [(x, y) for x, m, y in pool if x is not None and not m]
+
+
 def answer_encoder_means(pool: list) -> dict[str, float]:
     """The train mean of each signal read from the answer encoder, over the rows a model is fitted on: what
     the answerer takes it to be when the encoder is off (`LinearModel.without_answer_encoder`)."""
     from rag.answers.extractive import ANSWER_ENCODER_SIGNALS, ANSWERABILITY
 
-    x = np.vstack([x for x, m, _ in pool if x is not None and not m])
+    x = np.vstack([x for x, _ in modelled(pool)])
     return {name: round(float(x[:, ANSWERABILITY.index(name)].mean()), 6) for name in ANSWER_ENCODER_SIGNALS}
 
 
@@ -137,7 +143,7 @@ def signal_auc(pool: list, model) -> None:
     from bench.train_support import auc
     from rag.answers.extractive import ANSWERABILITY
 
-    kept = [(x, y) for x, m, y in pool if x is not None and not m]
+    kept = modelled(pool)
     if not kept:
         return
     x = np.vstack([x for x, _ in kept])
@@ -192,7 +198,7 @@ def main(argv: list[str] | None = None) -> int:
             claims[split].append((x, missing, bool(set(gold) & indexed)))
 
     def fit(pool: list):
-        kept = [(x, y) for x, m, y in pool if x is not None and not m]
+        kept = modelled(pool)
         model = LogisticRegression(C=args.c, class_weight="balanced", max_iter=2000)
         return model.fit(np.vstack([x for x, _ in kept]), np.array([y for _, y in kept])), len(kept)
 
