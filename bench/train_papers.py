@@ -1,8 +1,8 @@
-"""The training papers: thirty-seven article-style vignettes from many fields (ecology, survival analysis, social
+"""The training papers: forty-three article-style vignettes from many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
 clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential
 equations, chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal
-regression, boosting, epidemiology, actuarial science), fetched from the
+regression, boosting, epidemiology, actuarial science, econometrics, distribution fitting), fetched from the
 Debian packages of R that ship them. They widen what the answer encoder, the answer scorer and the
 answerability model are fitted on beyond ../shared/pdfs. Six of them (vcd, ape, kernlab, brms, surveillance
 hhh4 and twinstim) have dev questions only: `eval_answers train-papers` reports those as "unseen", papers
@@ -252,6 +252,42 @@ VIGNETTES = (
         "3.3-2-1",
         "usr/lib/R/site-library/actuar/doc/credibility.pdf",
         "f6143aaaa2e920faf8aace5f5591e07f0ae7827cd6ddd4ad4c5cdd69c8d6fbc2",
+    ),
+    Vignette(  # econometrics: generalized method of moments and empirical likelihood (gmm)
+        "r-cran-gmm",
+        "1.7-1",
+        "usr/lib/R/site-library/gmm/doc/gmm_with_R.pdf",
+        "c1c783764e830ac754e456be4347f87a008c04cd0f0bf2616163fb423dbcbd86",
+    ),
+    Vignette(  # machine learning: recursive partitioning, classification and regression trees (rpart)
+        "r-cran-rpart",
+        "4.1.19-1",
+        "usr/lib/R/library/rpart/doc/longintro.pdf",
+        "1c317118473a2b93c3232da610e37bdb45592e948a3efd4059202fee0fcd4d27",
+    ),
+    Vignette(  # statistics: fitting parametric distributions to data (fitdistrplus, JSS 2015)
+        "r-cran-fitdistrplus",
+        "1.1-8-1",
+        "usr/lib/R/site-library/fitdistrplus/doc/paper2JSS.pdf",
+        "873307d5c87cc73699dc760f74a9dff10e811ec6b111ffaaf05be3a77760c522",
+    ),
+    Vignette(  # econometrics: systems of simultaneous equations (systemfit, JSS 2007)
+        "r-cran-systemfit",
+        "1.1-28-1",
+        "usr/lib/R/site-library/systemfit/doc/systemfit.pdf",
+        "a9c46d6999b6941abd98486208f33447ad1baa4324cc3cc89da41d3c267c2860",
+    ),
+    Vignette(  # psychometrics: differential item functioning in the Rasch model by trees (psychotree)
+        "r-cran-psychotree",
+        "0.16-0-1",
+        "usr/lib/R/site-library/psychotree/doc/raschtree.pdf",
+        "d4c8a91a6a9b9c4b3ad05df490abb7b142494fce2251e5f3dc443f95cbd9b9fe",
+    ),
+    Vignette(  # machine learning: bagging, double-bagging and indirect classification (ipred)
+        "r-cran-ipred",
+        "0.9-13-1",
+        "usr/lib/R/site-library/ipred/doc/ipred-examples.pdf",
+        "802d3ee982386567a3b9051ef4876f946c1e8cb79b78441e87e64e8019abf1ec",
     ),
 )
 
