@@ -39,7 +39,7 @@ def heldout_inputs() -> list[str]:
 
 
 def train_papers_inputs() -> list[str]:
-    """What the training-papers index holds: the six training PDFs (bench/train_papers.py), the bundled
+    """What the training-papers index holds: the training PDFs (bench/train_papers.py), the bundled
     corpus as distractors (as the held-out index does)."""
     from bench.train_papers import pdf_paths
 

@@ -1,12 +1,12 @@
-"""The training papers: forty-three article-style vignettes from many fields (ecology, survival analysis, social
+"""The training papers: forty-nine article-style vignettes from many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
 clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential
 equations, chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal
-regression, boosting, epidemiology, actuarial science, econometrics, distribution fitting), fetched from the
-Debian packages of R that ship them. They widen what the answer encoder, the answer scorer and the
-answerability model are fitted on beyond ../shared/pdfs. Six of them (vcd, ape, kernlab, brms, surveillance
-hhh4 and twinstim) have dev questions only: `eval_answers train-papers` reports those as "unseen", papers
-nothing was fitted on.
+regression, boosting, epidemiology, actuarial science, econometrics, distribution fitting, bioinformatics,
+genomics, genetics), fetched from the Debian packages of R that ship them. They widen what the answer encoder,
+the answer scorer and the answerability model are fitted on beyond ../shared/pdfs. Eight of them (vcd, ape,
+kernlab, brms, surveillance hhh4 and twinstim, qvalue, adephylo) have dev questions only: `eval_answers
+train-papers` reports those as "unseen", papers nothing was fitted on.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
@@ -288,6 +288,42 @@ VIGNETTES = (
         "0.9-13-1",
         "usr/lib/R/site-library/ipred/doc/ipred-examples.pdf",
         "802d3ee982386567a3b9051ef4876f946c1e8cb79b78441e87e64e8019abf1ec",
+    ),
+    Vignette(  # bioinformatics: pairwise sequence alignment (Biostrings)
+        "r-bioc-biostrings",
+        "2.66.0-1",
+        "usr/lib/R/site-library/Biostrings/doc/PairwiseAlignments.pdf",
+        "7e6b8b506c0fce44efc34644c346d1ff0e6c7e2220c9b62229658806fc2d43a0",
+    ),
+    Vignette(  # evolutionary biology: the phylogenetic comparative method (adephylo)
+        "r-cran-adephylo",
+        "1.1-13-1",
+        "usr/lib/R/site-library/adephylo/doc/adephylo.pdf",
+        "6c716181375c234f4474bdc65d7a1f42795d3e63a6be87730099ff2abb14e99e",
+    ),
+    Vignette(  # genomics: Affymetrix microarray preprocessing (affy)
+        "r-bioc-affy",
+        "1.76.0-1",
+        "usr/lib/R/site-library/affy/doc/affy.pdf",
+        "c18bcdfd8964491947f346263609caee0c1f791171a979c6c672deaecdba75fd",
+    ),
+    Vignette(  # genomics: false discovery rates and q-values (qvalue)
+        "r-bioc-qvalue",
+        "2.30.0-1",
+        "usr/lib/R/site-library/qvalue/doc/qvalue.pdf",
+        "123abfdd5eb12f06e8c907480de980739b6032c1423ab37df8b35c4ac3dad84e",
+    ),
+    Vignette(  # genetics: haplotype association when linkage phase is ambiguous (haplo.stats)
+        "r-cran-haplo.stats",
+        "1.9.3-1",
+        "usr/lib/R/site-library/haplo.stats/doc/haplostats.pdf",
+        "068ccf049182472c379a67f8c8178bcd31c3328b818447328afd9234ee307bc0",
+    ),
+    Vignette(  # machine learning: multivariate adaptive regression splines (earth)
+        "r-cran-earth",
+        "5.3.2-1",
+        "usr/lib/R/site-library/earth/doc/earth-notes.pdf",
+        "4c563c9644756d9d6f4cea4be5c00afc933319646ad04c145d20c29167c6c7b3",
     ),
 )
 
