@@ -36,8 +36,10 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from bench.train_answer_scorer import (  # noqa: E402
+    CORPUS_WEIGHTS,
     Libraries,
     Listwise,
+    corpus_weights,
     examples,
     fitted_on,
     fold_of,
@@ -55,7 +57,7 @@ class Row:
 
     def __init__(self, item, x: np.ndarray, y: np.ndarray, texts: list[str]) -> None:
         self.question, self.split, self.x, self.y, self.texts = item.question, item.split, x, y, texts
-        self.paper = item.paper
+        self.paper, self.corpus = item.paper, item.corpus
 
 
 def rows(work: Path) -> list[Row]:
@@ -69,7 +71,8 @@ def rows(work: Path) -> list[Row]:
     return out
 
 
-def triplets(pool: list[Row]) -> list[tuple[str, str, str]]:
+def triplets(pool: list[Row], repeats: dict[str, float]) -> list[tuple[str, str, str]]:
+    """(question, answer, near miss) triplets; a question of a corpus in `repeats` is seen that many times."""
     from rag.answers.features import FEATURES
 
     cosine = FEATURES.index("cosine")
@@ -79,17 +82,18 @@ def triplets(pool: list[Row]) -> list[tuple[str, str, str]]:
             continue
         answers = [t for t, label in zip(r.texts, r.y, strict=True) if label][:2]
         ranked = sorted(((r.x[i, cosine], t) for i, t in enumerate(r.texts) if not r.y[i]), reverse=True)
-        out += [(r.question, a, n) for a in answers for _, n in ranked[:HARD_NEGATIVES]]
+        times = round(repeats.get(r.corpus, 1))
+        out += [(r.question, a, n) for a in answers for _, n in ranked[:HARD_NEGATIVES]] * times
     return out
 
 
-def finetune(base, pool: list[Row], *, epochs: int, lr: float, batch: int = 16):
+def finetune(base, pool: list[Row], *, epochs: int, lr: float, repeats: dict[str, float], batch: int = 16):
     import torch
 
     model = copy.deepcopy(base)
     model.train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
-    pairs = triplets(pool)
+    pairs = triplets(pool, repeats)
 
     def embed(texts: list[str]):
         features = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
@@ -143,6 +147,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--epochs", type=int, default=2)
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--dry-run", action="store_true", help="write the models to a temporary folder only")
+    ap.add_argument(
+        "--weight", default=CORPUS_WEIGHTS, help="times a train question of a corpus is seen: 'pdfs=3' (%(default)r)"
+    )
     args = ap.parse_args(argv)
 
     import torch
@@ -153,6 +160,7 @@ def main(argv: list[str] | None = None) -> int:
 
     random.seed(0)
     torch.manual_seed(0)
+    repeats = corpus_weights(args.weight)
     data = rows(args.work)
     base = Library(Settings(index_dir=args.work / "index")).engine.embedder.model
     train = [r for r in data if r.split == "train"]
@@ -165,10 +173,11 @@ def main(argv: list[str] | None = None) -> int:
         shipped = Path(scratch) / "shipped" if args.dry_run else answer_encoder.PACKAGED
         tuned: dict[int, np.ndarray] = {}
         for f in (0, 1):
-            model = finetune(base, [r for r in train if fold_of(r.paper) != f], epochs=args.epochs, lr=args.lr)
+            rest = [r for r in train if fold_of(r.paper) != f]
+            model = finetune(base, rest, epochs=args.epochs, lr=args.lr, repeats=repeats)
             folder = export(model, out / f"fold-{f}")
             tuned |= cosines(answer_encoder.load(folder), [r for r in train if fold_of(r.paper) == f])
-        folder = export(finetune(base, train, epochs=args.epochs, lr=args.lr), shipped)
+        folder = export(finetune(base, train, epochs=args.epochs, lr=args.lr, repeats=repeats), shipped)
         tuned |= cosines(answer_encoder.load(folder), dev)
         size = (folder / answer_encoder.MODEL_FILE).stat().st_size / 1e6
     print(f"{len(train)} train / {len(dev)} dev questions; three fine-tunes and int8 exports in "
@@ -187,7 +196,7 @@ def main(argv: list[str] | None = None) -> int:
 
     for c in (0.1, 0.3, 1.0):
         for name, rows_x in (("scorer", without), ("scorer + answer cosine", with_tuned)):
-            model = Listwise(c).fit([(rows_x(r), r.y) for r in train])
+            model = Listwise(c).fit([(rows_x(r), r.y) for r in train], [repeats.get(r.corpus, 1.0) for r in train])
             train_top, dev_top = (top1(lambda r, m=model, f=rows_x: m.decision_function(f(r)), p) for p in (train, dev))
             print(f"C={c}: {name:<24} top-1 train (out of fold) {train_top:.3f}  dev {dev_top:.3f}")
     cosine = FEATURES.index("cosine")

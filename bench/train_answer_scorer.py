@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl, train_papers_inputs  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "scorer_weights.json"
+CORPUS_WEIGHTS = "pdfs=1"  # how much a train question of a corpus counts in the fits (see --weight)
 
 
 @dataclass
@@ -182,20 +183,22 @@ class Listwise:
     def __init__(self, c: float = 1.0) -> None:
         self.c = c
 
-    def fit(self, groups: list[tuple[np.ndarray, np.ndarray]]) -> Listwise:
+    def fit(self, groups: list[tuple[np.ndarray, np.ndarray]], weights: list[float] | None = None) -> Listwise:
+        """`weights`: how much each question counts in the loss (default 1 each)."""
         from scipy.optimize import minimize
 
-        groups = [(x, y) for x, y in groups if y.any() and (~y).any()]
-        stacked = np.vstack([x for x, _ in groups])
+        weights = [1.0] * len(groups) if weights is None else weights
+        kept = [(x, y, q) for (x, y), q in zip(groups, weights, strict=True) if y.any() and (~y).any()]
+        stacked = np.vstack([x for x, _, _ in kept])
         self.mean = stacked.mean(axis=0)
         self.std = stacked.std(axis=0) + 1e-6
-        zs = [((x - self.mean) / self.std, y) for x, y in groups]
+        zs = [((x - self.mean) / self.std, y, q) for x, y, q in kept]
 
         def loss(w: np.ndarray) -> tuple[float, np.ndarray]:
             total, grad = 0.5 * float(w @ w) / self.c, w / self.c
-            for z, y in zs:
+            for z, y, q in zs:
                 nll, g = listwise_nll(z @ w, z, y)
-                total, grad = total + nll, grad + g
+                total, grad = total + q * nll, grad + q * g
             return total, grad
 
         w0 = np.zeros(zs[0][0].shape[1])
@@ -212,8 +215,11 @@ def pointwise(c: float):
     from sklearn.linear_model import LogisticRegression
 
     class Pointwise(LogisticRegression):
-        def fit(self, groups):  # type: ignore[override]
-            return super().fit(np.vstack([x for x, _ in groups]), np.concatenate([y for _, y in groups]))
+        def fit(self, groups, weights=None):  # type: ignore[override]
+            weights = [1.0] * len(groups) if weights is None else weights
+            sample = np.concatenate([np.full(len(y), q) for (_, y), q in zip(groups, weights, strict=True)])
+            x, y = np.vstack([x for x, _ in groups]), np.concatenate([y for _, y in groups])
+            return super().fit(x, y, sample_weight=sample)
 
     return Pointwise(C=c, class_weight="balanced", max_iter=2000)
 
@@ -222,16 +228,28 @@ def make(objective: str, c: float):
     return Listwise(c) if objective == "listwise" else pointwise(c)
 
 
-def cross_validated(objective: str, c: float, rows: list[tuple[np.ndarray, np.ndarray]], folds: int = 5) -> float:
-    """Mean top-1 over `folds` splits of the train questions (grouped by question): choosing C this way
-    leaves the dev split unseen."""
-    hits = []
+def cross_validated(
+    objective: str, c: float, rows: list[tuple[np.ndarray, np.ndarray]], weights: list[float], folds: int = 5
+) -> float:
+    """Top-1 over `folds` splits of the train questions (grouped by question), weighted as the fit weighs
+    them: choosing C this way leaves the dev split unseen."""
+    hits, mass = [], []
     for f in range(folds):
-        fit = [r for i, r in enumerate(rows) if i % folds != f]
-        held = [r for i, r in enumerate(rows) if i % folds == f and r[1].any()]
-        model = make(objective, c).fit(fit)
-        hits += [top_holds(model.decision_function(x), y, 1) for x, y in held]
-    return float(np.mean(hits))
+        model = make(objective, c).fit(
+            [r for i, r in enumerate(rows) if i % folds != f], [q for i, q in enumerate(weights) if i % folds != f]
+        )
+        held = [(r, q) for i, (r, q) in enumerate(zip(rows, weights, strict=True)) if i % folds == f and r[1].any()]
+        hits += [top_holds(model.decision_function(x), y, 1) for (x, y), _ in held]
+        mass += [q for _, q in held]
+    return float(np.average(hits, weights=mass))
+
+
+def corpus_weights(spec: str) -> dict[str, float]:
+    """'pdfs=3' → {'pdfs': 3.0}: how much a train question of each corpus counts (others count 1)."""
+    try:
+        return {k: float(v) for k, v in (part.split("=") for part in spec.split(",") if part)}
+    except ValueError:
+        raise SystemExit(f"--weight: expected corpus=number[,corpus=number], got {spec!r}") from None
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -241,6 +259,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--c", type=float, help="inverse L2 regularisation strength (default: chosen by CV on train)")
     ap.add_argument("--dry-run", action="store_true", help="do not write the weights")
     ap.add_argument("--fit-on", default="pdfs,train-papers", help="the corpora whose train split is fitted on")
+    ap.add_argument(
+        "--weight",
+        default=CORPUS_WEIGHTS,
+        help="how much a train question of a corpus counts, e.g. 'pdfs=3' (default %(default)r): the arXiv-style "
+        "papers users bring are a small share of the train questions",
+    )
     ap.add_argument(
         "--compare", type=float, nargs="+", metavar="C", help="only report train/dev top-1 for each C (writes nothing)"
     )
@@ -261,9 +285,11 @@ def main(argv: list[str] | None = None) -> int:
     fit_on = args.fit_on.split(",")
     data["train"] = [r for r, k in zip(data["train"], corpus_of["train"], strict=True) if k in fit_on]
     corpus_of["train"] = [k for k in corpus_of["train"] if k in fit_on]
+    by_corpus = corpus_weights(args.weight)
+    weights = [by_corpus.get(k, 1.0) for k in corpus_of["train"]]
     if args.compare:
         for c in args.compare:
-            model = make(args.objective, c).fit(data["train"])
+            model = make(args.objective, c).fit(data["train"], weights)
             tops = {
                 (s, corpus): np.mean(
                     [top_holds(model.decision_function(x), y, 1) for (x, y), k in zip(r, corpus_of[s], strict=True)
@@ -276,10 +302,10 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     c = args.c
     if c is None:
-        grid = {c: cross_validated(args.objective, c, data["train"]) for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
+        grid = {c: cross_validated(args.objective, c, data["train"], weights) for c in (0.01, 0.03, 0.1, 0.3, 1.0, 3.0)}
         print("CV top-1 on train by C: " + ", ".join(f"{c}: {v:.3f}" for c, v in grid.items()))
         c = max(grid, key=lambda k: (grid[k], -k))
-    model = make(args.objective, c).fit(data["train"])
+    model = make(args.objective, c).fit(data["train"], weights)
     ys = np.concatenate([y for _, y in data["train"]])
     print(f"{args.objective}, C={c}; train pairs: {len(ys)} ({int(ys.sum())} positive), features: {len(FEATURES)}")
     for split, rows in data.items():
@@ -300,7 +326,7 @@ def main(argv: list[str] | None = None) -> int:
     if not args.dry_run:
         write_weights(
             WEIGHTS, FEATURES, model, fitted_by="bench/train_answer_scorer.py", objective=args.objective, c=c,
-            train_pairs=len(ys),
+            train_pairs=len(ys), weight=args.weight,
         )  # fmt: skip
     return 0
 
