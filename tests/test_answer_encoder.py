@@ -71,6 +71,7 @@ def test_the_scorer_reads_the_answer_cosine(bundled_library, make_library) -> No
     off = Library(bundled_library.settings.model_copy(update={"answer_encoder": "none"}))
     _, _, x_off = scored_candidates(question, vector, hits, off.engine.sentence_bank, None)
     assert not x_off[:, col].any()
+    assert bundled_library.engine.sentence_bank.answer_encoder_on and not off.engine.sentence_bank.answer_encoder_on
     answer = off.ask(question)
     assert answer.refused or answer.sources[0].hit.paper_id.startswith("tinyv")
     answer = off.ask("What benchmark does 360-R1 introduce?")

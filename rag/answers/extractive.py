@@ -105,7 +105,9 @@ def extractive_answer(
         answer = _declined(question, hits, 0.0, "missing")
         answer.missing = a.missing
         return answer
-    confidence, no_number, no_attribute = answerability(q, candidates, x, w, statement=not asks)
+    confidence, no_number, no_attribute = answerability(
+        q, candidates, x, w, statement=not asks, answer_encoder_on=bank.answer_encoder_on
+    )
     flagged = asks and (no_number or no_attribute)
     threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
     if min_relevance is None and asks and compares_named_papers(question, q, candidates):
@@ -319,13 +321,15 @@ def answerability(
     w: ExtractiveScoring = DEFAULT_SCORING,
     *,
     statement: bool = False,
+    answer_encoder_on: bool = True,
 ) -> tuple[float, bool, bool]:
     """(probability that the best candidates answer the question, or support the `statement`, it asks a
     quantity none of them gives (or a kind of quantity, a duration or a rate, the papers it is about never
-    state), it asks an attribute none of them states)."""
+    state), it asks an attribute none of them states). With the answer encoder off, the signals read from it
+    are taken at their train mean, so the calibrated threshold still holds."""
     row = answerability_features(q, candidates, x, w)
     model = answerability_model(statement=statement)
-    if not x[:, F.FEATURES.index("answer_cosine")].any():  # the answer encoder is off
+    if not answer_encoder_on:
         row = model.with_answer_encoder_off(row)
     return float(model.probability(row[None, :])[0]), *unanswered_flags(row)
 

@@ -41,6 +41,11 @@ class SentenceBank:
         self._rows: OrderedDict[str, tuple[list[tuple[int, int]], np.ndarray]] = OrderedDict()
         self._answer_rows: OrderedDict[str, np.ndarray] = OrderedDict()
 
+    @property
+    def answer_encoder_on(self) -> bool:
+        """Whether `answer_cosines` reads an answer encoder (off: the features it fills stay 0)."""
+        return self._answer_encode is not None
+
     @staticmethod
     def _key(text: str) -> str:
         return hashlib.sha1(text.encode("utf-8", "surrogatepass")).hexdigest()
