@@ -71,8 +71,9 @@ def rows(work: Path) -> list[Row]:
     return out
 
 
-def triplets(pool: list[Row], repeats: dict[str, float]) -> list[tuple[str, str, str]]:
-    """(question, answer, near miss) triplets; a question of a corpus in `repeats` is seen that many times."""
+def triplets(pool: list[Row], repeats: dict[str, float], negatives: int = HARD_NEGATIVES) -> list[tuple[str, str, str]]:
+    """(question, answer, near miss) triplets, `negatives` near misses per answer; a question of a corpus in
+    `repeats` is seen that many times."""
     from rag.answers.features import FEATURES
 
     cosine = FEATURES.index("cosine")
@@ -83,17 +84,26 @@ def triplets(pool: list[Row], repeats: dict[str, float]) -> list[tuple[str, str,
         answers = [t for t, label in zip(r.texts, r.y, strict=True) if label][:2]
         ranked = sorted(((r.x[i, cosine], t) for i, t in enumerate(r.texts) if not r.y[i]), reverse=True)
         times = round(repeats.get(r.corpus, 1))
-        out += [(r.question, a, n) for a in answers for _, n in ranked[:HARD_NEGATIVES]] * times
+        out += [(r.question, a, n) for a in answers for _, n in ranked[:negatives]] * times
     return out
 
 
-def finetune(base, pool: list[Row], *, epochs: int, lr: float, repeats: dict[str, float], batch: int = 16):
+def finetune(
+    base,
+    pool: list[Row],
+    *,
+    epochs: int,
+    lr: float,
+    repeats: dict[str, float],
+    negatives: int = HARD_NEGATIVES,
+    batch: int = 16,
+):
     import torch
 
     model = copy.deepcopy(base)
     model.train()
     optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
-    pairs = triplets(pool, repeats)
+    pairs = triplets(pool, repeats, negatives)
 
     def embed(texts: list[str]):
         features = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
@@ -148,6 +158,12 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--lr", type=float, default=2e-5)
     ap.add_argument("--dry-run", action="store_true", help="write the models to a temporary folder only")
     ap.add_argument(
+        "--negatives",
+        type=int,
+        default=HARD_NEGATIVES,
+        help="near misses per answer (%(default)s); fit time grows in proportion",
+    )
+    ap.add_argument(
         "--weight", default=CORPUS_WEIGHTS, help="times a train question of a corpus is seen: 'pdfs=3' (%(default)r)"
     )
     args = ap.parse_args(argv)
@@ -174,10 +190,12 @@ def main(argv: list[str] | None = None) -> int:
         tuned: dict[int, np.ndarray] = {}
         for f in (0, 1):
             rest = [r for r in train if fold_of(r.paper) != f]
-            model = finetune(base, rest, epochs=args.epochs, lr=args.lr, repeats=repeats)
+            model = finetune(base, rest, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives)
             folder = export(model, out / f"fold-{f}")
             tuned |= cosines(answer_encoder.load(folder), [r for r in train if fold_of(r.paper) == f])
-        folder = export(finetune(base, train, epochs=args.epochs, lr=args.lr, repeats=repeats), shipped)
+        folder = export(
+            finetune(base, train, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives), shipped
+        )
         tuned |= cosines(answer_encoder.load(folder), dev)
         size = (folder / answer_encoder.MODEL_FILE).stat().st_size / 1e6
     print(f"{len(train)} train / {len(dev)} dev questions; three fine-tunes and int8 exports in "
