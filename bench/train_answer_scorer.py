@@ -31,6 +31,7 @@ if str(ROOT) not in sys.path:
 from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl, train_papers_inputs  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "scorer_weights.json"
+CORPORA = ("pdfs", "train-papers")  # the indexes items are asked of (`Item.corpus`)
 CORPUS_WEIGHTS = "pdfs=1"  # how much a train question of a corpus counts in the fits (see --weight)
 
 
@@ -247,9 +248,12 @@ def cross_validated(
 def corpus_weights(spec: str) -> dict[str, float]:
     """'pdfs=3' → {'pdfs': 3.0}: how much a train question of each corpus counts (others count 1)."""
     try:
-        return {k: float(v) for k, v in (part.split("=") for part in spec.split(",") if part)}
+        weights = {k: float(v) for k, v in (part.split("=") for part in spec.split(",") if part)}
     except ValueError:
         raise SystemExit(f"--weight: expected corpus=number[,corpus=number], got {spec!r}") from None
+    if unknown := sorted(set(weights) - set(CORPORA)):
+        raise SystemExit(f"--weight: no corpus {', '.join(unknown)} (the corpora are {', '.join(CORPORA)})")
+    return weights
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -37,3 +37,5 @@ def test_corpus_weights_parse_and_reject() -> None:
     assert corpus_weights("pdfs=3,train-papers=0.5") == {"pdfs": 3.0, "train-papers": 0.5}
     with pytest.raises(SystemExit, match="--weight"):
         corpus_weights("pdfs")
+    with pytest.raises(SystemExit, match="no corpus pdf "):
+        corpus_weights("pdf=3")
