@@ -164,6 +164,9 @@ def main(argv: list[str] | None = None) -> int:
         help="near misses per answer (%(default)s); fit time grows in proportion",
     )
     ap.add_argument(
+        "--seed", type=int, default=0, help="seeds shuffling and fine-tunes (refits differ by seed: compare a few)"
+    )
+    ap.add_argument(
         "--weight", default=CORPUS_WEIGHTS, help="times a train question of a corpus is seen: 'pdfs=3' (%(default)r)"
     )
     args = ap.parse_args(argv)
@@ -174,8 +177,8 @@ def main(argv: list[str] | None = None) -> int:
     from rag.answers import answer_encoder
     from rag.answers.features import FEATURES
 
-    random.seed(0)
-    torch.manual_seed(0)
+    random.seed(args.seed)
+    torch.manual_seed(args.seed)
     repeats = corpus_weights(args.weight)
     data = rows(args.work)
     base = Library(Settings(index_dir=args.work / "index")).engine.embedder.model
