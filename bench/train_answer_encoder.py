@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import argparse
 import copy
+import functools
 import random
 import shutil
 import sys
@@ -191,14 +192,13 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(scratch) if args.dry_run else folds_dir(args.work)
         shipped = Path(scratch) / "shipped" if args.dry_run else answer_encoder.PACKAGED
         tuned: dict[int, np.ndarray] = {}
-        for f in (0, 1):
-            rest = [r for r in train if fold_of(r.paper) != f]
-            model = finetune(base, rest, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives)
-            folder = export(model, out / f"fold-{f}")
-            tuned |= cosines(answer_encoder.load(folder), [r for r in train if fold_of(r.paper) == f])
-        folder = export(
-            finetune(base, train, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives), shipped
+        tune = functools.partial(
+            finetune, base, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives
         )
+        for f in (0, 1):
+            folder = export(tune([r for r in train if fold_of(r.paper) != f]), out / f"fold-{f}")
+            tuned |= cosines(answer_encoder.load(folder), [r for r in train if fold_of(r.paper) == f])
+        folder = export(tune(train), shipped)
         tuned |= cosines(answer_encoder.load(folder), dev)
         size = (folder / answer_encoder.MODEL_FILE).stat().st_size / 1e6
     print(f"{len(train)} train / {len(dev)} dev questions; three fine-tunes and int8 exports in "

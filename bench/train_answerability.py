@@ -27,6 +27,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from bench.eval_answers import SCIFACT  # noqa: E402
 from bench.qa_sets import QUESTIONS, read_jsonl  # noqa: E402
 from bench.train_answer_scorer import Libraries, write_weights  # noqa: E402
 from bench.train_answer_scorer import items as answerable_items  # noqa: E402
@@ -67,8 +68,7 @@ def title_questions(lib, skip: set[str] = frozenset()) -> list[tuple[str, str]]:
 
 def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
     """SciFact train claims that are not in the eval sets: (claim, gold paper ids, split), a third dev."""
-    scifact = ROOT.parent / "shared" / "eval" / "scifact"
-    if not scifact.exists():
+    if not SCIFACT.exists():
         return []
     taken = {
         r["question"]
@@ -76,11 +76,11 @@ def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
         for r in read_jsonl(QUESTIONS / f"{name}.jsonl")
     }
     qrels: dict[str, list[str]] = {}
-    for line in (scifact / "qrels" / "train.tsv").read_text().splitlines()[1:]:
+    for line in (SCIFACT / "qrels" / "train.tsv").read_text().splitlines()[1:]:
         qid, doc, _ = line.split("\t")
         qrels.setdefault(qid, []).append(f"scifact-{doc}")
     out = []
-    for q in read_jsonl(scifact / "queries_train.jsonl"):
+    for q in read_jsonl(SCIFACT / "queries_train.jsonl"):
         if q["_id"] in qrels and q["text"] not in taken:
             out.append((q["text"], qrels[q["_id"]], "dev" if len(out) % 3 == 2 else "train"))
     return out[:limit]
@@ -198,8 +198,8 @@ def main(argv: list[str] | None = None) -> int:
             claims[split].append((x, missing, bool(set(gold) & indexed)))
     if not claims["train"]:  # said aloud: the statements' threshold then comes from the questions' fit
         print(
-            f"no SciFact claims (needs the index {args.scifact_work / 'index'} and {ROOT.parent / 'shared' / 'eval'}"
-            "/scifact): the model for statements is fitted without them"
+            f"no SciFact claims (needs the index {args.scifact_work / 'index'} and {SCIFACT}): the model for "
+            "statements is fitted without them"
         )
 
     def fit(pool: list):
