@@ -122,6 +122,35 @@ def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_onl
     assert unnamed[column] == pytest.approx(0.9)  # names no paper: every candidate's
 
 
+def test_answerability_reads_whether_the_best_sentence_states_the_typed_value_asked() -> None:
+    """ "How many seconds …" answered best by a sentence with no duration: the papers may not report it."""
+    from rag.answers.candidates import Candidate
+    from rag.answers.extractive import ANSWERABILITY, answerability_features
+    from rag.answers.questions import analyse
+    from rag.answers.typed_pool import asked_type
+    from rag.index.records import Hit
+
+    def pool(*texts: str) -> list[Candidate]:
+        return [
+            Candidate(0, Hit(f"ip:{i}", t, "ip", "ipred: Improved Predictors"), 0, len(t), None, None, score=2.0 - i)
+            for i, t in enumerate(texts)
+        ]
+
+    def row(question: str, candidates: list[Candidate]) -> np.ndarray:
+        q = analyse(question)
+        test = asked_type(q)
+        x = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
+        x[:, FEATURES.index("states_asked")] = [float(test is not None and test(c.text)) for c in candidates]
+        return answerability_features(q, candidates, x)
+
+    column = ANSWERABILITY.index("best_unstated")
+    timed = "How many seconds does bagging 25 trees take?"
+    assert row(timed, pool("We fit 25 classification trees for bagging.", "It took 3.2 seconds."))[column] == 1.0
+    assert row(timed, pool("Bagging 25 trees took 3.2 seconds.", "We fit 25 trees."))[column] == 0.0
+    untyped = "Why does bagging reduce variance?"  # asks for nothing typed: nothing to be unstated
+    assert row(untyped, pool("Averaging many trees cancels their errors."))[column] == 0.0
+
+
 def test_without_the_answer_encoder_its_signals_are_taken_at_their_train_mean() -> None:
     from rag.answers.extractive import ANSWER_ENCODER_SIGNALS, answerability_model
 

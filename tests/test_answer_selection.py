@@ -18,6 +18,9 @@ from rag.index.records import Hit
 def test_question_types_and_named_things() -> None:
     assert analyse("How many lawsuits does the dataset cover?").types == ["quantity"]
     assert "method" in analyse("How were the outputs decoded?").types
+    for score in ("What AUC does the binomial model achieve?", "What ROUGE-2 does PRIMERA reach on the dev split?"):
+        assert analyse(score).asks("quantity"), score  # the verb asks for a score, whatever the metric's name
+    assert not analyse("What benchmark does 360-R1 introduce?").asks("quantity")
     assert analyse("Why is Grobid inconvenient for Python users?").asks("reason")
     assert analyse("Which NLP library counts the words?").asks("name")
     assert analyse("Was IRB approval needed?").asks("yesno")

@@ -63,6 +63,7 @@ ANSWERABILITY = (
     "best_outside_named",  # the question names a paper and the best sentence is from another one
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
     "subject_answer_cosine",  # the best answer-encoder cosine among the sentences of the papers it is about
+    "best_unstated",  # asks a typed value (a quantity's kind, an attribute, a class) the best sentence does not state
 )
 ANSWER_ENCODER_SIGNALS = ("subject_answer_cosine",)  # read from the answer encoder: its train mean when it is off
 
@@ -389,6 +390,7 @@ def answerability_features(
     own = {id(c) for c in subject}
     answer = [x[i, col["answer_cosine"]] for i, c in enumerate(candidates) if id(c) in own]
     row[12] = float(max(answer, default=0.0))
+    row[13] = float(asked_type(q) is not None and not x[order[0], col["states_asked"]])
     return row
 
 

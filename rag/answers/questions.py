@@ -37,6 +37,9 @@ _CUES: list[tuple[str, re.Pattern[str]]] = [
             r"share|proportion|number|size|value|score|accuracy|rate|ratio|speed|length|amount|year|range|"
             r"maximum|minimum|average|total)\b|\bwhich (?:years?|values?|scores?)\b|\bwhen (?:was|were|did)\b|"
             r"\bby how\b|\bat what\b|\bby what (?!means\b)|\bwhat margins?\b|"
+            # a score asked by the verb: "What AUC / ROUGE-2 / concordance index does X achieve?"
+            r"\bwhat (?:[\w-]+\s+){1,5}?(?:does|did|do)\s+(?:[\w.'’-]+\s+){1,8}?"
+            r"(?:achieve|reach|attain|obtain|score)\b|"
             r"多少|几个|几种|多大|多长|多久|比例|百分之|准确率|提升了?多少|哪一年",
             re.IGNORECASE,
         ),
