@@ -98,20 +98,23 @@ def test_ingest_caches_the_answer_vectors_a_question_reads(bundled_library, monk
     assert encoded == [[question]]
 
 
-def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_only() -> None:
-    """Another paper's sentence that reads like an answer does not make a question about TinyV answerable."""
+def _candidate(paper: str, title: str, text: str, score: float):
+    """A candidate sentence of `paper` with a fitted `score`, as answerability reads it."""
     from rag.answers.candidates import Candidate
-    from rag.answers.extractive import ANSWERABILITY, answerability_features
-    from rag.answers.questions import analyse
     from rag.index.records import Hit
 
-    def candidate(paper: str, title: str, text: str, score: float) -> Candidate:
-        return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None, score=score)
+    return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None, score=score)
+
+
+def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_only() -> None:
+    """Another paper's sentence that reads like an answer does not make a question about TinyV answerable."""
+    from rag.answers.extractive import ANSWERABILITY, answerability_features
+    from rag.answers.questions import analyse
 
     pool = [
-        candidate("ml", "Multi-LexSum: Real-world Summaries", "Models are trained on two GPU nodes.", 2.0),
-        candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier.", 1.0),
-        candidate("tv", "TinyV: Reducing False Negatives in Verification", "It checks answers.", 0.5),
+        _candidate("ml", "Multi-LexSum: Real-world Summaries", "Models are trained on two GPU nodes.", 2.0),
+        _candidate("tv", "TinyV: Reducing False Negatives in Verification", "TinyV is a small verifier.", 1.0),
+        _candidate("tv", "TinyV: Reducing False Negatives in Verification", "It checks answers.", 0.5),
     ]
     x = np.zeros((len(pool), len(FEATURES)), dtype=np.float32)
     x[:, FEATURES.index("answer_cosine")] = [0.9, 0.3, 0.4]
@@ -124,19 +127,14 @@ def test_answerability_reads_the_answer_cosine_of_the_named_papers_sentences_onl
 
 def test_answerability_reads_whether_the_best_sentence_states_the_typed_value_asked() -> None:
     """ "How many seconds …" answered best by a sentence with no duration: the papers may not report it."""
-    from rag.answers.candidates import Candidate
     from rag.answers.extractive import ANSWERABILITY, answerability_features
     from rag.answers.questions import analyse
     from rag.answers.typed_pool import asked_type
-    from rag.index.records import Hit
 
-    def pool(*texts: str) -> list[Candidate]:
-        return [
-            Candidate(0, Hit(f"ip:{i}", t, "ip", "ipred: Improved Predictors"), 0, len(t), None, None, score=2.0 - i)
-            for i, t in enumerate(texts)
-        ]
+    def pool(*texts: str) -> list:
+        return [_candidate("ip", "ipred: Improved Predictors", t, 2.0 - i) for i, t in enumerate(texts)]
 
-    def row(question: str, candidates: list[Candidate]) -> np.ndarray:
+    def row(question: str, candidates: list) -> np.ndarray:
         q = analyse(question)
         test = asked_type(q)
         x = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
