@@ -520,6 +520,15 @@ def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
             "How do the SVM article and the article validate models?",
             "How do the article and the forecasting article validate models?",
         ],
+        # a preposition said again before the second thing, with no article ("of A and of B")
+        "Which packages are listed as dependencies of adephylo and of affy in their vignettes?": [
+            "Which packages are listed as dependencies of adephylo?",
+            "Which packages are listed as dependencies of affy in their vignettes?",
+        ],
+        "Which optimizer is used in TinyV and in HCRMP?": [
+            "Which optimizer is used in TinyV?",
+            "Which optimizer is used in HCRMP?",
+        ],
         # a description is removed as a word, not as letters of other words
         "What do the A paper and the B paper compare?": [
             "What do the A paper and the paper compare?",
@@ -528,6 +537,7 @@ def test_a_question_about_several_things_is_asked_once_per_thing() -> None:
         # one thing, or a clause asking on about the same papers, is asked whole
         "Does LED beat PRIMERA on Multi-LexSum?": [],
         "Which papers use a verifier, and how does each train it?": [],
+        "How is the harmonic mean of precision and recall computed?": [],
     }
     for question, expected in asked.items():
         assert parts(analyse(question)) == expected, question
@@ -573,3 +583,28 @@ def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> No
     assert pool[0].text in whole  # scored against the whole question, the background sentence leads
     parted = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"fold": pool[1]})}
     assert pool[1].text in parted and pool[2].text in parted and pool[0].text not in parted
+
+
+def test_a_question_whose_parts_all_ask_of_one_titled_paper_is_answered_as_one_papers() -> None:
+    """ "How many knots does the TinyV paper use for A and for B?" is parted ("… for A?", "… for B?"), but
+    both parts are about TinyV: its answer quotes TinyV's best sentences, not one sentence per paper."""
+    from rag.answers.extractive import _select, _titled_papers
+    from rag.answers.questions import parts
+    from rag.answers.scoring import DEFAULT_SCORING
+
+    def of(paper: str, title: str, text: str, score: float) -> Candidate:
+        hit = Hit(f"{paper}:{score}", text, paper, title)
+        return Candidate(0, hit, 0, len(text), None, None, score=score)
+
+    question = analyse("How many knots does TinyV use for the first curve and for the second curve?")
+    tinyv = "TinyV: Reducing False Negatives in Verification"
+    pool = [
+        of("tv", tinyv, "The first curve is fitted with 4 knots.", 3.0),
+        of("tv", tinyv, "The second curve is fitted with 6 knots.", 2.9),
+        of("ml", "Multi-LexSum: Real-world Summaries", "Curves are smoothed with splines.", 1.0),
+    ]
+    assert len(parts(question)) == 2 and _titled_papers(question, pool) == {"tv"}
+    per_paper = [c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"tv": pool[0]})]
+    assert pool[1].text not in per_paper  # read as a question across papers: one sentence of TinyV
+    one = [c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"tv": pool[0]}, one_paper=True)]
+    assert one[:2] == [pool[0].text, pool[1].text] and pool[2].text not in one

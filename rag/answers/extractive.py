@@ -22,7 +22,6 @@ from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
 from rag.answers.questions import (
-    AND_OTHER,
     PLURAL_ACRONYM,
     Question,
     about_several,
@@ -33,6 +32,7 @@ from rag.answers.questions import (
     is_question,
     joined_names,
     parts,
+    second_thing,
 )
 from rag.answers.scorer import LinearModel, load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
@@ -123,8 +123,13 @@ def extractive_answer(
             answer.missing = [q.attribute or ""]
             return answer
         return _declined(question, hits, confidence, "low_confidence")
-    by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else {}
-    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, by_part)
+    by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else []
+    # every part about the one paper the question names by its title ("… for influenza and for meningococcal
+    # disease in the hhh4 paper?"): a question about that paper
+    about = {paper for paper, _ in by_part}
+    one_paper = len(by_part) == len(parts(q)) >= 2 and len(about) == 1 and about == _titled_papers(q, candidates)
+    first_part = dict(reversed(by_part))  # a paper two parts name is quoted for the first
+    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, first_part, one_paper=one_paper)
     return _compose(question, chosen, confidence)
 
 
@@ -179,12 +184,13 @@ def _best_by_part(
     paper_vectors: dict[str, np.ndarray] | None,
     w: ExtractiveScoring,
     passages_of: PassagesOf | None,
-) -> dict[str, Candidate]:
+) -> list[tuple[str, Candidate]]:
     """For a question asked part by part (`parts`: "… in the SVM article and in the forecasting article?"), the
-    paper each part names and that paper's candidate scoring best against the part alone: scored against the
-    whole question, each paper's choice leans toward sentences with the other part's words."""
+    paper each part names and that paper's candidate scoring best against the part alone, in the parts' order
+    (for the parts that name one paper): scored against the whole question, each paper's choice leans toward
+    sentences with the other part's words."""
     own = {_span(c): c for c in candidates}
-    out: dict[str, Candidate] = {}
+    out: list[tuple[str, Candidate]] = []
     for part in parts(q):
         vector = bank.encode_query(part)
         a = assess(part, vector, hits, bank, paper_vectors=paper_vectors, passages_of=passages_of, scoring=w)
@@ -194,7 +200,7 @@ def _best_by_part(
         paper = next(iter(named))
         mine = [c for c in a.candidates if c.paper_id == paper and _span(c) in own]
         if mine:
-            out.setdefault(paper, own[_span(max(mine, key=lambda c: c.score))])
+            out.append((paper, own[_span(max(mine, key=lambda c: c.score))]))
     return out
 
 
@@ -426,10 +432,12 @@ def _select(
     limit: int,
     w: ExtractiveScoring,
     by_part: dict[str, Candidate] | None = None,
+    *,
+    one_paper: bool = False,
 ) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
     hears from several: first the best sentence of each paper it names (of a paper a part of it names, the one
-    best for that part, `by_part`), then of each paper nearly as good.
+    best for that part, `by_part`), then of each paper nearly as good; not one whose parts all ask of `one_paper`.
     Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
     goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -438,7 +446,7 @@ def _select(
     named = named_papers(q, candidates)
     # "… for the X statistics and inside Y?", "… the count regression paper and the structural change paper"
     two_named = len(named) >= 2 and (len(q.names) >= 2 or len(described_papers(q.text)) >= 2)
-    if q.broad or (named and (AND_OTHER.search(q.text) or joined_names(q) or two_named)):
+    if q.broad or (named and (second_thing(q.text) or joined_names(q) or two_named) and not one_paper):
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)

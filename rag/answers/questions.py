@@ -210,6 +210,24 @@ def described_papers(text: str) -> list[str]:
 AND_OTHER = re.compile(
     r"\band (?:in|for|of|with) (?:the|its|their)\b|,\s*and (?=(?:what|which|how|who|where|when)\b)", re.IGNORECASE
 )
+# "… of zoo and of sandwich", "… in adephylo and in affy": a preposition said again before a second thing.
+_AND_AGAIN = re.compile(
+    r"\b(in|for|of|with|from|on|by)\s+(?:(?!and\b)[\w.'’-]+\s+){1,4}?(and\s+\1)(?=\s+(?!(?:the|its|their)\b)\w)",
+    re.IGNORECASE,
+)
+
+
+def second_thing(text: str) -> tuple[int, int, str | None] | None:
+    """Where a question turns to a second thing it asks about: (start, end, the words the two parts share
+    before the thing: "in the", "of"); None when it asks about one thing."""
+    match = AND_OTHER.search(text)
+    if match:
+        shared = re.match(r"and ((?:in|for|of|with) (?:the|its|their))\b", match.group(0), re.IGNORECASE)
+        return match.start(), match.end(), shared.group(1) if shared else None
+    match = _AND_AGAIN.search(text)
+    return (match.start(2), match.end(2), match.group(1)) if match else None
+
+
 PLURAL_ACRONYM = re.compile(r"^[A-Z]{2,}s$")  # "LLMs", "GPUs": a class of things, not one thing's name
 _MAX_PARTS = 3
 _WORD = re.compile(r"[^\W\d_]{2}")  # a part with no word of its own is not asked
@@ -218,7 +236,7 @@ _ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
 
 def about_several(q: Question) -> bool:
     """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
-    return q.broad or bool(AND_OTHER.search(q.text)) or joined_names(q) or len(described_papers(q.text)) >= 2
+    return q.broad or second_thing(q.text) is not None or joined_names(q) or len(described_papers(q.text)) >= 2
 
 
 _JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
@@ -238,20 +256,19 @@ def parts(q: Question) -> list[str]:
     passages: asked whole, "Which dataset did the OTSL paper tune on, and which did PaperMage use to compare
     with Grobid?" retrieves PaperMage's passages only, its words being the more. [] for one thing."""
     text = q.text.strip()
-    joint = AND_OTHER.search(text)
-    found = [part for part in (_clauses(text, joint) if joint else _one_per_described(text)) if _WORD.search(part)]
+    joint = second_thing(text)
+    found = [part for part in (_clauses(text, *joint) if joint else _one_per_described(text)) if _WORD.search(part)]
     return found if len(found) >= 2 else []
 
 
-def _clauses(text: str, joint: re.Match[str]) -> list[str]:
-    """ "…, and which …" asked apart; "… in the X and in the Y" as "… in the X" and "… in the Y". A clause
-    asking on about the same papers ("…, and how does each …") adds nothing alone: []."""
-    left, right = text[: joint.start()].rstrip(" ,"), text[joint.end() :]
-    shared = re.match(r"and ((?:in|for|of|with) (?:the|its|their))\b", joint.group(0), re.IGNORECASE)
+def _clauses(text: str, start: int, end: int, shared: str | None) -> list[str]:
+    """ "…, and which …" asked apart; "… in the X and in the Y" as "… in the X" and "… in the Y" (`shared`:
+    "in the"). A clause asking on about the same papers ("…, and how does each …") adds nothing alone: []."""
+    left, right = text[:start].rstrip(" ,"), text[end:]
     if not shared:
         return [] if _ABOUT_THE_SAME.search(right) else [left + "?", right[:1].upper() + right[1:]]
-    cut = left.lower().rfind(f" {shared.group(1).split()[0].lower()} ")
-    return [left + "?", f"{left[:cut] if cut > 0 else ''} {shared.group(1)}{right}".strip()]
+    cut = left.lower().rfind(f" {shared.split()[0].lower()} ")
+    return [left + "?", f"{left[:cut] if cut > 0 else ''} {shared}{right}".strip()]
 
 
 def _one_per_described(text: str) -> list[str]:
