@@ -149,6 +149,13 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert attribute("What problem does General-Reasoner address?") is None  # answered by a description
     assert attribute("Which topics are covered in the diversity vignette?") is None  # … as are its topics
     assert attribute("What goes wrong when a covariate uses later follow-up?") is None  # a verb, not a noun
+    # a measure asked the long way round ("What is the …"), or a statistic of anything, is a number
+    assert attribute("What was the batch size?") == "batch size"
+    assert attribute("How many monthly downloads from CRAN does the package get?") == "monthly downloads"
+    assert attribute("What is the learning rate used for fine-tuning?") == "learning rate"
+    assert attribute("What was the median follow-up of the patients?") == "median follow-up"
+    assert attribute("What is the number of layers in the encoder?") == "number"
+    assert attribute("What is the role of the verifier?") is None and attribute("What is the main idea?") is None
     asks_year = [asked for asked, _ in QUANTITY_KINDS if asked.search("When was the Bethe lattice introduced?")]
     assert asks_year and not any(a.search("How can a model decide when to think?") for a in asks_year)
     # Chinese word order, as the translation keeps it: the asked noun ends the question.
@@ -293,12 +300,13 @@ def test_a_measured_value_is_stated_only_with_a_number() -> None:
     assert states("numerical value", "We find g_c = 0.42 for d = 2.", numeric=True)  # a bare value: the number
     assert not states("support vectors", "Support vectors define the margin.", numeric=True)
     # A name is no measure ("loss function"), nor is a "how many" about something else; a measured count is
-    # stated by a count of its class's members, a too generic measure ("the size of …") is not asked for.
+    # stated by a count of its class's members, a generic measure ("the size of …") by any number.
     assert not analyse("Which loss function was used?").numeric
     assert not analyse("Which dataset was used, and how many examples does it have?").numeric
     assert states("examples", "The benchmark has 500 annotated samples.", numeric=True)
     assert not states("GPU memory", "We train 3 models on one GPU.", numeric=True)
-    assert analyse("What is the size of the vocabulary?").attribute is None
+    size = analyse("What is the size of the vocabulary?")
+    assert size.numeric and states(size.attribute or "", "It holds 32,000 tokens.", numeric=True)
     assert analyse("What random seed was used?").attribute == "random seed"  # a noun ending in -ed
     assert not states("", "We get 5.", numeric=True)
     assert not states("TED score", "We use the TED score of Zhong et al. 2020.", numeric=True)  # a year

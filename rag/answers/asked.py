@@ -110,13 +110,15 @@ _ATTRIBUTE = re.compile(
     r"came|leads|led)\b)((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?)\s+"
     r"(?:and\s+(?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?" + _NOT_A_NOUN + r"[\w-]+?\s+)?"  # "… and batch size"
     r"(?=(?:was|were|is|are|did|does|do|can|could|has|have|had|of|for|"
-    r"in|on|per|between|when|that|used|reported|obtained|reached)\b|" + _IRREGULAR_VERB + ")",
+    r"in|on|per|between|when|that|used|reported|obtained|reached|from|by|at|across|among|within|after|"
+    r"during)\b|" + _IRREGULAR_VERB + ")",
     re.IGNORECASE,
 )
-# "What is the confidence interval of …": the value of a specific measure, asked the long way round (not "the
-# size of …", which a count in any unit states).
+# "What is the confidence interval of …", "What was the batch size?", "What is the learning rate used for …": the
+# value of a measure, asked the long way round.
 _THE_MEASURE_OF = re.compile(
-    r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?[\w-]+?)\s+(?:of|for|in)\b",
+    r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?[\w-]+?)\s*"
+    r"(?=(?:of|for|in|on|at|across|used|that|when|reported|obtained|reached)\b|[?？]\s*$)",
     re.IGNORECASE,
 )
 # Nouns of a measured value: an answer gives it as a number ("What R-squared …", "What exact TED score …").
@@ -126,10 +128,11 @@ _MEASURES = frozenset(
     precision recall perplexity estimate estimates statistic statistics percentage proportion fraction count
     number size amount""".split()
 )
-# … of which these say no more than "a number" ("What numerical value of g_c …"): the number alone states it.
-_BARE_VALUES = frozenset("value values number amount".split())
-# … and these too little to be asked "What is the X of …" (the size of a vocabulary is stated as "32,000 tokens").
-_GENERIC_MEASURES = _BARE_VALUES | frozenset("size count mean average".split())
+# … of which these say no more than "a number" ("What numerical value of g_c …"; the size of a vocabulary is
+# stated as "32,000 tokens"): the number alone states it.
+_BARE_VALUES = frozenset("value values number amount size count".split())
+# A statistic of a sample, whatever it is of ("What was the median follow-up …"): a number.
+_STATISTICS = frozenset("mean median average total maximum minimum".split())
 # Numbers that point elsewhere, not values: "(36)", "Table 3", "Section 4.2", a citation's year after a name
 # ("Zhong et al. 2020", "[Zhong 2020]"; a batch size of 2048 stays).
 _REFERENCES = re.compile(
@@ -177,9 +180,15 @@ def attribute(question: str) -> str | None:
 
 
 def _measure_asked(question: str) -> re.Match[str] | None:
-    """The match of "What is the confidence interval of …" when it asks a specific measure (not "the size of …")."""
+    """The match of "What is the confidence interval of …" when it asks a measure (not "the role of …")."""
     match = _THE_MEASURE_OF.search(question)
-    return match if match and _head(match.group(1)) in _MEASURES - _GENERIC_MEASURES else None
+    return match if match and _measured(match.group(1)) else None
+
+
+def _measured(phrase: str) -> bool:
+    """The phrase names a measured value: a measure ("batch size") or a statistic of one ("median follow-up")."""
+    words = phrase.lower().split()
+    return bool(words) and (words[-1] in _MEASURES or words[0] in _STATISTICS)
 
 
 def _head(phrase: str) -> str:
@@ -204,7 +213,7 @@ def numeric(question: str, phrase: str) -> bool:
     if not words:
         return False
     counted = r"\bhow (?:many|much)\s+(?:[\w-]+\s+)?" + re.escape(words[0]) + r"\b"
-    return bool(re.search(counted, question, re.IGNORECASE)) or _head(phrase) in _MEASURES
+    return bool(re.search(counted, question, re.IGNORECASE)) or _measured(phrase)
 
 
 def gives_number(text: str) -> bool:
