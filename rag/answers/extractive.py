@@ -126,8 +126,8 @@ def extractive_answer(
     by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else []
     # every part about the one paper the question names by its title ("… for influenza and for meningococcal
     # disease in the hhh4 paper?"): a question about that paper
-    about = {paper for paper, _ in by_part}
-    one_paper = len(by_part) == len(parts(q)) >= 2 and len(about) == 1 and about == _titled_papers(q, candidates)
+    asked_of = {paper for paper, _ in by_part}
+    one_paper = len(by_part) == len(parts(q)) >= 2 and len(asked_of) == 1 and asked_of == _titled_papers(q, candidates)
     first_part = dict(reversed(by_part))  # a paper two parts name is quoted for the first
     chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, first_part, one_paper=one_paper)
     return _compose(question, chosen, confidence)
