@@ -616,3 +616,28 @@ def test_a_question_whose_parts_all_ask_of_one_titled_paper_is_answered_as_one_p
     assert pool[1].text not in per_paper  # read as a question across papers: one sentence of TinyV
     one = [c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"tv": pool[0]}, one_paper=True)]
     assert one[:2] == [pool[0].text, pool[1].text] and pool[2].text not in one
+
+
+def test_a_comparison_asked_of_one_titled_paper_is_answered_from_that_paper() -> None:
+    """ "How does TinyV's speed compare with Grobid's?" is broad by its word "compare" alone: TinyV's own
+    comparison answers it, in TinyV's best sentences; "Which papers compare …" asks across papers."""
+    from rag.answers.extractive import _of_titled_paper, _select
+    from rag.answers.questions import compares_within
+
+    def of(paper: str, title: str, text: str, score: float) -> Candidate:
+        hit = Hit(f"{paper}:{score}", text, paper, title)
+        return Candidate(0, hit, 0, len(text), None, None, score=score)
+
+    tinyv = "TinyV: Reducing False Negatives in Verification"
+    pool = [
+        of("tv", tinyv, "TinyV verifies an answer in 20 ms.", 3.0),
+        of("tv", tinyv, "Grobid needs 2 s for the same answer.", 2.9),
+        of("ml", "Multi-LexSum: Real-world Summaries", "Grobid is slow on long documents.", 2.95),
+    ]
+    question = analyse("How does TinyV's speed compare with Grobid's?")
+    assert question.broad and compares_within(question)
+    own = _of_titled_paper(question, pool)
+    assert {c.paper_id for c in own} == {"tv"}
+    assert [c.text for c in _select(own, question, 4, DEFAULT_SCORING)][:2] == [pool[0].text, pool[1].text]
+    assert not compares_within(analyse("Which papers compare their speed with Grobid's?"))
+    assert not compares_within(analyse("How do TinyV and Multi-LexSum compare in speed?"))  # two things

@@ -27,6 +27,7 @@ from rag.answers.questions import (
     about_several,
     analyse,
     asks_critique,
+    compares_within,
     described_papers,
     focus_text,
     is_question,
@@ -253,8 +254,8 @@ def _of_titled_paper(q: Question, candidates: list[Candidate]) -> list[Candidate
 def titled_paper(q: Question, items: Sequence[Candidate | Hit]) -> str | None:
     """The one paper a question names by its title's name ("… used for Multi-LexSum?", a whole word of the
     title's head: "BERT" is not "RoBERTa") or describes ("the count regression paper"); None when it names
-    none or several, or asks about several things."""
-    if about_several(q):
+    none or several, or asks about several things (not only by comparing: "How does X compare with Grobid?")."""
+    if about_several(q) and not compares_within(q):
         return None
     keys = set(_name_keys(q))
     titled = {c.paper_id for c in items if keys & _head_names(c)} | _described(q, items) | _by_title_name(q, items)
@@ -446,7 +447,8 @@ def _select(
     named = named_papers(q, candidates)
     # "… for the X statistics and inside Y?", "… the count regression paper and the structural change paper"
     two_named = len(named) >= 2 and (len(q.names) >= 2 or len(described_papers(q.text)) >= 2)
-    if q.broad or (named and (second_thing(q.text) or joined_names(q) or two_named) and not one_paper):
+    one_paper = one_paper or (compares_within(q) and titled_paper(q, candidates) is not None)
+    if (q.broad or (named and (second_thing(q.text) or joined_names(q) or two_named))) and not one_paper:
         per_paper: dict[str, Candidate] = {}
         for c in ranked:
             per_paper.setdefault(c.paper_id, c)

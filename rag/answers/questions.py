@@ -106,6 +106,13 @@ _BROAD = re.compile(
     re.IGNORECASE,
 )
 
+# … of which these ask across papers; the rest ("compare", "differ", "methods") may ask of a comparison one paper
+# makes ("How does PaperMage's processing compare with Grobid?").
+_ACROSS = re.compile(
+    r"\b(?:papers|works|studies|list|several|various|across|each|both|respectively|whereas)\b|哪些|分别|各自",
+    re.IGNORECASE,
+)
+
 # A specific name: internal capitals or digits (GPT-4, DocBank, GSM8K, LaTeX, Mind2Web), an acronym of
 # two or more capitals (METEOR, IRB), or a capitalised word inside the sentence (Llama, Kitaev, Docker).
 _LATIN = "A-Za-z0-9\u00c0-\u00d6\u00d8-\u00f6\u00f8-\u024f"  # with accented letters ("Über", "Nyström")
@@ -237,6 +244,15 @@ _ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
 def about_several(q: Question) -> bool:
     """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
     return q.broad or second_thing(q.text) is not None or joined_names(q) or len(described_papers(q.text)) >= 2
+
+
+def compares_within(q: Question) -> bool:
+    """The question is broad by its words of comparison alone ("How does X's speed compare with Grobid's?",
+    "Which methods does X differ from?"), with no second thing it asks about: asked of one paper, that
+    paper's comparison answers it."""
+    if not q.broad or _ACROSS.search(q.text) or joined_names(q) or len(described_papers(q.text)) >= 2:
+        return False
+    return second_thing(q.text) is None
 
 
 _JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
