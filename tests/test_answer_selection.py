@@ -641,3 +641,19 @@ def test_a_comparison_asked_of_one_titled_paper_is_answered_from_that_paper() ->
     assert [c.text for c in _select(own, question, 4, DEFAULT_SCORING)][:2] == [pool[0].text, pool[1].text]
     assert not compares_within(analyse("Which papers compare their speed with Grobid's?"))
     assert not compares_within(analyse("How do TinyV and Multi-LexSum compare in speed?"))  # two things
+
+
+def test_a_question_about_a_paper_as_a_whole_is_typed_from_its_words_where_cues_miss_it() -> None:
+    """The fitted words model (`overview_words`) types "What is the purpose of …?" and "… meant to provide?",
+    which no cue of `questions._CUES` names, and leaves questions for a detail alone."""
+    from rag.answers.questions import cued_types
+
+    for question in ("What is the purpose of the OTSL toolkit?", "What is the Multi-LexSum dataset meant to provide?"):
+        assert "overview" not in cued_types(question) and "overview" in analyse(question).types, question
+    for question in (
+        "What batch size was used?",
+        "Which optimizer is used in TinyV?",
+        "Why does the verifier fail on long answers?",
+        "What does Table 2 show?",
+    ):
+        assert "overview" not in analyse(question).types, question

@@ -23,6 +23,7 @@ from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
 from rag.answers.questions import (
     PLURAL_ACRONYM,
+    WHAT_IS_WORDS,
     Question,
     about_several,
     analyse,
@@ -299,14 +300,11 @@ def overview_asked(q: Question, hits: Sequence[Candidate | Hit]) -> bool:
     not "What is BLEU?", which no title here is named after, nor "What is a Recipe in PaperMage?")."""
     if q.asks("overview"):
         return True
-    if not q.asks("definition") or len(q.text.split()) > _WHAT_IS_WORDS:
+    if not q.asks("definition") or len(q.text.split()) > WHAT_IS_WORDS:
         return False
     keys = set(_name_keys(q))
     heads = set().union(*(_head_names(h) for h in hits)) if hits else set()
     return (bool(keys) and keys <= heads) or (not keys and bool(_by_title_name(q, hits)))
-
-
-_WHAT_IS_WORDS = 6  # "What is the papermage toolkit?"; a longer one asks about a part of it
 
 
 def typed_passages(

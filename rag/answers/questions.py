@@ -12,6 +12,7 @@ import re
 from dataclasses import dataclass, field
 
 from rag.answers.asked import attribute, numeric
+from rag.answers.overview_words import asks_overview
 
 QUESTION_TYPES = ("quantity", "name", "reason", "yesno", "definition", "method", "list", "overview")
 
@@ -160,11 +161,24 @@ def is_question(text: str) -> bool:
     return bool(_ASKS.search(text))
 
 
+WHAT_IS_WORDS = 6  # "What is the papermage toolkit?" asks what a thing is; a longer one asks about a part of it
+
+
+def cued_types(text: str) -> list[str]:
+    """The question types its words cue (`_CUES`), most specific first."""
+    return [kind for kind, pattern in _CUES if pattern.search(text)]
+
+
 def analyse(text: str) -> Question:
-    types = [kind for kind, pattern in _CUES if pattern.search(text)]
+    types = cued_types(text)
+    asked = attribute(text)
+    # "What is the purpose of X?": words the cues miss (not "What is the batch size?", which asks a value, nor
+    # "What is BLEU?", which asks about the paper only when a title is named after it: `overview_asked`)
+    what_is = "definition" in types and len(text.split()) <= WHAT_IS_WORDS
+    if "overview" not in types and asked is None and not what_is and asks_overview(text):
+        types.append("overview")
     if "overview" in types and _LOCAL.search(text):  # "the key finding of the ablation", "main results of Table 4"
         types.remove("overview")
-    asked = attribute(text)
     return Question(
         text, types, bool(_BROAD.search(text)), named_terms(text), asked, asked is not None and numeric(text, asked)
     )
