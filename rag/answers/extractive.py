@@ -436,7 +436,8 @@ def _select(
 ) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
     hears from several: first the best sentence of each paper it names (of a paper a part of it names, the one
-    best for that part, `by_part`), then of each paper nearly as good; not one whose parts all ask of `one_paper`.
+    best for that part, `by_part`), then of each paper nearly as good; not a question about one paper after all
+    (`one_paper`: its parts all ask of it; or a comparison asked of the one paper its title names).
     Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
     goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
