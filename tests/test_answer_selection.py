@@ -176,6 +176,12 @@ def candidate(paper: str, title: str, text: str) -> Candidate:
     return Candidate(0, Hit(f"{paper}:0", text, paper, title), 0, len(text), None, None)
 
 
+def scored(paper: str, title: str, text: str, score: float) -> Candidate:
+    """One sentence of a paper with its fitted `score` (a chunk of its own), as the selection ranks it."""
+    hit = Hit(f"{paper}:{score}", text, paper, title)
+    return Candidate(0, hit, 0, len(text), None, None, score=score)
+
+
 def test_another_papers_value_does_not_state_the_named_papers() -> None:
     """A licence another paper states does not answer "What licence is TinyV under?"."""
     from rag.answers.extractive import about, unstated
@@ -575,17 +581,13 @@ def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> No
     from rag.answers.extractive import _select
     from rag.answers.scoring import DEFAULT_SCORING
 
-    def of(paper: str, title: str, text: str, score: float) -> Candidate:
-        hit = Hit(f"{paper}:{score}", text, paper, title)
-        return Candidate(0, hit, 0, len(text), None, None, score=score)
-
     question = analyse("Which optimiser does the protein folding paper use, and which does the sparse experts paper?")
     folding = "Protein Folding with Geometric Transformers"
     experts = "Sparse Experts for Language Models"
     pool = [
-        of("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
-        of("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
-        of("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
+        scored("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
+        scored("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
+        scored("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
     ]
     whole = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING)}
     assert pool[0].text in whole  # scored against the whole question, the background sentence leads
@@ -600,16 +602,12 @@ def test_a_question_whose_parts_all_ask_of_one_titled_paper_is_answered_as_one_p
     from rag.answers.questions import parts
     from rag.answers.scoring import DEFAULT_SCORING
 
-    def of(paper: str, title: str, text: str, score: float) -> Candidate:
-        hit = Hit(f"{paper}:{score}", text, paper, title)
-        return Candidate(0, hit, 0, len(text), None, None, score=score)
-
     question = analyse("How many knots does TinyV use for the first curve and for the second curve?")
     tinyv = "TinyV: Reducing False Negatives in Verification"
     pool = [
-        of("tv", tinyv, "The first curve is fitted with 4 knots.", 3.0),
-        of("tv", tinyv, "The second curve is fitted with 6 knots.", 2.9),
-        of("ml", "Multi-LexSum: Real-world Summaries", "Curves are smoothed with splines.", 1.0),
+        scored("tv", tinyv, "The first curve is fitted with 4 knots.", 3.0),
+        scored("tv", tinyv, "The second curve is fitted with 6 knots.", 2.9),
+        scored("ml", "Multi-LexSum: Real-world Summaries", "Curves are smoothed with splines.", 1.0),
     ]
     assert len(parts(question)) == 2 and _titled_papers(question, pool) == {"tv"}
     per_paper = [c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"tv": pool[0]})]
@@ -624,15 +622,11 @@ def test_a_comparison_asked_of_one_titled_paper_is_answered_from_that_paper() ->
     from rag.answers.extractive import _of_titled_paper, _select
     from rag.answers.questions import compares_within
 
-    def of(paper: str, title: str, text: str, score: float) -> Candidate:
-        hit = Hit(f"{paper}:{score}", text, paper, title)
-        return Candidate(0, hit, 0, len(text), None, None, score=score)
-
     tinyv = "TinyV: Reducing False Negatives in Verification"
     pool = [
-        of("tv", tinyv, "TinyV verifies an answer in 20 ms.", 3.0),
-        of("tv", tinyv, "Grobid needs 2 s for the same answer.", 2.9),
-        of("ml", "Multi-LexSum: Real-world Summaries", "Grobid is slow on long documents.", 2.95),
+        scored("tv", tinyv, "TinyV verifies an answer in 20 ms.", 3.0),
+        scored("tv", tinyv, "Grobid needs 2 s for the same answer.", 2.9),
+        scored("ml", "Multi-LexSum: Real-world Summaries", "Grobid is slow on long documents.", 2.95),
     ]
     question = analyse("How does TinyV's speed compare with Grobid's?")
     assert question.broad and compares_within(question)
