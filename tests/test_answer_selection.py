@@ -499,8 +499,44 @@ def test_a_best_sentence_setting_the_scene_brings_the_next_that_answers_from_it(
     # a best sentence that itself says no, or a question it answers without a yes or a no, brings nothing
     said = sentences_of("Keys are not needed by scoreItems any more. This makes scoring simpler.", "p", "psych")
     assert _with_continuations([said[0]], said, limit=3, q=yesno) == [said[0]]
+    # any question: the next sentence's subject is what the best one said ("This is …"), so it goes on from it
     how = analyse("How are the keys of scoreItems given?")
-    assert _with_continuations([cands[0]], cands, limit=3, q=how) == [cands[0]]
+    assert _with_continuations([cands[0]], cands, limit=3, q=how) == cands[:2]
+    assert _with_continuations([cands[1]], cands, limit=3, q=how) == [cands[1]]  # "Keys may be …": a new subject
+
+
+def test_a_best_sentence_the_next_one_speaks_of_brings_it() -> None:
+    from rag.answers.extractive import _with_continuations
+
+    cands = sentences_of(
+        "A special shrinkage prior for population-level effects is the horseshoe prior. It is symmetric around zero "
+        "with fat tails. Priors are set with set_prior.",
+        "b",
+        "brms: Bayesian multilevel models",
+    )
+    what = analyse("What does the horseshoe prior of brms look like?")
+    assert _with_continuations([cands[0]], cands, limit=3, q=what) == cands[:2]  # "It is …": what "it" is
+    assert _with_continuations([cands[1]], cands, limit=3, q=what) == [cands[1]]  # "Priors are …" starts anew
+    itself = sentences_of("This vignette covers brms 2.0. This paper is about priors.", "b", "brms")
+    assert _with_continuations([itself[0]], itself, limit=3, q=what) == [itself[0]]  # the paper of itself
+    polar = sentences_of("Yes, brms supports the horseshoe prior. It is symmetric around zero.", "b", "brms")
+    yesno = analyse("Does brms support the horseshoe prior?")
+    assert _with_continuations([polar[0]], polar, limit=3, q=yesno) == [polar[0]]  # the best says yes itself
+
+
+def test_a_best_sentence_speaking_of_the_one_before_brings_it_ahead_of_it() -> None:
+    from rag.answers.extractive import _with_antecedents
+
+    cands = sentences_of(
+        "First of all, adephylo depends on other packages, being methods, ape, phylobase, and ade4. "
+        "These dependencies are mandatory, that is, you need them installed. Other packages are suggested.",
+        "a",
+        "adephylo: exploratory analyses for the phylogenetic comparative method",
+    )
+    which = analyse("Which packages are mandatory dependencies of adephylo?")
+    assert _with_antecedents([cands[1]], cands, limit=3, q=which) == cands[:2]  # which dependencies, then them
+    assert _with_antecedents([cands[1]], cands, limit=1, q=which) == [cands[1]]  # no room
+    assert _with_antecedents([cands[2], cands[1]], cands, limit=3, q=which) == [cands[2], cands[1]]  # not the best
 
 
 def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
@@ -512,7 +548,7 @@ def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
         "Multi-LexSum: Real-World Summaries",
     )
     why = analyse("Why was Multi-LexSum built?")
-    assert _with_antecedents([cands[1]], cands, limit=3, q=why) == [cands[1], cands[0]]
+    assert _with_antecedents([cands[1]], cands, limit=3, q=why) == [cands[0], cands[1]]  # in the paper's order
     assert _with_antecedents([cands[1]], cands, limit=1, q=why) == [cands[1]]  # no room
     what = analyse("How many summaries does Multi-LexSum hold?")
     assert _with_antecedents([cands[1]], cands, limit=3, q=what) == [cands[1]]  # not a why question

@@ -520,7 +520,7 @@ def _with_continuations(
     it, while room lasts."""
     out = list(chosen)
     for c in chosen:
-        announces = _announces(c.text, q) or (c is chosen[0] and _sets_up(c, candidates, q))
+        announces = _announces(c.text, q) or (c is chosen[0] and _continued(c, candidates, q))
         if not (_OPENS_LIST.search(c.text) or announces):
             continue
         current = c
@@ -542,19 +542,31 @@ _REFERS_BACK = re.compile(
 )
 
 
+# A sentence whose subject is what the sentence before it said ("These dependencies are mandatory.", "It is
+# symmetric around zero …", "The former captures …"): quoted alone, it does not say what it is about. Not the
+# paper speaking of itself ("This paper …", "This vignette …").
+_SUBJECT_BEFORE = re.compile(
+    r"^(?:it|they|these|those|such|the former|the latter|this(?!\s+(?:paper|article|vignette|document|note|work|"
+    r"package|section|chapter|report|tutorial|manual|study|thesis|book)\b))\b",
+    re.IGNORECASE,
+)
+
+
 def _with_antecedents(chosen: list[Candidate], candidates: list[Candidate], limit: int, q: Question) -> list[Candidate]:
-    """For a question asking why (or what problem, what need), a quoted sentence that points back ("To address
-    these challenges, we propose X") brings the sentence before it, which says what "these challenges" are,
-    while room lasts."""
-    if not (q.asks("reason") or (q.asks("overview") and asks_critique(q))):
-        return chosen
+    """A quoted sentence that points back brings the sentence before it, quoted ahead of it, while room lasts: for
+    a question asking
+    why (or what problem, what need), any that does ("To address these challenges, we propose X": what "these
+    challenges" are); for any other, the best one when its subject is what the sentence before said ("These
+    dependencies are mandatory": which dependencies)."""
+    why = q.asks("reason") or (q.asks("overview") and asks_critique(q))
     out = list(chosen)
     for c in chosen:
-        if len(out) >= limit or not _REFERS_BACK.match(c.text):
+        points_back = _REFERS_BACK.match(c.text) if why else c is chosen[0] and _SUBJECT_BEFORE.match(c.text)
+        if len(out) >= limit or not points_back:
             continue
         before = _beside(c, candidates, after=False)
         if before is not None and before not in out:
-            out.append(before)
+            out.insert(out.index(c), before)  # read in the paper's order: what is pointed to, then the pointer
     return out
 
 
@@ -566,6 +578,16 @@ def _beside(c: Candidate, candidates: list[Candidate], *, after: bool) -> Candid
         ):
             return o
     return None
+
+
+def _continued(c: Candidate, candidates: list[Candidate], q: Question | None) -> bool:
+    """The best sentence, not plainly giving the answer itself, is continued by the next: the next's subject is
+    what the best said ("… the horseshoe prior. It is symmetric around zero …"), or the best sets the scene and
+    the next goes on from it."""
+    following = _beside(c, candidates, after=True)
+    if following is not None and _SUBJECT_BEFORE.match(following.text):
+        return q is None or F.gives_answer(q, c.text) is not True
+    return _sets_up(c, candidates, q)
 
 
 def _sets_up(c: Candidate, candidates: list[Candidate], q: Question | None) -> bool:
