@@ -631,6 +631,27 @@ def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> No
     assert pool[1].text in parted and pool[2].text in parted and pool[0].text not in parted
 
 
+def test_a_question_asked_part_by_part_quotes_each_parts_second_best_after_every_papers_first() -> None:
+    from rag.answers.extractive import _select
+    from rag.answers.scoring import DEFAULT_SCORING
+
+    question = analyse("Which optimiser does the protein folding paper use, and which does the sparse experts paper?")
+    folding = "Protein Folding with Geometric Transformers"
+    experts = "Sparse Experts for Language Models"
+    pool = [
+        scored("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
+        scored("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
+        scored("fold", folding, "Its learning rate decays with a cosine schedule over ten epochs.", 1.5),
+        scored("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
+        scored("moe", experts, "Adafactor keeps factored second moments, saving memory for the experts.", 2.2),
+    ]
+    firsts = {"fold": pool[1], "moe": pool[3]}
+    got = _select(pool, question, 4, DEFAULT_SCORING, firsts, seconds=[pool[2], pool[4]])
+    assert got == [pool[1], pool[3], pool[2], pool[4]]  # each paper's first (the best paper's leads), then seconds
+    assert pool[0] not in got  # the background sentence neither part chose stays out
+    assert _select(pool, question, 3, DEFAULT_SCORING, firsts, seconds=[pool[2], pool[4]])[2:] == [pool[2]]  # room
+
+
 def test_a_question_whose_parts_all_ask_of_one_titled_paper_is_answered_as_one_papers() -> None:
     """ "How many knots does the TinyV paper use for A and for B?" is parted ("… for A?", "… for B?"), but
     both parts are about TinyV: its answer quotes TinyV's best sentences, not one sentence per paper."""

@@ -130,8 +130,11 @@ def extractive_answer(
     # disease in the hhh4 paper?"): a question about that paper
     asked_of = {paper for paper, _ in by_part}
     one_paper = len(by_part) == len(parts(q)) >= 2 and len(asked_of) == 1 and asked_of == _titled_papers(q, candidates)
-    first_part = dict(reversed(by_part))  # a paper two parts name is quoted for the first
-    chosen = _select(_of_titled_paper(q, candidates), q, max_sentences, w, first_part, one_paper=one_paper)
+    first_part = {paper: best[0] for paper, best in reversed(by_part)}  # a paper two parts name: for the first
+    seconds = [best[1] for _, best in by_part if len(best) > 1]
+    chosen = _select(
+        _of_titled_paper(q, candidates), q, max_sentences, w, first_part, one_paper=one_paper, seconds=seconds
+    )
     return _compose(question, chosen, confidence)
 
 
@@ -186,11 +189,11 @@ def _best_by_part(
     paper_vectors: dict[str, np.ndarray] | None,
     w: ExtractiveScoring,
     passages_of: PassagesOf | None,
-) -> list[tuple[str, Candidate]]:
+) -> list[tuple[str, list[Candidate]]]:
     """For a question asked part by part (`parts`: "… in the SVM article and in the forecasting article?"), the
-    paper each part names and that paper's candidate scoring best against the part alone, in the parts' order
-    (for the parts that name one paper): scored against the whole question, each paper's choice leans toward
-    sentences with the other part's words."""
+    paper each part names and that paper's candidates scoring best against the part alone (the best, and the
+    second when within `margin` of it), in the parts' order (for the parts that name one paper): scored against
+    the whole question, each paper's choice leans toward sentences with the other part's words."""
     own = {_span(c): c for c in candidates}
     out: list[tuple[str, Candidate]] = []
     for part in parts(q):
@@ -202,7 +205,9 @@ def _best_by_part(
         paper = next(iter(named))
         mine = [c for c in a.candidates if c.paper_id == paper and _span(c) in own]
         if mine:
-            out.append((paper, own[_span(max(mine, key=lambda c: c.score))]))
+            mine.sort(key=lambda c: -c.score)
+            close = [c for c in mine[:2] if c.score >= mine[0].score - w.margin]
+            out.append((paper, [own[_span(c)] for c in close]))
     return out
 
 
@@ -433,11 +438,13 @@ def _select(
     by_part: dict[str, Candidate] | None = None,
     *,
     one_paper: bool = False,
+    seconds: list[Candidate] | None = None,
 ) -> list[Candidate]:
     """The best sentence, then others nearly as good (skipping near-duplicates). A question across papers
     hears from several: first the best sentence of each paper it names (of a paper a part of it names, the one
-    best for that part, `by_part`), then of each paper nearly as good; not a question about one paper after all
-    (`one_paper`: its parts all ask of it; or a comparison asked of the one paper its title names).
+    best for that part, `by_part`), then of each paper nearly as good, then each part's second best (`seconds`:
+    one sentence per paper holds its part of the answer less often than two do); not a question about one paper
+    after all (`one_paper`: its parts all ask of it; or a comparison asked of the one paper its title names).
     Scores within `tie_band` are a tie, not an order: tied sentences are quoted together, and the last place
     goes to the tied one adding most, so that a scanned copy's hair of score noise does not change the answer."""
     ranked = sorted(candidates, key=lambda c: -c.score)
@@ -460,6 +467,9 @@ def _select(
             if len(chosen) >= limit:
                 break
             if c not in chosen and not _duplicate(c, chosen, w):
+                chosen.append(c)
+        for c in seconds or []:  # then each part's second best, while room lasts
+            if len(chosen) < limit and c not in chosen and not _duplicate(c, chosen, w):
                 chosen.append(c)
         return _with_continuations(chosen, candidates, limit, q)
     if F.carries(q, ranked[0].text) is False:  # the answer may be the sentence beside it ("… as follows. We use 16.")
