@@ -195,7 +195,7 @@ def _best_by_part(
     second when within `margin` of it), in the parts' order (for the parts that name one paper): scored against
     the whole question, each paper's choice leans toward sentences with the other part's words."""
     own = {_span(c): c for c in candidates}
-    out: list[tuple[str, Candidate]] = []
+    out: list[tuple[str, list[Candidate]]] = []
     for part in parts(q):
         vector = bank.encode_query(part)
         a = assess(part, vector, hits, bank, paper_vectors=paper_vectors, passages_of=passages_of, scoring=w)
@@ -564,10 +564,9 @@ _SUBJECT_BEFORE = re.compile(
 
 def _with_antecedents(chosen: list[Candidate], candidates: list[Candidate], limit: int, q: Question) -> list[Candidate]:
     """A quoted sentence that points back brings the sentence before it, quoted ahead of it, while room lasts: for
-    a question asking
-    why (or what problem, what need), any that does ("To address these challenges, we propose X": what "these
-    challenges" are); for any other, the best one when its subject is what the sentence before said ("These
-    dependencies are mandatory": which dependencies)."""
+    a question asking why (or what problem, what need), any that does ("To address these challenges, we propose
+    X": what "these challenges" are); for any other, the best one when its subject is what the sentence before
+    said ("These dependencies are mandatory": which dependencies)."""
     why = q.asks("reason") or (q.asks("overview") and asks_critique(q))
     out = list(chosen)
     for c in chosen:
