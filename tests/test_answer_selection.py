@@ -9,7 +9,7 @@ from rag import Library
 from rag.answers.asked import QUANTITY_KINDS, attribute, states
 from rag.answers.candidates import Candidate, trim
 from rag.answers.declines import missing_names
-from rag.answers.questions import analyse, focus_text
+from rag.answers.questions import Question, analyse, focus_text
 from rag.answers.scoring import DEFAULT_SCORING
 from rag.answers.types import REFUSAL
 from rag.index.records import Hit
@@ -611,40 +611,40 @@ def test_each_part_of_a_question_about_two_papers_has_its_passages_read(bundled_
     assert {h.paper_id.split("-")[0] for h in hits[:3]} >= {"tinyv", "hcrmp"}
 
 
-def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> None:
-    """Each paper a question about several papers names is quoted with its sentence best for the part that
-    names it (`by_part`), not with the one the whole question's words favour."""
-    from rag.answers.extractive import _select
-    from rag.answers.scoring import DEFAULT_SCORING
-
+def optimisers_asked_part_by_part() -> tuple[Question, list[Candidate]]:
+    """A question asking two papers a thing each, and their scored sentences: the folding paper's background
+    sentence (scored best against the whole question), its answer and the sentence after; the experts paper's
+    answer and its next best."""
     question = analyse("Which optimiser does the protein folding paper use, and which does the sparse experts paper?")
     folding = "Protein Folding with Geometric Transformers"
     experts = "Sparse Experts for Language Models"
-    pool = [
-        scored("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
-        scored("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
-        scored("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
-    ]
-    whole = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING)}
-    assert pool[0].text in whole  # scored against the whole question, the background sentence leads
-    parted = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"fold": pool[1]})}
-    assert pool[1].text in parted and pool[2].text in parted and pool[0].text not in parted
-
-
-def test_a_question_asked_part_by_part_quotes_each_parts_second_best_after_every_papers_first() -> None:
-    from rag.answers.extractive import _select
-    from rag.answers.scoring import DEFAULT_SCORING
-
-    question = analyse("Which optimiser does the protein folding paper use, and which does the sparse experts paper?")
-    folding = "Protein Folding with Geometric Transformers"
-    experts = "Sparse Experts for Language Models"
-    pool = [
+    return question, [
         scored("fold", folding, "Protein folding models and sparse experts are both hard to train.", 3.0),
         scored("fold", folding, "We train the folding model with the Adam optimiser at a learning rate of 1e-4.", 2.0),
         scored("fold", folding, "Its learning rate decays with a cosine schedule over ten epochs.", 1.5),
         scored("moe", experts, "The sparse experts model is optimised with Adafactor.", 2.5),
         scored("moe", experts, "Adafactor keeps factored second moments, saving memory for the experts.", 2.2),
     ]
+
+
+def test_a_question_asked_part_by_part_quotes_each_paper_by_its_own_part() -> None:
+    """Each paper a question about several papers names is quoted with its sentence best for the part that
+    names it (`by_part`), not with the one the whole question's words favour."""
+    from rag.answers.extractive import _select
+    from rag.answers.scoring import DEFAULT_SCORING
+
+    question, pool = optimisers_asked_part_by_part()
+    whole = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING)}
+    assert pool[0].text in whole  # scored against the whole question, the background sentence leads
+    parted = {c.text for c in _select(pool, question, 4, DEFAULT_SCORING, {"fold": pool[1]})}
+    assert pool[1].text in parted and pool[3].text in parted and pool[0].text not in parted
+
+
+def test_a_question_asked_part_by_part_quotes_each_parts_second_best_after_every_papers_first() -> None:
+    from rag.answers.extractive import _select
+    from rag.answers.scoring import DEFAULT_SCORING
+
+    question, pool = optimisers_asked_part_by_part()
     firsts = {"fold": pool[1], "moe": pool[3]}
     got = _select(pool, question, 4, DEFAULT_SCORING, firsts, seconds=[pool[2], pool[4]])
     assert got == [pool[1], pool[3], pool[2], pool[4]]  # each paper's first (the best paper's leads), then seconds
