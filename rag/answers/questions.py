@@ -257,16 +257,19 @@ _ABOUT_THE_SAME = re.compile(r"\b(?:each|both|they|them)\b", re.IGNORECASE)
 
 def about_several(q: Question) -> bool:
     """The question asks about more than one thing (papers, systems): one attribute's absence says little."""
-    return q.broad or second_thing(q.text) is not None or joined_names(q) or len(described_papers(q.text)) >= 2
+    return q.broad or _names_several(q)
+
+
+def _names_several(q: Question) -> bool:
+    """The question turns to a second thing, joins two names, or describes two papers."""
+    return second_thing(q.text) is not None or joined_names(q) or len(described_papers(q.text)) >= 2
 
 
 def compares_within(q: Question) -> bool:
     """The question is broad by its words of comparison alone ("How does X's speed compare with Grobid's?",
     "Which methods does X differ from?"), with no second thing it asks about: asked of one paper, that
     paper's comparison answers it."""
-    if not q.broad or _ACROSS.search(q.text) or joined_names(q) or len(described_papers(q.text)) >= 2:
-        return False
-    return second_thing(q.text) is None
+    return q.broad and not _ACROSS.search(q.text) and not _names_several(q)
 
 
 _JOINER = r"(?:and|or|vs\.?|versus)\s+(?:(?:in|of|for|with|on|from)\s+)?(?:the\s+)?"
