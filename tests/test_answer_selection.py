@@ -194,6 +194,23 @@ def test_another_papers_value_does_not_state_the_named_papers() -> None:
     assert not unstated(plain, about(plain, [other, own]))  # names no paper
 
 
+def test_an_attribute_of_no_form_of_its_own_is_never_unstated() -> None:
+    """ "Which external engines …" is answered by a name ("uses Stan on the back-end") without the word "engine":
+    its absence is no sign the paper does not say. A licence, a number of iterations, a duration each have a form
+    a sentence states them in, and are unstated when no sentence of the named paper has it."""
+    from rag.answers.extractive import about, unstated
+    from rag.answers.typed_pool import has_form
+
+    own = candidate("br", "brms: An R Package for Bayesian Multilevel Models", "brms fits models with Stan.")
+    engines = analyse("Which external engines does brms hand the sampling to?")
+    assert engines.attribute == "external engines" and not has_form(engines)
+    assert not unstated(engines, about(engines, [own]))
+    for formed in ("Under which licence is brms released?", "How many warmup iterations does brms run by default?",
+                   "How many seconds does brms take to compile a model?"):  # fmt: skip
+        q = analyse(formed)
+        assert has_form(q) and unstated(q, about(q, [own])), formed
+
+
 def test_the_papers_a_question_names_are_those_its_names_title() -> None:
     """A common term beside a paper's name ("GPU" beside "TinyV") or a plural acronym names no paper."""
     from rag.answers.extractive import named_papers

@@ -39,7 +39,7 @@ from rag.answers.questions import (
 from rag.answers.scorer import LinearModel, load
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import Encode, SentenceBank
-from rag.answers.typed_pool import PassagesOf, asked_type, opening_passages, stating_passages
+from rag.answers.typed_pool import PassagesOf, asked_type, has_form, opening_passages, stating_passages
 from rag.answers.types import Answer, AnswerSentence, Source
 from rag.index.records import Hit
 from rag.text import is_cjk, squash, terms, tokenize
@@ -413,10 +413,13 @@ def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
 
 
 def unstated(q: Question, subject: list[Candidate]) -> bool:
-    """The question asks the value of an attribute and no sentence (with its neighbours) of `subject`, the
-    candidates of the papers it is about (`about`), states it (another paper's batch size does not answer "what
-    batch size did X use")."""
-    test = asked_type(q) if q.attribute else None
+    """The question asks the value of an attribute stated in a form of its own (a number, a unit, a word of its
+    class) and no sentence (with its neighbours) of `subject`, the candidates of the papers it is about
+    (`about`), states it (another paper's batch size does not answer "what batch size did X use"). An attribute
+    of no such form is often answered without its word ("Which external engines does brms hand sampling to?":
+    "brms uses Stan on the back-end"), so its absence says nothing: flagged on the train split, such questions
+    were answerable 49 times in 55."""
+    test = asked_type(q) if q.attribute and has_form(q) else None
     return test is not None and not any(test(_with_neighbours(c)) for c in subject)
 
 
