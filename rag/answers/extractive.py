@@ -419,7 +419,7 @@ def unstated(q: Question, subject: list[Candidate]) -> bool:
     of no such form is often answered without its word ("Which external engines does brms hand sampling to?":
     "brms uses Stan on the back-end"), so its absence says nothing: flagged on the train split, such questions
     were answerable 49 times in 55."""
-    test = asked_type(q) if q.attribute and has_form(q) else None
+    test = asked_type(q) if has_form(q) else None  # has_form: an attribute is asked
     return test is not None and not any(test(_with_neighbours(c)) for c in subject)
 
 
