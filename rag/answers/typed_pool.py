@@ -40,9 +40,11 @@ def asked_type(q: Question) -> Callable[[str], bool] | None:
 def has_form(q: Question) -> bool:
     """The attribute `q` asks is stated in a form of its own: a number (a count, a score), a unit (a duration, a
     share) or a word things of its class are named with (a GPU for hardware, a licence's name)."""
-    phrase = q.attribute or ""
+    phrase = q.attribute
+    if not phrase:
+        return False
     kinds = any(asked.search(phrase) or asked.search(q.text) for asked, _ in QUANTITY_KINDS)
-    return bool(phrase) and (q.numeric or kinds or any(asked.search(phrase) for asked, _ in CLASS_WORDS))
+    return q.numeric or kinds or any(asked.search(phrase) for asked, _ in CLASS_WORDS)
 
 
 def stating_passages(
