@@ -305,6 +305,19 @@ def test_what_is_asked_for_reads_past_adverbs_and_kinds() -> None:
     assert not states("helper", "We take logarithms of the counts.")
 
 
+def test_an_attribute_is_of_the_class_its_head_word_names() -> None:
+    """ "Under which software licence is X released?" asks for a licence: a sentence about the R software does
+    not state one (the class is read from the head word; "data sets" has none, so any word of it says)."""
+    assert analyse("Under which software licence is the package released?").attribute == "software licence"
+    assert not states("software licence", "This document describes the package for the R software.")
+    assert states("software licence", "The package is released under the GPL (>= 2).")
+    assert states("training hardware", "We trained on two RTX A6000 GPUs.")
+    assert states("data sets", "Both corpora are available online.")
+    # a measure asked the long way round, in four words
+    median = analyse("What was the median overall survival time of the patients?")
+    assert (median.attribute, median.numeric) == ("median survival time", True)
+
+
 def test_a_measured_value_is_stated_only_with_a_number() -> None:
     """ "What TED score does X reach?" is not answered by "we compute the TED score": a score, a count, an
     R-squared is stated by its number (not a citation's year, an equation's or a table's)."""

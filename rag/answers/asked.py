@@ -115,9 +115,10 @@ _ATTRIBUTE = re.compile(
     re.IGNORECASE,
 )
 # "What is the confidence interval of …", "What was the batch size?", "What is the learning rate used for …": the
-# value of a measure, asked the long way round.
+# value of a measure, asked the long way round (up to four words: "the median overall survival time of …"; only a
+# measure or a statistic of one is taken, `_measure_asked`).
 _THE_MEASURE_OF = re.compile(
-    r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,2}?[\w-]+?)\s*"
+    r"\bwhat\s+(?:is|was|are|were)\s+the\s+((?:" + _NOT_A_MODIFIER + r"[\w-]+\s+){0,3}?[\w-]+?)\s*"
     r"(?=(?:of|for|in|on|at|across|used|that|when|reported|obtained|reached)\b|[?？]\s*$)",
     re.IGNORECASE,
 )
@@ -191,6 +192,14 @@ def _measured(phrase: str) -> bool:
     return bool(words) and (words[-1] in _MEASURES or words[0] in _STATISTICS)
 
 
+def class_words(phrase: str) -> list[re.Pattern[str]]:
+    """How things of the class an attribute asks for are named: the class of its head word ("software licence"
+    is a licence, named "GPL", not any software), else of any word of it ("data sets": data)."""
+    head = _head(phrase)
+    of_head = [stated for asked, stated in CLASS_WORDS if head and asked.search(head)]
+    return of_head or [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
+
+
 def _head(phrase: str) -> str:
     """The phrase's last word, lower-cased ("" for none)."""
     words = phrase.lower().split()
@@ -232,7 +241,7 @@ def states(phrase: str, text: str, *, numeric: bool = False) -> bool:
         return False
     if numeric and _head(phrase) in _BARE_VALUES:
         return True
-    members = [stated for asked, stated in CLASS_WORDS if asked.search(phrase)]
+    members = class_words(phrase)
     found = [m.group(0) for p in members for m in p.finditer(text)]
     # named by a member of its class (a measured value: counted in members, "500 samples" for examples, not "on a
     # GPU"), and of the thing a name before it says ("Python versions" are not stated by "Grobid v0.7.3")

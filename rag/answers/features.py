@@ -15,7 +15,7 @@ from collections import Counter
 
 import numpy as np
 
-from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, numbers_in
+from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, class_words, numbers_in
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question, asks_critique
 from rag.answers.typed_pool import asked_type
@@ -191,8 +191,12 @@ def matrix(
         out[:, col["answer_gap"]] = answer_cosines - float(answer_cosines.max())
     types = set(question.types)
     quantity_kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(question.text)]
-    asked_class = question.attribute or question.text  # "What hardware were the baselines …": hardware, not models
-    class_words = [named for asked, named in CLASS_WORDS if asked.search(asked_class)]
+    # "What hardware were the baselines …": hardware, not models
+    named_with = (
+        class_words(question.attribute)
+        if question.attribute
+        else [named for asked, named in CLASS_WORDS if asked.search(question.text)]
+    )
     stated = asked_type(question)
     overview = "overview" in types
     presents_asked = overview and not asks_critique(question)  # what it is, does, finds: not what it lacks
@@ -229,7 +233,7 @@ def matrix(
         row[col["new_name"]] = float(bool(names))
         row[col["quantity_x_number"]] = float("quantity" in types and bool(numbers))
         row[col["quantity_kind_match"]] = float(any(p.search(text) for p in quantity_kinds))
-        row[col["class_word_match"]] = float(any(p.search(text) for p in class_words))
+        row[col["class_word_match"]] = float(any(p.search(text) for p in named_with))
         row[col["states_asked"]] = float(stated is not None and stated(text))
         row[col["name_x_name"]] = float("name" in types and bool(names))
         row[col["reason_x_cause"]] = float("reason" in types and bool(_CAUSE.search(text)))
