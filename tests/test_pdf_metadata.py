@@ -8,7 +8,7 @@ from fpdf import FPDF
 
 from ingest.pdf.document import find_doi
 from ingest.pdf.extract import Line
-from ingest.pdf.structure import find_authors, plausible_title
+from ingest.pdf.structure import find_authors, is_masthead, plausible_title
 from ingest.sources.pdf import load_pdf
 
 
@@ -66,3 +66,27 @@ def test_plausible_titles() -> None:
     assert not plausible_title("Model Full Grobid Subset P R F1 P R F1")  # a table header
     assert not plausible_title("Docling bundles PDF document conversion to")  # a sentence's first line
     assert not plausible_title("The results are shown below.")
+
+
+def test_a_journal_masthead_set_above_the_title_is_not_the_title(tmp_path: Path) -> None:
+    """A Journal of Statistical Software article opens with the journal's name set larger than the title, over
+    its volume and issue; the title is the line after."""
+    pdf = FPDF()
+    pdf.add_page()
+    rows = [
+        ("Journal of Statistical Software", "B", 28),
+        ("August 2010, Volume 36, Issue 3. http://www.jstatsoft.org/", "", 10),
+        ("Conducting Meta-Analyses with a Package", "B", 17),
+        ("Wolfgang Viechtbauer", "B", 12),
+    ]
+    rows += [(f"Sentence {k} of the body says something ordinary about the method.", "", 11) for k in range(8)]
+    y = 20.0
+    for text, style, size in rows:
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_xy(20, y)
+        pdf.cell(0, size * 0.5, text)
+        y += size * 0.6
+    pdf.output(str(tmp_path / "jss.pdf"))
+    assert load_pdf(tmp_path / "jss.pdf").title == "Conducting Meta-Analyses with a Package"
+    assert is_masthead("Journal of Statistical Software", [_line("August 2010, Volume 36, Issue 3.")])
+    assert not is_masthead("A Journal of Ideas: Writing Down What We Read", [_line("Wolfgang Viechtbauer")])

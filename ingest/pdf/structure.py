@@ -221,7 +221,12 @@ def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
 
     Returns the title and how many leading lines it used.
     """
-    candidates = [ln for ln in first_page[:25] if re.search(r"[^\W\d_]{2,}", ln.text) and not ln.uncertain]
+    top = first_page[:25]
+    candidates = [
+        ln
+        for i, ln in enumerate(top)
+        if re.search(r"[^\W\d_]{2,}", ln.text) and not ln.uncertain and not is_masthead(ln.text, top[i + 1 : i + 3])
+    ]
     if not candidates:
         return "", 0
     biggest = max(ln.size for ln in candidates)
@@ -241,6 +246,20 @@ def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
     if not plausible_title(first):
         return "", 0  # a table header or a sentence's first line is no title: the title is unknown
     return first, first_page.index(candidates[0]) + 1
+
+
+# A journal's masthead above the title ("Journal of Statistical Software" over "August 2010, Volume 36, Issue 3."),
+# often set larger than the title itself.
+_PERIODICAL = re.compile(r"\b(?:journal|proceedings|transactions|bulletin|annals)\b", re.IGNORECASE)
+_ISSUE = re.compile(r"\b(?:vol(?:ume)?\.?|issue|no\.)\s*\d+", re.IGNORECASE)
+
+
+def is_masthead(text: str, following: list[Line]) -> bool:
+    """The line names a periodical and it or a line right after it gives the volume or issue: the journal's
+    masthead, not the paper's title."""
+    if not _PERIODICAL.search(text) or len(text.split()) > 8:
+        return False
+    return any(_ISSUE.search(t) for t in [text, *(ln.text for ln in following)])
 
 
 _OPEN_ENDINGS = {"a", "an", "the", "to", "of", "and", "or", "in", "for", "with", "on", "by", "from", "at", "as"}
