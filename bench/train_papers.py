@@ -1,12 +1,12 @@
-"""The training papers: forty-nine article-style vignettes from many fields (ecology, survival analysis, social
+"""The training papers: fifty-five article-style vignettes from many fields (ecology, survival analysis, social
 networks, forecasting, psychometrics, machine learning, spatial statistics, Bayesian computation, text mining,
-clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential
-equations, chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal
-regression, boosting, epidemiology, actuarial science, econometrics, distribution fitting, bioinformatics,
-genomics, genetics), fetched from the Debian packages of R that ship them. They widen what the answer encoder,
-the answer scorer and the answerability model are fitted on beyond ../shared/pdfs. Eight of them (vcd, ape,
-kernlab, brms, surveillance hhh4 and twinstim, qvalue, adephylo) have dev questions only: `eval_answers
-train-papers` reports those as "unseen", papers nothing was fitted on.
+clustering, quantile regression, scientific software, statistical graphics, phylogenetics, differential equations,
+chemometrics, robust statistics, multiple testing, time series, linear algebra, ordinal regression, boosting,
+epidemiology, actuarial science, econometrics, distribution fitting, bioinformatics, genomics, genetics,
+meta-analysis, competing risks, numerical optimisation, Bayesian disease mapping), fetched from the Debian packages of R
+that ship them. They widen what the answer encoder, the answer scorer and the answerability model are fitted on
+beyond ../shared/pdfs. Eight of them (vcd, ape, kernlab, brms, surveillance hhh4 and twinstim, qvalue, adephylo)
+have dev questions only: `eval_answers train-papers` reports those as "unseen", papers nothing was fitted on.
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
     python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
@@ -324,6 +324,42 @@ VIGNETTES = (
         "5.3.2-1",
         "usr/lib/R/site-library/earth/doc/earth-notes.pdf",
         "4c563c9644756d9d6f4cea4be5c00afc933319646ad04c145d20c29167c6c7b3",
+    ),
+    Vignette(  # medicine / evidence synthesis: meta-analysis models (metafor, JSS 2010)
+        "r-cran-metafor",
+        "3.8-1-1",
+        "usr/lib/R/site-library/metafor/doc/metafor.pdf",
+        "6d962b039ee9b4b9e14e29ca3120a43cf65267f7461ba4323dd03b790e21a559",
+    ),
+    Vignette(  # epidemiology: competing risks with parametric rates and simulated confidence intervals (Epi)
+        "r-cran-epi",
+        "2.47-1",
+        "usr/lib/R/site-library/Epi/doc/crisk.pdf",
+        "41a2b4c560151621d3b959f802b15ec92584007e1dc1f8d0cd168c47ead7ffc8",
+    ),
+    Vignette(  # epidemiology: simulating multistate models on Lexis diagrams (Epi)
+        "r-cran-epi",
+        "2.47-1",
+        "usr/lib/R/site-library/Epi/doc/simLexis.pdf",
+        "a7f574573135947d7755ffa01238851d4a7b4cfa5a4fc14953b4b2909abde941",
+    ),
+    Vignette(  # numerical optimisation: a common interface to optimisers (optimx)
+        "r-cran-optimx",
+        "2022-4.30+dfsg-1",
+        "usr/lib/R/site-library/optimx/doc/Extend-optimx.pdf",
+        "f2c7ac8def0092d7a6bd5fe9cdfcb3f5177ce1e468f605d212f17cb07e981519",
+    ),
+    Vignette(  # spatial statistics / linear algebra: sparse matrices for Gaussian fields (spam, JSS 2010)
+        "r-cran-spam",
+        "2.9-1-1",
+        "usr/lib/R/site-library/spam/doc/jss15.pdf",
+        "2d6b4408c41575b429057773d9c89bf874e3214fde90bb170ea35f736a5d36cc",
+    ),
+    Vignette(  # robust statistics: robust multivariate location and scatter (rrcov, JSS 2009)
+        "r-cran-rrcov",
+        "1.7-2-1",
+        "usr/lib/R/site-library/rrcov/doc/rrcov.pdf",
+        "f1d2f9b92496dfb07fe6fbfecab1f614a985b010e7f320888f753f89b380985a",
     ),
 )
 
