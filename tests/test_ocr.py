@@ -183,3 +183,41 @@ def test_cli_ocr_flags_reach_the_settings() -> None:
     args = build_parser().parse_args(["ingest", "x.pdf", "--ocr", "always", "--ocr-lang", "eng+deu"])
     settings = settings_from(args)
     assert (settings.ocr, settings.ocr_lang) == ("always", "eng+deu")
+
+
+def _glyph_codes(text: str) -> str:
+    """`text` as a font without a Unicode map gives it: each letter a glyph code (vowels become symbols), the
+    codes often split by spaces (what old TeX Type 3 fonts extract as)."""
+    plain = "abcdefghijklmnopqrstuvwxyz"
+    codes = "^qT\\dM_SOgJkl+a*hvNPrf#KzLx"
+    out = []
+    for k, ch in enumerate(text.lower()):
+        code = codes[plain.index(ch)] if ch in plain else ch
+        out.append(code + (" " if ch in plain and k % 2 else ""))
+    return "".join(out)
+
+
+@needs_tesseract
+def test_a_text_layer_of_glyph_codes_is_read_by_ocr(tmp_path: Path) -> None:
+    """A page whose text layer is a letter-for-letter substitution (it reads as 'words' and the page draws its
+    text, not an image of it, in real cases) is read from its image instead."""
+    from fpdf import FPDF
+    from pypdf import PdfReader, PdfWriter
+
+    layout = make_paper_pdf(tmp_path / "original.pdf")
+    make_scanned_copy(tmp_path / "original.pdf", tmp_path / "scan.pdf", pages=[0], tilt=0.0)
+    on_page = [s for s, (page, _) in layout.sentences.items() if page == 1]
+    codes = FPDF()
+    codes.add_page()
+    codes.set_font("Helvetica", "", 9)
+    codes.set_xy(15, 15)
+    codes.multi_cell(180, 5, _glyph_codes(" ".join(on_page)))
+    codes.output(str(tmp_path / "codes.pdf"))
+    writer = PdfWriter(clone_from=tmp_path / "codes.pdf")
+    writer.pages[0].merge_page(PdfReader(tmp_path / "scan.pdf").pages[0])  # its image drawn over its text layer
+    writer.write(tmp_path / "glyph-codes.pdf")
+
+    paper = load_pdf(tmp_path / "glyph-codes.pdf")
+    assert paper.extra.get("ocr_pages") == [1]
+    found = [s for s in on_page if s in paper.text]
+    assert len(found) >= 0.8 * len(on_page), (len(found), len(on_page))
