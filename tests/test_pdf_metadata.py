@@ -66,6 +66,9 @@ def test_plausible_titles() -> None:
     assert not plausible_title("Model Full Grobid Subset P R F1 P R F1")  # a table header
     assert not plausible_title("Docling bundles PDF document conversion to")  # a sentence's first line
     assert not plausible_title("The results are shown below.")
+    # a title's short words are function words, not a table header's symbols
+    assert plausible_title("QUANTILE REGRESSION IN R: A VIGNETTE")
+    assert plausible_title("ON MULTIVARIATE t AND GAUSS PROBABILITIES IN R")
 
 
 def test_a_journal_masthead_set_above_the_title_is_not_the_title(tmp_path: Path) -> None:

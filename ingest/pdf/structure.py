@@ -273,7 +273,11 @@ def plausible_title(text: str) -> bool:
         return False
     if words[-1].lower() in _OPEN_ENDINGS:
         return False
-    short_or_numeric = sum(len(w) <= 2 or any(ch.isdigit() for ch in w) for w in words)
+    # a table header is short symbols and numbers ("P R F1"); a title's short words are its function words
+    # ("QUANTILE REGRESSION IN R: A VIGNETTE")
+    short_or_numeric = sum(
+        (len(w) <= 2 and w.lower().strip(":,") not in _OPEN_ENDINGS) or any(ch.isdigit() for ch in w) for w in words
+    )
     return short_or_numeric <= 0.3 * len(words)
 
 
