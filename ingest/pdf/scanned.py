@@ -53,8 +53,8 @@ def glyph_codes(pages: list[list[Line]]) -> bool:
     """The document's text layer is a font's glyph codes, not its words: a font without a map to Unicode (Type 3
     bitmap fonts of old TeX output) gives a letter-for-letter substitution ("ª S \\ KA^ Up²" for "The package")
     that reads as words to `usable_text` and draws no image. Its pages of Latin letters have few vowels among them
-    (words of any Latin-script language have a third or more), many symbols among the characters and mostly one
-    letter tokens; judged by the medians over the document, so that a page of formulas or a table does not count
+    (words of any Latin-script language have a third or more), many symbols among the characters and mostly
+    one-letter tokens; judged by the medians over the document, so that a page of formulas or a table does not count
     (of 88 PDFs here, the training papers, the shared ones and a German book, only such a guide is; judged page by
     page, 3 of their 2 000 pages would be)."""
     rows = []

@@ -191,7 +191,7 @@ def matrix(
         out[:, col["answer_gap"]] = answer_cosines - float(answer_cosines.max())
     types = set(question.types)
     quantity_kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(question.text)]
-    # "What hardware were the baselines …": hardware, not models
+    # the class of the attribute asked ("What hardware were the baselines …": hardware, not models), else of any word
     named_with = (
         class_words(question.attribute)
         if question.attribute
