@@ -16,7 +16,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, states
+from rag.answers.asked import CLASS_WORDS, QUANTITY_KINDS, class_words, states
 from rag.answers.questions import Question
 from rag.index.records import Hit
 
@@ -44,7 +44,7 @@ def has_form(q: Question) -> bool:
     if not phrase:
         return False
     kinds = any(asked.search(phrase) or asked.search(q.text) for asked, _ in QUANTITY_KINDS)
-    return q.numeric or kinds or any(asked.search(phrase) for asked, _ in CLASS_WORDS)
+    return q.numeric or kinds or bool(class_words(phrase))
 
 
 def stating_passages(
