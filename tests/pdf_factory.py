@@ -291,3 +291,36 @@ def make_sectioned_pdf(path: Path) -> None:
     line("3. we then fit the model to the data", 11, "B")
     line(body, 11)
     pdf.output(str(path))
+
+
+MANUSCRIPT_STAMP = "ACCEPTED MANUSCRIPT"
+
+
+def make_numbered_manuscript_pdf(path: Path, pages: int = 4, paragraphs: int = 7) -> list[str]:
+    """An accepted manuscript as publishers post it: every page stamped "ACCEPTED MANUSCRIPT" at the top, set
+    at line spacing from the text, and across the page in 48-point letters, and every line numbered in the
+    margin (drawn after the line, so read as its last word; the blank line after a paragraph has its number
+    alone). Returns the body's sentences, each broken over two lines."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    sentences, number = [], 1
+    for page in range(1, pages + 1):
+        pdf.add_page()
+        pdf.set_font("Helvetica", "", 48)
+        with pdf.rotation(55, 105, 150):
+            pdf.text(40, 150, "ACCEPTED")
+            pdf.text(60, 175, "MANUSCRIPT")
+        pdf.set_font("Helvetica", "", 12)
+        pdf.text(80, 14, MANUSCRIPT_STAMP)
+        for k in range(paragraphs):
+            tag = hashlib.sha1(f"{page}-{k}".encode()).hexdigest()[:6]
+            halves = [f"The healing of gap {tag} was scored", f"on the {tag} radiographs at week {page + k}."]
+            sentences.append(" ".join(halves))
+            for row, text in enumerate([*halves, ""]):
+                y = 19 + 12 * (3 * k + row)
+                if text:
+                    pdf.text(25, y, text)
+                pdf.text(190, y, str(number))
+                number += 1
+    pdf.output(str(path))
+    return sentences

@@ -11,7 +11,7 @@ import pytest
 
 from bench.heldout import pdf_paths, present
 from ingest.sources.pdf import load_pdf
-from tests.pdf_factory import make_header_at_body_size_pdf
+from tests.pdf_factory import MANUSCRIPT_STAMP, make_header_at_body_size_pdf, make_numbered_manuscript_pdf
 
 COLUMNS = "Name Value Count"
 
@@ -45,3 +45,16 @@ def test_a_repeated_label_set_at_line_spacing_is_body_text(tmp_path: Path) -> No
     text = load_pdf(path).text
     assert "Journal of Repeated Headers" not in text
     assert all(f"Definition {n + 10}" in text for n in range(1, 7))
+
+
+def test_a_manuscripts_line_numbers_and_stamps_are_not_text(tmp_path: Path) -> None:
+    # an accepted manuscript: "ACCEPTED MANUSCRIPT" atop each page at line spacing from the text and across it
+    # in 48 points, each line numbered in the margin ("… was scored 22", a blank line's "24" alone)
+    path = tmp_path / "manuscript.pdf"
+    sentences = make_numbered_manuscript_pdf(path)
+    text = re.sub(r"\s+", " ", load_pdf(path).text)
+    assert all(sentence in text for sentence in sentences)
+    assert MANUSCRIPT_STAMP not in text
+    for sentence in sentences:
+        text = text.replace(sentence, "")
+    assert not text.strip(), text[:200]  # nothing else: no stamp, no line number

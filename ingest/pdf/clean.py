@@ -82,6 +82,52 @@ def normalise_lines(pages: list[list[Line]]) -> list[list[Line]]:
     return out
 
 
+# A manuscript's line numbers (review copies, accepted manuscripts, preprints): drawn in the margin after the
+# text, they are read as a number ending the line beside them, or as a line of their own beside a blank one.
+# (A number opening each line is not taken for one: a numbered table's rows read so, "1 the return flag; …".)
+_TRAILING_NUMBER = re.compile(r"\s(\d{1,5})$")
+_ONLY_NUMBER = re.compile(r"^\d{1,5}$")
+_MIN_NUMBERED = 8  # lines in a run of line numbers on a page, and at least half of the page's lines
+
+
+def _numbering(lines: list[Line]) -> list[tuple[int, int]]:
+    """(line index, number) of the page's longest run of numbers, in reading order, going up by one or two
+    (a line whose number was lost in between): the line numbers, if they are what the run is."""
+    found = []
+    for i, line in enumerate(lines):
+        m = _TRAILING_NUMBER.search(line.text) or _ONLY_NUMBER.match(line.text)
+        if m:
+            found.append((i, int(m.group(m.lastindex or 0))))
+    best: list[tuple[int, int]] = []
+    run: list[tuple[int, int]] = []
+    for item in found:
+        run = [*run, item] if run and 1 <= item[1] - run[-1][1] <= 2 else [item]
+        if len(run) > len(best):
+            best = run
+    return best
+
+
+def drop_line_numbers(pages: list[list[Line]]) -> list[list[Line]]:
+    """Remove a manuscript's line numbers: on a page, a run of at least `_MIN_NUMBERED` numbers going up one
+    by one down the page, ending at least half of its lines. Left in, "… non-union 26 (3mm) using
+    this model. 27" is what a quote would show."""
+    out = []
+    for lines in pages:
+        run = _numbering(lines)
+        if len(run) < max(_MIN_NUMBERED, len(lines) / 2):
+            out.append(lines)
+            continue
+        numbered = {i for i, _ in run}
+        kept = []
+        for i, line in enumerate(lines):
+            if i not in numbered:
+                kept.append(line)
+            elif not _ONLY_NUMBER.match(line.text):  # a number alone numbers a blank line: it goes
+                kept.append(replace(line, text=_TRAILING_NUMBER.sub("", line.text), words=line.words[:-1]))
+        out.append(kept)
+    return out
+
+
 def _signature(text: str) -> str:
     """Case, digits and a page number at either end do not make a running header differ between pages."""
     text = re.sub(r"\s+", " ", text.lower()).strip()
@@ -116,15 +162,23 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
     n_pages = len(pages)
     # Keyed by text modulo page numbers *and* height: running lines sit at a fixed place on the page.
     counts: Counter[tuple[str, int]] = Counter()
+    same: Counter[tuple[str, int]] = Counter()  # … and by the very text ("Definition 11" is not "Definition 12")
     for lines in pages:
         if len(lines) >= 3:
             counts.update({(_signature(lines[i].text), round(lines[i].y / 3)) for i in _margin_lines(lines)})
+            same.update({(lines[i].text.lower(), round(lines[i].y / 3)) for i in _margin_lines(lines)})
     min_repeats = 3 if n_pages >= 5 else 2
 
     def running(line: Line) -> bool:
         signature = _signature(line.text)
         repeats = counts[(signature, round(line.y / 3))]
         return is_page_number(line.text) or (repeats >= min_repeats and len(signature) > 1)
+
+    def on_most_pages(line: Line) -> bool:
+        """The very same text at the same place on most pages: a running line or a watermark ("ACCEPTED
+        MANUSCRIPT") whatever its size, and however close it sits to the text."""
+        repeats = same[(line.text.lower(), round(line.y / 3))]
+        return len(_signature(line.text)) > 1 and repeats >= max(min_repeats, n_pages / 2)
 
     # A height where other text sits on more pages than the repeated text is a row of the text block (the
     # first line of body text, a table's column names printed on a few pages): running lines are outside it.
@@ -156,6 +210,7 @@ def drop_running_lines(pages: list[list[Line]]) -> list[list[Line]]:
         }
         dropped = {i for i in plain if is_page_number(lines[i].text)}
         dropped |= repeated_lines - _in_text_block(lines, repeated_lines | dropped)
+        dropped |= {i for i in margin if on_most_pages(lines[i]) and in_margin(lines[i])}
         out.append([ln for i, ln in enumerate(lines) if i not in dropped and not ARXIV_STAMP.match(ln.text)])
     return out
 
