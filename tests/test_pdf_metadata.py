@@ -93,3 +93,21 @@ def test_a_journal_masthead_set_above_the_title_is_not_the_title(tmp_path: Path)
     assert load_pdf(tmp_path / "jss.pdf").title == "Conducting Meta-Analyses with a Package"
     assert is_masthead("Journal of Statistical Software", [_line("August 2010, Volume 36, Issue 3.")])
     assert not is_masthead("A Journal of Ideas: Writing Down What We Read", [_line("Wolfgang Viechtbauer")])
+
+
+def test_a_logos_large_text_at_the_foot_of_the_page_is_not_the_title(tmp_path: Path) -> None:
+    """A logo under the authors (PaSa's "Paper Search", in 28 points) is a figure drawn in its own coordinates:
+    read among the first lines, it sits at the foot of the page, where no title is."""
+    pdf = FPDF()
+    pdf.add_page()
+    pdf.set_font("Helvetica", "B", 14)
+    pdf.text(30, 20, "PaSa: An LLM Agent for Comprehensive Academic Paper Search")
+    pdf.set_font("Helvetica", "", 12)
+    pdf.text(60, 28, "Yichen He, Guanhua Huang, Peiyuan Feng")
+    pdf.set_font("Helvetica", "B", 28)
+    pdf.text(20, 290, "Paper Search")
+    pdf.set_font("Helvetica", "", 10)
+    for k in range(20):
+        pdf.text(20, 60 + 10 * k, f"Sentence {k} of the abstract says something ordinary about the agent.")
+    pdf.output(str(tmp_path / "logo.pdf"))
+    assert load_pdf(tmp_path / "logo.pdf").title == "PaSa: An LLM Agent for Comprehensive Academic Paper Search"

@@ -216,16 +216,26 @@ def big_heading(line: Line, detector: HeadingDetector) -> bool:
     return bool(words) and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10
 
 
+_FOOT = 0.2  # the bottom fifth of the height the first page's lines span
+
+
 def find_title(first_page: list[Line], body: float) -> tuple[str, int]:
     """Title from the first page: its largest-font lines near the top, else the first line.
 
     Returns the title and how many leading lines it used.
     """
     top = first_page[:25]
+    # A title is never at the foot of the page: a line there among the first read is a figure's text drawn in
+    # its own coordinates (a logo's "Paper Search" under the title, set in 28 points).
+    low, high = min(ln.y for ln in first_page), max(ln.y for ln in first_page)
+    foot = low + _FOOT * (high - low)
     candidates = [
         ln
         for i, ln in enumerate(top)
-        if re.search(r"[^\W\d_]{2,}", ln.text) and not ln.uncertain and not is_masthead(ln.text, top[i + 1 : i + 3])
+        if re.search(r"[^\W\d_]{2,}", ln.text)
+        and not ln.uncertain
+        and not is_masthead(ln.text, top[i + 1 : i + 3])
+        and (ln.y >= foot or high - low < 1)
     ]
     if not candidates:
         return "", 0
