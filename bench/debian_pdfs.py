@@ -16,6 +16,7 @@ import sys
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Protocol
 
 
 @dataclass(frozen=True)
@@ -42,6 +43,28 @@ class Vignette:
     def paper_id(self) -> str:
         """The id the product gives this PDF (no DOI in these vignettes: its content hash)."""
         return f"pdf:{self.sha256[:16]}"
+
+    def fetch_into(self, target: Path, folder: Path, debs_from: list[Path]) -> str:
+        """The pinned PDF written to `target` from its package (a .deb at hand, else `apt-get download` into
+        folder/debs); returns the package file's name."""
+        debs = folder / "debs"
+        deb = find_deb(self, [*debs_from, debs]) or download_deb(self, debs)
+        extract(self, deb, target)
+        return deb.name
+
+
+class PinnedPdf(Protocol):
+    """A paper of a bench set, fetched from where it is published and checked against its sha256."""
+
+    sha256: str
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def paper_id(self) -> str: ...
+
+    def fetch_into(self, target: Path, folder: Path, debs_from: list[Path]) -> str: ...
 
 
 class FetchError(RuntimeError):
@@ -96,9 +119,10 @@ def extract(vignette: Vignette, deb: Path, target: Path) -> None:
 
 @dataclass(frozen=True)
 class VignetteSet:
-    """One of the bench's paper sets: its pinned vignettes and the cache folder they are fetched into."""
+    """One of the bench's paper sets: its pinned vignettes (and other pinned PDFs, bench/pypi_pdfs.py) and the
+    cache folder they are fetched into."""
 
-    vignettes: tuple[Vignette, ...]
+    vignettes: tuple[PinnedPdf, ...]
     folder: Path
 
     def pdf_paths(self, folder: Path | None = None) -> list[Path]:
@@ -111,15 +135,13 @@ class VignetteSet:
     def fetch(self, folder: Path | None = None, debs_from: list[Path] | None = None) -> list[Path]:
         """The PDFs in the folder's pdfs/, fetched and checked where missing or not the pinned file."""
         folder = folder or self.folder
-        debs = folder / "debs"
         for vignette in self.vignettes:
             target = folder / "pdfs" / vignette.name
             if target.is_file() and sha256(target) == vignette.sha256:
                 print(f"ok       {target}")
                 continue
-            deb = find_deb(vignette, [*(debs_from or []), debs]) or download_deb(vignette, debs)
-            extract(vignette, deb, target)
-            print(f"fetched  {target}  (from {deb.name})")
+            source = vignette.fetch_into(target, folder, debs_from or [])
+            print(f"fetched  {target}  (from {source})")
         return self.pdf_paths(folder)
 
     def main(self, doc: str | None, argv: list[str] | None = None) -> int:

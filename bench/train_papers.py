@@ -7,9 +7,12 @@ meta-analysis, competing risks, numerical optimisation, Bayesian disease mapping
 that ship them. They widen what the answer encoder, the answer scorer and the answerability model are fitted on
 beyond ../shared/pdfs. Eight of them (vcd, ape, kernlab, brms, surveillance hhh4 and twinstim, qvalue, adephylo)
 have dev questions only: `eval_answers train-papers` reports those as "unseen", papers nothing was fitted on.
+So do four research papers from other fields that PyPI source distributions ship as test data (bench/pypi_pdfs.py:
+an LLM agent for paper search, explaining molecular models, bone healing, electrical stimulation of the hand).
 
     python -m bench.train_papers             # into ~/.cache/papers-bench/train-papers ($PAPERS_BENCH_TRAIN_PAPERS)
-    python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed)
+    python -m bench.train_papers --debs DIR  # use .deb files already downloaded there (no apt needed; the
+                                             # PyPI source distributions are downloaded with pip)
     make train-pdfs                          # the same as the first line
 
 Each package version is pinned (bench/debian_pdfs.py fetches and checks them). Nothing here runs in tests or
@@ -25,6 +28,7 @@ import sys
 from pathlib import Path
 
 from bench.debian_pdfs import Vignette, VignetteSet
+from bench.pypi_pdfs import SdistPdf
 
 TRAIN_PAPERS_DIR = Path(
     os.environ.get("PAPERS_BENCH_TRAIN_PAPERS", Path.home() / ".cache" / "papers-bench" / "train-papers")
@@ -360,6 +364,37 @@ VIGNETTES = (
         "1.7-2-1",
         "usr/lib/R/site-library/rrcov/doc/rrcov.pdf",
         "f1d2f9b92496dfb07fe6fbfecab1f614a985b010e7f320888f753f89b380985a",
+    ),
+    # Research papers from other fields, shipped as test data in PyPI source distributions (bench/pypi_pdfs.py):
+    # dev questions only, so "unseen" measures papers unlike the vignettes.
+    SdistPdf(  # natural language processing: an LLM agent for academic paper search (PaSa, arXiv 2025)
+        "paper-qa",
+        "2026.8.12",
+        "tests/stub_data/pasa.pdf",
+        "3979809118c8636e3148d836da89dffd6716afa616f458a1111d76e2301cfc85",
+        "pasa.pdf",
+        arxiv_id="2501.10120",
+    ),
+    SdistPdf(  # chemistry / machine learning: explaining molecular prediction models (a perspective, 41 pages)
+        "paper-qa",
+        "2026.8.12",
+        "tests/stub_data/paper.pdf",
+        "145c91b72086b5cde6b048e4b50c7b325c7e1b8c6260e4e91fbc12fcf177eaf3",
+        "molecular-xai-perspective.pdf",
+    ),
+    SdistPdf(  # biomechanics: osteotomy gap size and fracture healing in rats (an accepted manuscript, line-numbered)
+        "paper-qa",
+        "2026.8.12",
+        "tests/stub_data/influence.pdf",
+        "c74c85edf37bc335ceb83d8b107c1a8e7a736157f6f32e63ca5095d1e575e1b2",
+        "gap-size-fracture-healing.pdf",
+    ),
+    SdistPdf(  # biomedical engineering: multi-contact electrical stimulation for hand opening (JNER, open access)
+        "grobid-client-python",
+        "0.2.1",
+        "resources/test_pdf/0046d83a-edd6-4631-b57c-755cdcce8b7f.pdf",
+        "89f89b74dea7d506324b7a77121261ccc1e25c0be32267d3a14ba17c48007fd5",
+        "multi-contact-fes.pdf",
     ),
 )
 
