@@ -324,3 +324,48 @@ def make_numbered_manuscript_pdf(path: Path, pages: int = 4, paragraphs: int = 7
                 number += 1
     pdf.output(str(path))
     return sentences
+
+
+def make_run_in_headings_pdf(path: Path) -> None:
+    """One page of paragraphs as ACL-style papers set them: some open with a bold run-in heading on their first
+    line ("Reward Design We conduct …", "Datasets. We use …"); one has a bold word opening a line inside it, and
+    one opens with a bold word that the sentence goes on from ("PaSa outperforms …")."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    pdf.add_page()
+    paragraphs = [
+        (
+            "Reward Design",
+            " We conduct RL training on the query set, where each instance pairs a query",
+            "with the papers that answer it, and the crawler is rewarded for each one it finds.",
+        ),
+        (
+            "Datasets.",
+            " We use two benchmarks of scholarly queries written by researchers in the",
+            "field, and we keep their split into training and test queries unchanged throughout.",
+        ),
+        (
+            "PaSa",
+            " outperforms every baseline on both benchmarks, by a wide margin in recall and",
+            "by a smaller one in precision, which the selector controls.",
+        ),
+    ]
+    y = 30.0
+    for lead, first, second in paragraphs:
+        pdf.set_xy(20, y)
+        pdf.set_font("Helvetica", "B", 11)
+        pdf.write(5, lead)
+        pdf.set_font("Helvetica", "", 11)
+        pdf.write(5, first)
+        pdf.set_xy(20, y + 5)
+        pdf.write(5, second)
+        y += 14
+    pdf.set_xy(20, y)  # a paragraph whose second line opens with a bold term
+    pdf.set_font("Helvetica", "", 11)
+    pdf.write(5, "The selector reads each candidate paper and judges whether it meets the query, and")
+    pdf.set_xy(20, y + 5)
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.write(5, "Recall")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.write(5, " is what the crawler is trained to raise.")
+    pdf.output(str(path))

@@ -9,7 +9,7 @@ import pytest
 
 from bench.heldout import pdf_paths, present
 from ingest.sources.pdf import load_pdf
-from tests.pdf_factory import SECTIONED_HEADINGS, make_sectioned_pdf
+from tests.pdf_factory import SECTIONED_HEADINGS, make_run_in_headings_pdf, make_sectioned_pdf
 
 
 def test_small_abstract_label_and_lower_case_names_start_sections(tmp_path: Path) -> None:
@@ -34,3 +34,15 @@ def test_heldout_vignettes_sections() -> None:
     countreg = papers["countreg.pdf"]
     assert [s.kind for s in countreg.sections[:2]] == ["body", "abstract"]
     assert countreg.abstract.startswith("The classical Poisson, geometric and negative binomial")
+
+
+def test_a_run_in_heading_is_not_part_of_the_sentence_it_opens(tmp_path: Path) -> None:
+    # "Reward Design We conduct RL training …": the bold words opening a paragraph are its heading, a
+    # paragraph of their own, so no quoted sentence starts with them
+    path = tmp_path / "run_in.pdf"
+    make_run_in_headings_pdf(path)
+    text = load_pdf(path).text
+    assert "Reward Design\n\nWe conduct RL training on the query set" in text
+    assert "Datasets.\n\nWe use two benchmarks" in text
+    assert "PaSa outperforms every baseline" in text  # a bold word the sentence goes on from
+    assert "judges whether it meets the query, and Recall is what the crawler" in text  # inside a paragraph

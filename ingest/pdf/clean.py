@@ -77,7 +77,8 @@ def normalise_lines(pages: list[list[Line]]) -> list[list[Line]]:
         for line in lines:
             text = normalise_text(line.text)
             if text:
-                kept.append(replace(line, text=text) if text != line.text else line)
+                lead = normalise_text(line.lead) if line.lead else ""
+                kept.append(replace(line, text=text, lead=lead) if (text, lead) != (line.text, line.lead) else line)
         out.append(kept)
     return out
 

@@ -43,6 +43,7 @@ class Line:
     words: tuple[tuple[float, float], ...] = ()
     ocr: bool = False  # read by OCR: `size` is tesseract's estimate (to half a point, give or take one)
     uncertain: bool = False  # OCR read it with little confidence (a formula, figure text): never a heading
+    lead: str = ""  # its opening words when they alone are bold: a run-in heading ("Reward Design We conduct …")
 
 
 @contextmanager
@@ -164,17 +165,19 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
     keys: list[int | None] = []
     weights: dict[tuple[float, bool], int] = {}
     first: tuple[float, float] | None = None
+    bold_parts: list[bool] = []
 
     def flush() -> None:
-        nonlocal parts, keys, weights, first
+        nonlocal parts, keys, weights, first, bold_parts
         text = "".join(parts)
         if text.strip():
             size, bold = max(weights.items(), key=lambda kv: kv[1])[0] if weights else (0.0, False)
             x, y = first if first is not None else (0.0, 0.0)
             outside = not (left - slack <= x <= right + slack and bottom - slack <= y <= top + slack)
-            lines.append(Line(text, index, size, bold, y, x, outside))
+            lead = "" if bold else _bold_lead(parts, bold_parts)
+            lines.append(Line(text, index, size, bold, y, x, outside, lead=lead))
             fonts.append((text, keys))
-        parts, keys, weights, first = [], [], {}, None
+        parts, keys, weights, first, bold_parts = [], [], {}, None, []
 
     for text, size, bold, x, y, key in runs:
         pieces = text.split("\n")
@@ -183,6 +186,7 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
                 flush()
             if piece:
                 parts.append(piece)
+                bold_parts.append(bold)
                 keys.extend([key] * len(piece))
                 visible = len(piece.strip())
                 if visible:
@@ -195,4 +199,16 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
         return lines
     for text, line_keys in fonts:  # the whole page is evidence before any of its lines is decoded
         encodings.observe(text, line_keys)
-    return [replace(ln, text=encodings.decode(text, ks)) for ln, (text, ks) in zip(lines, fonts, strict=True)]
+    decoded = [(ln, encodings.decode(text, ks)) for ln, (text, ks) in zip(lines, fonts, strict=True)]
+    return [ln if text == ln.text else replace(ln, text=text, lead="") for ln, text in decoded]
+
+
+def _bold_lead(parts: list[str], bold: list[bool]) -> str:
+    """The line's opening text when it is bold and what follows is not (blank pieces go either way)."""
+    lead = []
+    for k, (piece, is_bold) in enumerate(zip(parts, bold, strict=True)):
+        if piece.strip() and not is_bold:
+            rest = "".join(parts[k:])
+            return "".join(lead) if "".join(lead).strip() and rest.strip() else ""
+        lead.append(piece)
+    return ""

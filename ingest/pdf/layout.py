@@ -15,7 +15,14 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ingest.pdf.extract import FLOAT_KINDS, Line
-from ingest.pdf.structure import REFERENCE_NAMES, Heading, HeadingDetector, big_heading, continues_heading
+from ingest.pdf.structure import (
+    REFERENCE_NAMES,
+    Heading,
+    HeadingDetector,
+    big_heading,
+    continues_heading,
+    run_in_heading,
+)
 
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]\s*(?:\d{1,2}|\[\d+\])?$")
 _WORD = re.compile(r"[^\W\d_]+(?:-[^\W\d_]+)*")
@@ -188,12 +195,13 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
                 continue
 
             text = line.text.strip()
+            opens = fresh
             if fresh:
                 pass
             elif not out.open or prev is None or _breaks(prev, line, prev_stats, stats, i, kind, last_ref_number):
                 end_paragraph()
                 out.new_paragraph()
-                para_start = out.pos
+                para_start, opens = out.pos, True
                 if kind == "references":
                     references += 1
             elif prev.text.rstrip().endswith(HYPHENS) and join_hyphenated(prev.text.rstrip(), text, vocab):
@@ -207,6 +215,10 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
             if not page_marked:
                 page_starts.append(out.pos)
                 page_marked = True
+            if opens and kind != "references" and (lead := run_in_heading(line)):
+                out.write(lead)  # a paragraph of its own: no sentence quoted from the text starts with it
+                out.new_paragraph()
+                text = text[len(lead) :].lstrip()
             out.write(text)
             prev, prev_stats = line, stats
             i += 1

@@ -207,6 +207,24 @@ def continues_heading(heading_line: Line, line: Line, detector: HeadingDetector)
     )
 
 
+_RUN_IN_WORDS = 6  # at most this many words make a run-in heading ("Session-level Policy Optimization")
+
+
+def run_in_heading(line: Line) -> str:
+    """The bold words opening a paragraph's first line, its run-in heading ("Reward Design We conduct RL …",
+    "Datasets. We use …"), when they read as one: a few words, capitalised, whole, and what follows starts a
+    sentence (or they end in a stop or a colon). Else ""."""
+    lead, text = line.lead.strip(), line.text.strip()
+    if not lead or not text.startswith(lead) or len(text) == len(lead):
+        return ""
+    rest, ends = text[len(lead) :], lead.endswith((".", ":"))
+    if not 1 <= len(lead.split()) <= _RUN_IN_WORDS or not lead[0].isupper():
+        return ""
+    if not (rest[0].isspace() or ends):  # bold letters of a word ("Pa" of "PaSa")
+        return ""
+    return lead if ends or rest.lstrip()[:1].isupper() else ""
+
+
 def big_heading(line: Line, detector: HeadingDetector) -> bool:
     """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION")."""
     if detector.body <= 0 or line.size < detector.body * 1.15 or line.uncertain:
