@@ -10,9 +10,12 @@ import re
 
 # A boundary: ., ! or ? (optionally followed by a closing quote/bracket) then whitespace and a capital,
 # digit, quote, bracket or bullet; or a CJK full stop. Abbreviations are vetoed below.
-# A footnote marker glued after a word's full stop ("recommendations.4 We use …") ends the sentence too, a
+# Superscript citations after the full stop ("… our recent XAI work. 9,10,31 We show how …", chemistry and
+# medicine journals) end the sentence they cite for, not open the next, and are quoted in neither. A
+# footnote marker glued after a word's full stop ("recommendations.4 We use …") ends the sentence too, a
 # footnote glued to the footnote before it ("…/#models 4Most research …") starts one, and a bullet opens one.
 _BOUNDARY = re.compile(
+    r"(?<=[a-z)\]][.!?])\s*\d{1,3}(?:\s?[,–-]\s?\d{1,3})+\s+(?=[A-Z][a-z])|"
     r"(?<=[.!?])[\"')\]]*\s+(?=[A-Z0-9\"'(\[\u4e00-\u9fff•▪◦])|(?<=[a-z)\]][.!?])\d{1,2}\s+(?=[A-Z][a-z])|(?<=[。！？])"
     r"|(?<=\S)\s+(?=\d{1,2}[A-Z][a-z]{2,}\b)"
 )

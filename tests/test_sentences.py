@@ -47,6 +47,25 @@ def test_footnote_markers_and_bullets_end_sentences_but_decimals_do_not() -> Non
     ]
 
 
+def test_superscript_citations_after_a_full_stop_open_no_sentence() -> None:
+    # chemistry and medicine journals cite after the full stop, read with a space before ("work. 9,10,31 We")
+    text = (
+        "We draw examples from our recent XAI work. 9,10,31 We show how these methods yield explanations. "
+        "Trust matters when algorithms impact humans. 22–24 Although none exist yet, we expect them. "
+        "It makes exact solutions possible.5,6 There were 12 runs. 3 of them failed, in 2019. 12 Participants left."
+    )
+    assert [text[s:e] for s, e in sentence_spans(text)] == [
+        "We draw examples from our recent XAI work.",
+        "We show how these methods yield explanations.",
+        "Trust matters when algorithms impact humans.",
+        "Although none exist yet, we expect them.",
+        "It makes exact solutions possible.",
+        "There were 12 runs.",
+        "3 of them failed, in 2019.",
+        "12 Participants left.",
+    ]
+
+
 def test_a_footnote_glued_to_the_one_before_starts_a_sentence_and_its_marker_is_not_quoted() -> None:
     from rag.answers.candidates import trim
 
