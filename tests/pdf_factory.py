@@ -328,8 +328,9 @@ def make_numbered_manuscript_pdf(path: Path, pages: int = 4, paragraphs: int = 7
 
 def make_run_in_headings_pdf(path: Path) -> None:
     """One page of paragraphs as ACL-style papers set them: some open with a bold run-in heading on their first
-    line ("Reward Design We conduct …", "Datasets. We use …"); one has a bold word opening a line inside it, and
-    one opens with a bold word that the sentence goes on from ("PaSa outperforms …")."""
+    line ("Reward Design We conduct …", "Datasets. We use …"), one with more bold than the rest of its line;
+    one is headed by an unnumbered subheading in a smaller italic on its own line; one has a bold word opening a
+    line inside it, and one opens with a bold word that the sentence goes on from ("PaSa outperforms …")."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     pdf.add_page()
@@ -360,6 +361,23 @@ def make_run_in_headings_pdf(path: Path) -> None:
         pdf.set_xy(20, y + 5)
         pdf.write(5, second)
         y += 14
+    pdf.set_xy(20, y)  # a bold run-in heading longer than the rest of its line
+    pdf.set_font("Helvetica", "B", 11)
+    pdf.write(5, "Protocols and Utilities for Documents.")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.write(5, " To instantiate a")
+    pdf.set_xy(20, y + 5)
+    pdf.write(5, "document, the library provides protocols that read a PDF into its layers.")
+    y += 14
+    pdf.set_xy(20, y)  # an unnumbered subheading, smaller and italic, on a line of its own
+    pdf.set_font("Helvetica", "I", 10)
+    pdf.write(5, "Hand opening with a rotated forearm position")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.set_xy(20, y + 5)
+    pdf.write(5, "When applying the identified optimal patterns with the forearm rotated, no")
+    pdf.set_xy(20, y + 10)
+    pdf.write(5, "differences were found in the extension of the fingers or of the wrist.")
+    y += 19
     pdf.set_xy(20, y)  # a paragraph whose second line opens with a bold term
     pdf.set_font("Helvetica", "", 11)
     pdf.write(5, "The selector reads each candidate paper and judges whether it meets the query, and")

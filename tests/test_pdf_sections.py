@@ -38,11 +38,13 @@ def test_heldout_vignettes_sections() -> None:
 
 def test_a_run_in_heading_is_not_part_of_the_sentence_it_opens(tmp_path: Path) -> None:
     # "Reward Design We conduct RL training …": the bold words opening a paragraph are its heading, a
-    # paragraph of their own, so no quoted sentence starts with them
+    # paragraph of their own, so no quoted sentence starts with them; so is a subheading on a line of its own
     path = tmp_path / "run_in.pdf"
     make_run_in_headings_pdf(path)
     text = load_pdf(path).text
     assert "Reward Design\n\nWe conduct RL training on the query set" in text
     assert "Datasets.\n\nWe use two benchmarks" in text
     assert "PaSa outperforms every baseline" in text  # a bold word the sentence goes on from
+    assert "Protocols and Utilities for Documents.\n\nTo instantiate a document, the library" in text
+    assert "Hand opening with a rotated forearm position\n\nWhen applying the identified" in text
     assert "judges whether it meets the query, and Recall is what the crawler" in text  # inside a paragraph

@@ -174,8 +174,7 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
             size, bold = max(weights.items(), key=lambda kv: kv[1])[0] if weights else (0.0, False)
             x, y = first if first is not None else (0.0, 0.0)
             outside = not (left - slack <= x <= right + slack and bottom - slack <= y <= top + slack)
-            lead = "" if bold else _bold_lead(parts, bold_parts)
-            lines.append(Line(text, index, size, bold, y, x, outside, lead=lead))
+            lines.append(Line(text, index, size, bold, y, x, outside, lead=_bold_lead(parts, bold_parts)))
             fonts.append((text, keys))
         parts, keys, weights, first, bold_parts = [], [], {}, None, []
 

@@ -22,6 +22,7 @@ from ingest.pdf.structure import (
     big_heading,
     continues_heading,
     run_in_heading,
+    stands_alone,
 )
 
 _TERMINAL = re.compile(r"[.!?:;\"”’)\]]\s*(?:\d{1,2}|\[\d+\])?$")
@@ -221,6 +222,12 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
                 text = text[len(lead) :].lstrip()
             out.write(text)
             prev, prev_stats = line, stats
+            if (
+                opens
+                and kind != "references"
+                and stands_alone(line, lines[i + 1] if i + 1 < len(lines) else None, detector)
+            ):
+                out.open, prev = False, None  # a subheading: the text below it is a paragraph of its own
             i += 1
         if not page_marked:
             page_starts.append(out.pos)

@@ -212,17 +212,33 @@ _RUN_IN_WORDS = 6  # at most this many words make a run-in heading ("Session-lev
 
 def run_in_heading(line: Line) -> str:
     """The bold words opening a paragraph's first line, its run-in heading ("Reward Design We conduct RL …",
-    "Datasets. We use …"), when they read as one: a few words, capitalised, whole, and what follows starts a
-    sentence (or they end in a stop or a colon). Else ""."""
+    "Datasets. We use …"), when they read as one: a few words, capitalised, whole, not ending in a word that
+    goes on ("of", "in"), and what follows starts a sentence (or they end in a stop or a colon). Else ""."""
     lead, text = line.lead.strip(), line.text.strip()
     if not lead or not text.startswith(lead) or len(text) == len(lead):
         return ""
     rest, ends = text[len(lead) :], lead.endswith((".", ":"))
-    if not 1 <= len(lead.split()) <= _RUN_IN_WORDS or not lead[0].isupper():
-        return ""
+    if not 1 <= len(lead.split()) <= _RUN_IN_WORDS or not lead[0].isupper() or lead.split()[-1] in _OPEN_ENDINGS:
+        return ""  # "Conducting Meta-Analyses in" (then "R" in another font) is a title's start
     if not (rest[0].isspace() or ends):  # bold letters of a word ("Pa" of "PaSa")
         return ""
     return lead if ends or rest.lstrip()[:1].isupper() else ""
+
+
+def stands_alone(line: Line, following: Line | None, detector: HeadingDetector) -> bool:
+    """An unnumbered subheading on a line of its own, in a typography of its own ("Hand opening with a rotated
+    forearm position", smaller and italic, over "When applying the identified optimal …"): read as a paragraph's
+    first line, it would open the sentence below it. A title's words, not ending like a sentence, in another
+    size or weight than the next line, which starts a sentence right below it."""
+    if following is None or not detector.has_typography or following.page != line.page or following.role:
+        return False
+    text = line.text.strip()
+    if not _looks_like_title(text) or text.endswith((".", ":", "?", "!")) or not following.text.lstrip()[:1].isupper():
+        return False
+    if ". " in text or text.split()[-1].lower() in _OPEN_ENDINGS:  # a sentence's start, read on ("To instantiate a")
+        return False
+    other_type = abs(line.size - following.size) >= 0.3 or line.bold != following.bold
+    return other_type and 0 < line.y - following.y < 2.5 * max(following.size, 1.0)
 
 
 def big_heading(line: Line, detector: HeadingDetector) -> bool:
