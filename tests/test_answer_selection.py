@@ -313,6 +313,10 @@ def test_an_attribute_is_of_the_class_its_head_word_names() -> None:
     assert states("software licence", "The package is released under the GPL (>= 2).")
     assert states("training hardware", "We trained on two RTX A6000 GPUs.")
     assert states("data sets", "Both corpora are available online.")
+    # software is named by what it is, or by its version
+    assert states("statistics software package", "Tests were analysed with SPSS version 24 (IBM, Chicago, USA).")
+    assert states("parsing tool", "We parse the PDFs with GROBID v0.7.3 before chunking.")
+    assert not states("statistics software package", "Tests were analysed at the 5% significance level.")
     # a measure asked the long way round, in four words
     median = analyse("What was the median overall survival time of the patients?")
     assert (median.attribute, median.numeric) == ("median survival time", True)

@@ -61,7 +61,9 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
     (re.compile(r"\b(?:dataset|datasets|corpus|benchmark|benchmarks|data)\b", re.I),
      re.compile(r"\b(?:datasets?|corpus|corpora|benchmarks?|collection|annotated|samples)\b", re.I)),
     (re.compile(r"\b(?:library|libraries|tool|tools|package|software|toolkit|parser|pipeline|utility)\b", re.I),
-     re.compile(r"\b(?:library|libraries|tools?|package|toolkit|software|python|utility|parser|using|wraps?)\b", re.I)),
+     # … or by its version ("SPSS version 24", "GROBID v0.7.3")
+     re.compile(r"\b(?:library|libraries|tools?|package|toolkit|software|python|utility|parser|using|wraps?)\b|"
+                r"\bversion\s+\d|\bv\d+(?:\.\d+)+\b", re.I)),
     (re.compile(r"\b(?:model|models|encoder|backbone|architecture|baseline|baselines|embeddings?)\b", re.I),
      re.compile(r"\b(?:models?|bert|roberta|gpt|t5|bart|llama|qwen|transformers?|encoder|network|deberta)\w*", re.I)),
     (re.compile(r"\b(?:metric|metrics|score|scores|measure)\b", re.I),
