@@ -15,6 +15,7 @@ from collections import Counter
 
 import numpy as np
 
+from ingest.sentences import is_heading
 from rag.answers.asked import CITATION, CLASS_WORDS, NUMBER, QUANTITY_KINDS, class_words, numbers_in
 from rag.answers.candidates import Candidate
 from rag.answers.questions import Question, asks_critique
@@ -136,6 +137,16 @@ def weighted(weights: dict[str, float], terms: set[str]) -> float:
     return sum(w for t, w in weights.items() if t in terms) / total if total else 0.0
 
 
+def _with_heading(c: Candidate) -> str:
+    """The sentence read with the subheading right above it, when it has one that is not its section's title
+    ("Implementation of [Search]" over "This function utilizes the LLM …"): quoted apart, but what the sentence
+    is about (a run-in heading was read as part of its sentence when the scorer was fitted)."""
+    before = c.before.strip()
+    if before and is_heading(before) and not c.hit.section.startswith(before):
+        return f"{before} {c.text}"
+    return c.text
+
+
 def role_of(section: str, kind: str) -> str:
     if kind == "abstract":
         return "abstract"
@@ -165,7 +176,8 @@ def matrix(
         return out
     col = {name: i for i, name in enumerate(FEATURES)}
     q_terms = set(terms(question.text))
-    sentence_terms = [terms(c.text) for c in candidates]
+    headed = [_with_heading(c) for c in candidates]
+    sentence_terms = [terms(text) for text in headed]
     context_terms = [s | terms(c.before) | terms(c.after) for s, c in zip(sentence_terms, candidates, strict=True)]
     df = Counter(t for s in sentence_terms for t in s)
     weights = idf(q_terms, sentence_terms, df)
@@ -206,7 +218,7 @@ def matrix(
         own_terms = sentence_terms[i]
         numbers = numbers_in(text) - q_numbers
         names = _names(text) - q_names
-        squashed = squash(text + " " + c.hit.title)
+        squashed = squash(headed[i] + " " + c.hit.title)
         row[col["cosine"]] = cosines[i]
         row[col["context_cosine"]] = contexts[i]
         row[col["focus_query_cosine"]] = focus_cosines[i]
