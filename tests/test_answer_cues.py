@@ -42,3 +42,22 @@ def test_the_fitted_correction_demotes_code_and_captions() -> None:
     plain, corrected = fitted_scores(candidates, x, corrected=False), fitted_scores(candidates, x)
     assert corrected[0] < plain[0] and corrected[1] < plain[1]
     assert corrected[2] == plain[2]
+
+
+def test_a_sentence_is_read_with_the_subheading_above_it_but_not_with_its_section_title() -> None:
+    """ "Implementation of [Lookup]" over "This function calls the search engine …": set apart from the
+    sentence, the subheading still tells what it is about; the section's own title is read elsewhere."""
+    from rag.answers.features import matrix
+    from rag.answers.questions import analyse
+
+    text = "This function calls the search engine with the parameters site and date."
+    question = analyse("How does the Lookup function constrain its queries?")
+    overlap = FEATURES.index("overlap")
+
+    def read(before: str, section: str = "5.1 Experimental Setting") -> float:
+        c = Candidate(0, Hit("p:0", text, "p", "A paper", section=section), 0, len(text), None, None, before=before)
+        return float(matrix(question, None, [c])[0, overlap])
+
+    assert read("Implementation of Lookup") > read("")
+    assert read("Implementation of Lookup", section="Implementation of Lookup") == read("")
+    assert read("We sample six papers at random from the results.") == read("")  # a sentence, not a heading
