@@ -199,6 +199,7 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
     for text, line_keys in fonts:  # the whole page is evidence before any of its lines is decoded
         encodings.observe(text, line_keys)
     decoded = [(ln, encodings.decode(text, ks)) for ln, (text, ks) in zip(lines, fonts, strict=True)]
+    # a line whose TeX codes were decoded keeps no bold lead: that was read from the codes
     return [ln if text == ln.text else replace(ln, text=text, lead="") for ln, text in decoded]
 
 

@@ -217,8 +217,8 @@ def run_in_heading(line: Line) -> str:
     lead, text = line.lead.strip(), line.text.strip()
     if not lead or not text.startswith(lead) or len(text) == len(lead):
         return ""
-    rest, ends = text[len(lead) :], lead.endswith((".", ":"))
-    if not 1 <= len(lead.split()) <= _RUN_IN_WORDS or not lead[0].isupper() or lead.split()[-1] in _OPEN_ENDINGS:
+    rest, ends, words = text[len(lead) :], lead.endswith((".", ":")), lead.split()
+    if not 1 <= len(words) <= _RUN_IN_WORDS or not lead[0].isupper() or words[-1].lower() in _OPEN_ENDINGS:
         return ""  # "Conducting Meta-Analyses in" (then "R" in another font) is a title's start
     if not (rest[0].isspace() or ends):  # bold letters of a word ("Pa" of "PaSa")
         return ""
