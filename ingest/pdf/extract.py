@@ -205,10 +205,8 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
 
 def _bold_lead(parts: list[str], bold: list[bool]) -> str:
     """The line's opening text when it is bold and what follows is not (blank pieces go either way)."""
-    lead = []
     for k, (piece, is_bold) in enumerate(zip(parts, bold, strict=True)):
-        if piece.strip() and not is_bold:
-            rest = "".join(parts[k:])
-            return "".join(lead) if "".join(lead).strip() and rest.strip() else ""
-        lead.append(piece)
+        if piece.strip() and not is_bold:  # the rest, from here, has text: the lead is what came before
+            lead = "".join(parts[:k])
+            return lead if lead.strip() else ""
     return ""

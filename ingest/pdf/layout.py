@@ -216,17 +216,14 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
             if not page_marked:
                 page_starts.append(out.pos)
                 page_marked = True
-            if opens and kind != "references" and (lead := run_in_heading(line)):
+            heads = opens and kind != "references"  # a paragraph's first line may carry or be its heading
+            if heads and (lead := run_in_heading(line)):
                 out.write(lead)  # a paragraph of its own: no sentence quoted from the text starts with it
                 out.new_paragraph()
                 text = text[len(lead) :].lstrip()
             out.write(text)
             prev, prev_stats = line, stats
-            if (
-                opens
-                and kind != "references"
-                and stands_alone(line, lines[i + 1] if i + 1 < len(lines) else None, detector)
-            ):
+            if heads and stands_alone(line, lines[i + 1] if i + 1 < len(lines) else None, detector):
                 out.open, prev = False, None  # a subheading: the text below it is a paragraph of its own
             i += 1
         if not page_marked:
