@@ -387,3 +387,42 @@ def make_run_in_headings_pdf(path: Path) -> None:
     pdf.set_font("Helvetica", "", 11)
     pdf.write(5, " is what the crawler is trained to raise.")
     pdf.output(str(path))
+
+
+SUPERSCRIPT_SENTENCES = [
+    "Crossing into the brain is a critical aspect in drug development.",
+    "Small molecule permeation is a classification problem.",
+    "Footnotes hold the details.",
+    "The index is stored as an attribute.",
+    "Both parts are kept.",
+    "The reactor volume was 3 m2 in total and the rate was 104 per second.",
+]
+
+
+def make_superscript_citations_pdf(path: Path) -> None:
+    """One page whose sentences cite as chemistry journals and JSS set footnotes: a number in a smaller size
+    right after a sentence's full stop, raised by a text rise (`Ts`, as fpdf2 and Word set it) or drawn higher
+    by a move of its own (as TeX does); and exponents, smaller and raised too, inside a sentence ("3 m²")."""
+    pdf = FPDF(format="A4")
+    pdf.add_page()
+    pdf.set_font("Helvetica", "", 11)
+    pdf.set_xy(20, 20)
+
+    def write(text: str, superscript: bool = False) -> None:
+        pdf.char_vpos = "SUP" if superscript else "LINE"
+        pdf.write(6, text)
+
+    a, b, c, d, e, _ = SUPERSCRIPT_SENTENCES
+    write(f"{a}"), write("120", True), write(f" {b} {c}"), write("2,5", True), write(" ")
+    pdf.ln(10)
+    y = pdf.get_y() + 5
+    pdf.text(20, y, d)  # the mark drawn 3 points higher by a move of its own, in 7 points
+    x = 20 + pdf.get_string_width(d)
+    pdf.set_font("Helvetica", "", 7)
+    pdf.text(x, y - 3 * 25.4 / 72, "3")
+    pdf.set_font("Helvetica", "", 11)
+    pdf.text(x + pdf.get_string_width("3") * 7 / 11 + 0.5, y, f" {e}")
+    pdf.set_xy(20, y + 10)
+    write("The reactor volume was 3 m"), write("2", True), write(" in total and the rate was 10"), write("4", True)
+    write(" per second.")
+    pdf.output(str(path))

@@ -11,8 +11,18 @@ import pytest
 from ingest.chunking import chunk_paper
 from ingest.models import Paper
 from ingest.pdf.clean import normalise_text
+from ingest.sentences import sentence_spans
 from ingest.sources.pdf import load_pdf
-from tests.pdf_factory import AUTHORS, HEADER, TITLE, Layout, make_long_pdf, make_paper_pdf
+from tests.pdf_factory import (
+    AUTHORS,
+    HEADER,
+    SUPERSCRIPT_SENTENCES,
+    TITLE,
+    Layout,
+    make_long_pdf,
+    make_paper_pdf,
+    make_superscript_citations_pdf,
+)
 
 
 @pytest.fixture(scope="module")
@@ -168,3 +178,12 @@ def test_progress_callback_sees_every_page(tmp_path: Path) -> None:
 )
 def test_normalise_text(raw: str, clean: str) -> None:
     assert normalise_text(raw) == clean
+
+
+def test_a_superscript_citation_after_a_full_stop_is_not_text_but_an_exponent_is(tmp_path: Path) -> None:
+    # "… in drug development.¹²⁰ Small molecule …" read as "development.120 Small": the number opened the next
+    # sentence and passed for a quantity; a raised "2" inside a sentence ("3 m²") is an exponent and stays
+    path = tmp_path / "cites.pdf"
+    make_superscript_citations_pdf(path)
+    text = " ".join(load_pdf(path).text.split())
+    assert [text[s:e] for s, e in sentence_spans(text)] == SUPERSCRIPT_SENTENCES
