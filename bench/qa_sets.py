@@ -136,6 +136,11 @@ class QATally:
     latency_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
 
+    def right_declines(self) -> list[bool]:
+        """Per decline (of single-paper and unanswerable questions): was the question unanswerable? With
+        "unanswerable declined" (recall), how far a decline can be trusted."""
+        return [False] * sum(self.false_decline) + [True] * sum(self.declined)
+
     def report(self) -> dict[str, float | int | str]:
         lat = sorted(self.latency_ms)
         return {
@@ -150,6 +155,7 @@ class QATally:
             "two-paper: both answered %": pct(self.multi_both_answered),
             "unanswerable questions": len(self.declined),
             "unanswerable declined %": pct(self.declined),
+            "declines that were right (precision) %": pct(self.right_declines()),
             "declines naming the missing term %": pct(self.says_missing),
             "ask p50 ms": round(statistics.median(lat), 1) if lat else "n/a",
         }

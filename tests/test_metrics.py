@@ -49,3 +49,14 @@ def test_evaluate_averages_over_judged_queries():
     assert scores["MRR@10"] == pytest.approx(0.5)
     assert scores["Acc@1"] == pytest.approx(0.5)
     assert scores["Recall@100"] == pytest.approx(0.5)
+
+
+def test_decline_precision_counts_false_declines_against_right_ones():
+    from bench.qa_sets import QATally
+
+    # three answerable questions, one declined; four unanswerable, three declined: 3 of 4 declines were right
+    tally = QATally(false_decline=[True, False, False], declined=[True, True, True, False])
+    report = tally.report()
+    assert report["declines that were right (precision) %"] == 75.0
+    assert report["unanswerable declined %"] == 75.0
+    assert QATally().report()["declines that were right (precision) %"] == "n/a"
