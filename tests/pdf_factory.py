@@ -396,13 +396,17 @@ SUPERSCRIPT_SENTENCES = [
     "The index is stored as an attribute.",
     "Both parts are kept.",
     "The reactor volume was 3 m2 in total and the rate was 104 per second.",
+    "We trained a random forest model and explained it, as Mehdi and Tiwary did.",
+    "Topologies occur in proportion 12 and the distance is stAni2 · u2 here.",
 ]
 
 
 def make_superscript_citations_pdf(path: Path) -> None:
     """One page whose sentences cite as chemistry journals and JSS set footnotes: a number in a smaller size
     right after a sentence's full stop, raised by a text rise (`Ts`, as fpdf2 and Word set it) or drawn higher
-    by a move of its own (as TeX does); and exponents, smaller and raised too, inside a sentence ("3 m²")."""
+    by a move of its own (as TeX does), or right after a word; and what is set so but is not one: exponents
+    ("3 m²", "stAni² · u²", after a word but before an operator) and a fraction's numerator (its denominator
+    small too)."""
     pdf = FPDF(format="A4")
     pdf.add_page()
     pdf.set_font("Helvetica", "", 11)
@@ -412,7 +416,7 @@ def make_superscript_citations_pdf(path: Path) -> None:
         pdf.char_vpos = "SUP" if superscript else "LINE"
         pdf.write(6, text)
 
-    a, b, c, d, e, _ = SUPERSCRIPT_SENTENCES
+    a, b, c, d, e, *_ = SUPERSCRIPT_SENTENCES
     write(f"{a}"), write("120", True), write(f" {b} {c}"), write("2,5", True), write(" ")
     pdf.ln(10)
     y = pdf.get_y() + 5
@@ -425,4 +429,11 @@ def make_superscript_citations_pdf(path: Path) -> None:
     pdf.set_xy(20, y + 10)
     write("The reactor volume was 3 m"), write("2", True), write(" in total and the rate was 10"), write("4", True)
     write(" per second.")
+    pdf.ln(10)
+    # citations inside a sentence, after a word; a fraction's numerator and an exponent before an operator stay
+    write("We trained a random forest model"), write("123", True), write(" and explained it, as Mehdi and Tiwary")
+    write("90", True), write(" did.")
+    pdf.ln(10)
+    write("Topologies occur in proportion "), write("1", True), write("2", True), write(" and the distance is stAni")
+    write("2", True), write(" · u"), write("2", True), write(" here.")
     pdf.output(str(path))

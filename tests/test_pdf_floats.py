@@ -64,6 +64,15 @@ def test_a_row_reads_its_cells_after_the_column_names() -> None:
     assert f"{header} — Dev (10%) | 4,134 | 454 | 312 | 161 | 927" in table, table
 
 
+def test_a_cell_after_a_dropped_footnote_mark_keeps_its_column() -> None:
+    # "BookSum/Paragraph¹ 147,665": the mark is no text, and the cell after it, which begins with the same "1",
+    # is placed by its own characters (placed by the mark's, it spanned two columns, and they merged in every row)
+    p = paper("2206.10883v3.pdf")
+    [table] = [p.text[s.start : s.end] for s in p.sections if s.title.startswith("Table 2:")]
+    assert "Compress — BookSum/Paragraph | 147,665 | 1 |" in table, table
+    assert "Compress — XSUM | 226,677 | 1 |" in table and "| Dataset | Samples | Docs |" in table
+
+
 def test_figure_caption_is_a_passage_on_its_page() -> None:
     chunk = chunk_with("papermage.pdf", "Figure 1: papermage’s document creation and representation. (A) Recipes")
     assert chunk.kind == "figure" and chunk.page_start == 1

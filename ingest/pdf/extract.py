@@ -179,18 +179,23 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
         parts, keys, weights, first, bold_parts = [], [], {}, None, []
 
     previous: tuple[float, float] | None = None  # size and baseline of the line's last visible run
-    cited = False  # a citation after a stop was just dropped
-    for text, size, bold, x, y, key in runs:
+    dropped = ""  # what the last run of text was after: a citation dropped after a "stop" or a "word"
+    for (text, size, bold, x, y, key), after in zip(runs, _next_sizes(runs), strict=True):
         pieces = text.split("\n")
         for k, piece in enumerate(pieces):
             if k > 0:
                 flush()
-                previous = None
-            if piece and previous is not None and _cites_after_stop(piece, size, y, previous, parts):
-                piece, cited = " ", True  # the citation goes; the space between the sentences stays
-            elif cited and piece.strip():
-                piece = piece[1:] if piece.startswith(".") else piece  # a stop after the mark ("online.3. The")
-                cited = False
+                previous, dropped = None, ""
+            if piece and previous is not None:
+                mark = _superscript_citation(piece, size, y, previous, after if k == len(pieces) - 1 else None, parts)
+                if mark:
+                    piece, dropped = ("", mark) if mark == "word" else (" ", mark)  # the space between sentences stays
+            if dropped and piece.strip():
+                if dropped == "stop" and piece.startswith("."):
+                    piece = piece[1:]  # a stop after the mark ("online.³. The")
+                elif dropped == "word" and not re.match(r"[\s.,;:)\]]", piece):
+                    piece = " " + piece  # "Meeson¹,² Mehran" read "MeesonMehran" without it
+                dropped = ""
             if piece:
                 parts.append(piece)
                 bold_parts.append(bold)
@@ -212,25 +217,53 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
     return [ln if text == ln.text else replace(ln, text=text, lead="") for ln, text in decoded]
 
 
-# A superscript citation after a sentence's stop ("… in drug development.¹²⁰ Small molecule …"): numbers, set
-# smaller than the text before them and not below its baseline (raised by a move, or by a text rise, which the
-# matrices pypdf reports do not show). Left in, it opens the next sentence and passes for a quantity.
+# A superscript citation or footnote mark ("… in drug development.¹²⁰ Small molecule …", "a random forest model¹²³
+# and", "Mehdi and Tiwary⁹⁰ used"): numbers set smaller than the text before them, not below its baseline (raised by
+# a move, or by a text rise, which the matrices pypdf reports do not show), and followed by text of the text's size
+# again (a fraction's "1" has its "2" below it, small too), right after a sentence's stop or a word of four
+# letters or more (an exponent follows a symbol or a unit: "x²", "τ²", "cm²", "10⁴"). Left in, it opens the
+# next sentence or sits inside one, and passes for a quantity.
 _CITATION_RUN = re.compile(r"\s*\d{1,3}(?:\s?[,–-]\s?\d{1,3})*\s*")
-_ENDS_SENTENCE = re.compile(r"[a-z)\]][.!?][\"')\]]?\s*$")
+_AFTER = {"stop": re.compile(r"[a-z)\]][.!?][\"')\]]?\s*$"), "word": re.compile(r"[A-Za-z]{4,}[,;:)]?\s*$")}
 _SMALLER = 0.85  # a superscript is set at most this share of the text's size
 _LOWERED = 0.05  # a baseline this share of the text's size below the text's is a subscript's
 
 
-def _cites_after_stop(piece: str, size: float, y: float, previous: tuple[float, float], parts: list[str]) -> bool:
-    """`piece` is a superscript citation right after a sentence's stop."""
+def _superscript_citation(
+    piece: str, size: float, y: float, previous: tuple[float, float], after: float | None, parts: list[str]
+) -> str:
+    """The mark `piece` is ("stop" or "word": a superscript citation after a sentence's stop or a word), else ""
+    (`previous`: the size and baseline of the text before it; `after`: the size of the text after it on its
+    line, None at the line's end)."""
     before_size, before_y = previous
-    return (
+    superscript = (
         before_size > 0
         and 0 < size <= _SMALLER * before_size
         and y - before_y >= -_LOWERED * before_size
+        and (after is None or after > _SMALLER * before_size)
         and _CITATION_RUN.fullmatch(piece) is not None
-        and _ENDS_SENTENCE.search("".join(parts[-3:])) is not None
     )
+    tail = "".join(parts[-3:])
+    return next((name for name, pattern in _AFTER.items() if superscript and pattern.search(tail)), "")
+
+
+def _next_sizes(runs: list[tuple[str, float, bool, float, float, int | None]]) -> list[float | None]:
+    """Per run, the size of the next text on its line (None when the line ends first; 0 when that text goes on
+    with an operator, "1/n", "1∑ wᵢ", "x² · u": the number is part of a formula)."""
+    out: list[float | None] = [None] * len(runs)
+    following: float | None = None
+    for i in range(len(runs) - 1, -1, -1):
+        out[i] = following
+        text, size = runs[i][0], runs[i][1]
+        head = text.split("\n", 1)[0]
+        if head.strip():
+            following = 0.0 if head.lstrip()[0] in _OPERATORS else size
+        elif "\n" in text:
+            following = None
+    return out
+
+
+_OPERATORS = frozenset("/∑∏∫=+−-–<>≤≥×·*^|")
 
 
 def _bold_lead(parts: list[str], bold: list[bool]) -> str:

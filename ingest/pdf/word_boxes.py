@@ -92,5 +92,15 @@ def _match(wanted: list[tuple[int, str]], chars: list[_Char], cursor: int) -> li
             found.append(nxt)
             at = nxt
         if len(found) == len(wanted):
-            return found
+            return _skipping_first(found, chars)
     return None
+
+
+def _skipping_first(found: list[int], chars: list[_Char]) -> list[int]:
+    """`found` with each match moved onto the same character right after it, when that one was skipped: of a
+    dropped footnote mark and the cell after it ("Paragraph¹ 147,665"), the "1" is the mark's, skipped."""
+    out = list(found)
+    for i in range(len(out) - 2, -1, -1):
+        while out[i] + 1 < out[i + 1] and chars[out[i] + 1][0] == chars[out[i]][0]:
+            out[i] += 1
+    return out
