@@ -179,7 +179,7 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
         parts, keys, weights, first, bold_parts = [], [], {}, None, []
 
     previous: tuple[float, float] | None = None  # size and baseline of the line's last visible run
-    dropped = ""  # what the last run of text was after: a citation dropped after a "stop" or a "word"
+    dropped = ""  # where a mark was just dropped: after a "stop" or a "word" ("" when none was)
     for (text, size, bold, x, y, key), after in zip(runs, _next_sizes(runs), strict=True):
         pieces = text.split("\n")
         for k, piece in enumerate(pieces):
@@ -189,7 +189,7 @@ def _page_lines(page: Any, index: int, encodings: FontEncodings | None = None) -
             if piece and previous is not None:
                 mark = _superscript_citation(piece, size, y, previous, after if k == len(pieces) - 1 else None, parts)
                 if mark:
-                    piece, dropped = ("", mark) if mark == "word" else (" ", mark)  # the space between sentences stays
+                    piece, dropped = ("", mark) if mark == "word" else (" ", mark)  # after a stop, the space stays
             if dropped and piece.strip():
                 if dropped == "stop" and piece.startswith("."):
                     piece = piece[1:]  # a stop after the mark ("online.³. The")
