@@ -573,6 +573,25 @@ def test_a_best_sentence_speaking_of_the_one_before_brings_it_ahead_of_it() -> N
     assert _with_antecedents([cands[2], cands[1]], cands, limit=3, q=which) == [cands[2], cands[1]]  # not the best
 
 
+def test_an_answer_across_papers_brings_the_sentence_its_best_one_speaks_of() -> None:
+    from rag.answers.extractive import _select
+
+    fes = sentences_of(
+        "Before stimulation, the subjects performed 10 natural hand openings. This template of hand openings was "
+        "used as a reference for the outcome of FES.",
+        "f",
+        "Multi-contact functional electrical stimulation for hand opening",
+    )
+    other = sentences_of("Electrode arrays allow selective recruitment of muscles.", "o", "Electrode arrays")
+    for c, score in zip([*fes, *other], [0.2, 2.0, 1.5], strict=True):
+        c.score = score
+    # "each participant" reads as a question across papers: one sentence per paper, and the best one's "This
+    # template" needs the sentence before it, as on the path for one paper
+    q = analyse("How was a reference for judging hand opening obtained from each participant in the FES study?")
+    assert q.broad
+    assert _select([*fes, *other], q, 4, DEFAULT_SCORING)[:2] == fes
+
+
 def test_a_reason_quoted_by_pointing_back_brings_what_it_points_to() -> None:
     from rag.answers.extractive import _with_antecedents
 

@@ -474,7 +474,7 @@ def _select(
         for c in seconds or []:  # then each part's second best, while room lasts
             if len(chosen) < limit and c not in chosen and not _duplicate(c, chosen, w):
                 chosen.append(c)
-        return _with_continuations(chosen, candidates, limit, q)
+        return _with_antecedents(_with_continuations(chosen, candidates, limit, q), candidates, limit, q)
     if F.carries(q, ranked[0].text) is False:  # the answer may be the sentence beside it ("… as follows. We use 16.")
         lead = ranked[0]
         beside = [
