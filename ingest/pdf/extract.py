@@ -243,8 +243,10 @@ def _superscript_citation(
         and (after is None or after > _SMALLER * before_size)
         and _CITATION_RUN.fullmatch(piece) is not None
     )
+    if not superscript:  # most runs: the text before them is not read
+        return ""
     tail = "".join(parts[-3:])
-    return next((name for name, pattern in _AFTER.items() if superscript and pattern.search(tail)), "")
+    return next((name for name, pattern in _AFTER.items() if pattern.search(tail)), "")
 
 
 def _next_sizes(runs: list[tuple[str, float, bool, float, float, int | None]]) -> list[float | None]:
