@@ -100,3 +100,27 @@ def test_chunks_open_at_a_sentence_not_after_et_al() -> None:
     assert len(chunks) > 10
     assert all(c.text.startswith("Step ") and c.text == text[c.start : c.end] for c in chunks)
     assert any(c.start < prev.end for prev, c in itertools.pairwise(chunks))  # overlap still there
+
+
+def test_a_sentence_running_into_a_display_is_a_candidate_but_a_heading_line_is_not() -> None:
+    """Without a stop, a line reads like a heading ("3.2 Estimating normalizing constants"); a sentence that
+    follows another on its line and runs into a display equation is not one, and may answer the question."""
+    import numpy as np
+
+    from rag.answers.candidates import gather
+    from rag.answers.sentence_bank import SentenceBank
+    from rag.index.records import Hit
+
+    text = (
+        "3.2 Estimating normalizing constants\n\n"
+        "Let ind denote the function that maps logical values to numbers, false to zero and true to one. "
+        "Normalizing constants are estimated by averaging the time spent in each model\n\n"
+        "δ(m) = 1/n ∑ ind(I_t = m) (5)\n\n"
+        "For the purposes of approximating Bayes factors the X_t are ignored."
+    )
+    hit = Hit(chunk_id="c1", text=text, paper_id="p1", title="Bayes factors by serial tempering")
+    bank = SentenceBank(lambda texts: np.ones((len(texts), 4), np.float32) / 2)
+    quoted = [c.text for c in gather("How are normalizing constants estimated?", [hit], bank, passages=1)]
+    assert "Normalizing constants are estimated by averaging the time spent in each model" in quoted
+    assert not any(t.startswith("3.2 Estimating") for t in quoted)
+    assert is_heading("Normalizing constants are estimated by averaging the time spent in each model")

@@ -90,6 +90,14 @@ def candidate_texts(passages: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(text[a:b] for text, (a, b) in spans))
 
 
+def _begins_line(text: str, start: int) -> bool:
+    """Nothing but spaces comes before `start` on its line: where a heading stands. A heading-like sentence after
+    another on the same line ("… true to one. Normalizing constants are estimated by averaging the time spent in
+    each model", then a display equation) is a sentence that introduces a display or a list, not a heading."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return not line.strip()
+
+
 def gather(
     question: str, hits: list[Hit], bank: SentenceBank, *, passages: int, scoring: ExtractiveScoring = DEFAULT_SCORING
 ) -> list[Candidate]:
@@ -110,7 +118,7 @@ def gather(
         for i, (s, e) in enumerate(spans):
             s, e = trim(hit.text, s, e)
             text = hit.text[s:e]
-            if (is_heading(text) and not cjk) or not (
+            if (is_heading(text) and not cjk and _begins_line(hit.text, s)) or not (
                 min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
             ):
                 continue
