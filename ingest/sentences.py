@@ -34,6 +34,12 @@ def ends_with_abbreviation(text: str) -> bool:
 _BLOCK_BREAK = re.compile(r"\n\s*\n|(?<=[^.!?;:,。！？\s])[ \t]*\n(?=[A-Z0-9\u4e00-\u9fff])")
 _HEADING_MAX = 120
 _INTRODUCES_MIN_WORDS = 6  # a line this long ending in ':' is a sentence before an equation or list
+# How a sentence cut short by a display (an equation, code, a list) ends and a heading never does: a comma, an
+# opening bracket, or a word that needs what follows ("… can be computed as follows", "… is given by").
+_CUT_SHORT = re.compile(
+    r"(?:[,;(\[{]|\b(?:by|as|of|the|a|an|and|or|to|with|for|is|are|was|were|be|follows|that|where|which|than))$",
+    re.IGNORECASE,
+)
 
 
 def is_heading(text: str) -> bool:
@@ -41,6 +47,8 @@ def is_heading(text: str) -> bool:
     stripped = text.strip()
     if stripped.endswith(":") and len(stripped.split()) >= _INTRODUCES_MIN_WORDS:
         return False  # "We use a simple error correction model for the consumption function:" introduces a display
+    if _CUT_SHORT.search(stripped):
+        return False  # "If the products are ordered, the Page test is appropriate and can be computed as follows"
     return 0 < len(stripped) <= _HEADING_MAX and "\n" not in stripped and stripped[-1] not in ".!?。！？\"')"
 
 

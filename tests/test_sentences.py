@@ -124,3 +124,16 @@ def test_a_sentence_running_into_a_display_is_a_candidate_but_a_heading_line_is_
     assert "Normalizing constants are estimated by averaging the time spent in each model" in quoted
     assert not any(t.startswith("3.2 Estimating") for t in quoted)
     assert is_heading("Normalizing constants are estimated by averaging the time spent in each model")
+
+
+def test_a_line_cut_short_by_a_display_is_not_a_heading() -> None:
+    for line in (
+        "If we assume that the products are ordered, the Page test is appropriate and can be computed as follows",
+        "The matrices are even sparser when the factors have more than just two or three levels, e.g., for the data,",
+        "For the special case of binary labels, this is equivalent to the Area under the ROC Curve. {",
+        "The log-likelihood of the mixture is given by",
+    ):
+        assert not is_heading(line), line
+    headings = ("3.2 A step-wise procedure for traversing the model space", "Abstract", "A.3 Evaluation against Grobid")
+    for line in headings:
+        assert is_heading(line), line
