@@ -32,8 +32,8 @@ SENTENCE_KS = (1, 3, 5, 10)
 
 @dataclass
 class Stages:
-    """Per question: the best rank of the answer's passage among the right paper's retrieved ones and of its
-    sentence among the scored candidates (None: not there)."""
+    """Per question: the rank, among all retrieved passages, of the first of the right paper that holds the answer,
+    and of the first candidate sentence that holds it as the scorer ranks them (None: not there)."""
 
     passage_rank: list[int | None] = field(default_factory=list)
     sentence_rank: list[int | None] = field(default_factory=list)
