@@ -52,6 +52,15 @@ def is_heading(text: str) -> bool:
     return 0 < len(stripped) <= _HEADING_MAX and "\n" not in stripped and stripped[-1] not in ".!?。！？\"')"
 
 
+def heading_at(text: str, start: int, end: int) -> bool:
+    """`text[start:end]` is a heading where it stands: it reads as one (`is_heading`) and nothing but spaces comes
+    before it on its line. A heading-like sentence after another on the same line ("… true to one. Normalizing
+    constants are estimated by averaging the time spent in each model", then a display equation) introduces a
+    display or a list."""
+    line = text[text.rfind("\n", 0, start) + 1 : start]
+    return is_heading(text[start:end]) and not line.strip()
+
+
 def sentence_spans(text: str, min_chars: int = 12) -> list[tuple[int, int]]:
     """(start, end) of each sentence, whitespace-trimmed; fragments shorter than min_chars are merged
     with a neighbour in the same block (never across a paragraph break or a heading line)."""

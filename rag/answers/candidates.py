@@ -15,7 +15,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from ingest.sentences import ends_with_abbreviation, is_heading, sentence_spans
+from ingest.sentences import ends_with_abbreviation, heading_at, sentence_spans
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
@@ -90,14 +90,6 @@ def candidate_texts(passages: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(text[a:b] for text, (a, b) in spans))
 
 
-def _begins_line(text: str, start: int) -> bool:
-    """Nothing but spaces comes before `start` on its line: where a heading stands. A heading-like sentence after
-    another on the same line ("… true to one. Normalizing constants are estimated by averaging the time spent in
-    each model", then a display equation) is a sentence that introduces a display or a list, not a heading."""
-    line = text[text.rfind("\n", 0, start) + 1 : start]
-    return not line.strip()
-
-
 def gather(
     question: str, hits: list[Hit], bank: SentenceBank, *, passages: int, scoring: ExtractiveScoring = DEFAULT_SCORING
 ) -> list[Candidate]:
@@ -118,7 +110,7 @@ def gather(
         for i, (s, e) in enumerate(spans):
             s, e = trim(hit.text, s, e)
             text = hit.text[s:e]
-            if (is_heading(text) and not cjk and _begins_line(hit.text, s)) or not (
+            if (heading_at(hit.text, s, e) and not cjk) or not (
                 min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
             ):
                 continue
