@@ -12,8 +12,9 @@ For every single-paper question with a known answer span, as the extractive answ
   - sentence@k: it is in one of the k candidates the fitted scorer ranks best (what a quote can hold).
 A question "answered" by `eval_answers` needs sentence@1..3 and the quote policy and no decline; one lost
 before the pool needs retrieval work, one in the pool but ranked low needs the scorer.
-The question is read whole, as the scorer's fit reads it (`ask` also retrieves each part of a question about
-several things). It reads the indexes `eval_answers` builds in --work (and builds them the same way when absent).
+A question about several things is retrieved part by part, as `ask` retrieves it (`qa_sets.assessed`, which the
+answerability fit reads too). It reads the indexes `eval_answers` builds in --work (and builds them the same way
+when absent).
 """
 
 from __future__ import annotations
@@ -55,21 +56,14 @@ class Stages:
 
 def stages_of(lib, question: str, papers: list[str], span: str) -> tuple[int | None, int | None]:
     """The (passage rank, sentence rank) of `span` for one question, through the answerer's own path
-    (`extractive.assess`: retrieval depth, pool, features and fitted scores as `ask` uses them)."""
-    from bench.qa_sets import norm
-    from rag.answers.extractive import assess
-    from rag.answers.scoring import DEFAULT_SCORING
+    (`qa_sets.assessed`: retrieval depth, parts, pool, features and fitted scores as `ask` uses them)."""
+    from bench.qa_sets import assessed, norm
 
-    hits, vector = lib.retrieve(question, k=DEFAULT_SCORING.pool_passages, filters=None, mode=None)
+    hits, a = assessed(lib, question)
     target = norm(span)
     passage = next((i for i, h in enumerate(hits) if h.paper_id in papers and target in norm(h.text)), None)
-    if vector is None:
+    if a is None:
         return passage, None
-    facts = lib.answer_facts()
-    a = assess(
-        question, vector, hits, lib.engine.sentence_bank, known=facts.known, passages_of=facts.passages_of,
-        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
-    )  # fmt: skip
     ranked = sorted(a.candidates, key=lambda c: -c.score)
     sentence = next((i for i, c in enumerate(ranked) if c.paper_id in papers and target in norm(c.text)), None)
     return passage, sentence

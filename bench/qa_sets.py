@@ -116,6 +116,28 @@ def _cites(answer, sentence, paper_id: str) -> bool:
     return any(papers.get(n) == paper_id for n in sentence.citations)
 
 
+def assessed(lib, question: str):
+    """(the retrieved passages, the answerer's `extractive.Assessment` of them, or None for a Chinese question or
+    one without a query vector), retrieved and assessed as `Library.ask` does (`pipeline.retrieve_parts`,
+    `extractive.assess`): what the answerability fit and bench/answer_recall read."""
+    from rag.answers.extractive import assess
+    from rag.answers.pipeline import retrieve_parts
+    from rag.answers.scoring import DEFAULT_SCORING
+    from rag.text import is_cjk
+
+    def retrieve(query: str, k: int | None, filters):
+        return lib.retrieve(query, k=k, filters=filters, mode=None)
+
+    hits, vector = retrieve_parts(retrieve, question, DEFAULT_SCORING.pool_passages, None)
+    if is_cjk(question) or vector is None:
+        return hits, None
+    facts = lib.answer_facts()
+    return hits, assess(
+        question, vector, hits, lib.engine.sentence_bank, known=facts.known, passages_of=facts.passages_of,
+        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
+    )  # fmt: skip
+
+
 def in_passages(hits, paper_ids: list[str], span: str) -> bool:
     """The span is in one of the retrieved passages of the right paper (the candidate pool holds it)."""
     target = norm(span)

@@ -89,26 +89,14 @@ def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
 def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
     """(the answerability row, declined because a name is missing); None when there is no candidate
     (the question is declined whatever the model says). Retrieved and assessed as `Library.ask` does
-    (`pipeline.retrieve_parts`, `extractive.assess`), so the model is fitted on what it reads."""
-    from rag.answers import extractive as E
-    from rag.answers.pipeline import retrieve_parts
-    from rag.answers.scoring import DEFAULT_SCORING as W
-    from rag.text import is_cjk
+    (`bench.qa_sets.assessed`), so the model is fitted on what it reads."""
+    from bench.qa_sets import assessed
+    from rag.answers.extractive import answerability_features
 
-    def retrieve(query: str, k: int | None, filters):
-        return lib.retrieve(query, k=k, filters=filters, mode=None)
-
-    hits, vector = retrieve_parts(retrieve, question, W.pool_passages, None)
-    if is_cjk(question) or vector is None:
+    _, a = assessed(lib, question)
+    if a is None or not a.candidates:
         return None, False
-    facts = lib.answer_facts()
-    a = E.assess(
-        question, vector, hits, lib.engine.sentence_bank, known=facts.known, passages_of=facts.passages_of,
-        paper_vectors=facts.paper_vectors(sorted({h.paper_id for h in hits})),
-    )  # fmt: skip
-    if not a.candidates:
-        return None, False
-    return E.answerability_features(a.q, a.candidates, a.x), bool(a.missing)
+    return answerability_features(a.q, a.candidates, a.x), bool(a.missing)
 
 
 GRID = np.linspace(0.0, 0.95, 96)
