@@ -34,9 +34,9 @@ def ends_with_abbreviation(text: str) -> bool:
 _BLOCK_BREAK = re.compile(r"\n\s*\n|(?<=[^.!?;:,。！？\s])[ \t]*\n(?=[A-Z0-9\u4e00-\u9fff])")
 _HEADING_MAX = 120
 _INTRODUCES_MIN_WORDS = 6  # a line this long ending in ':' is a sentence before an equation or list
-# How a sentence cut short by a display (an equation, code, a list) ends and a heading never does: a comma, an
-# opening bracket, or a word that needs what follows ("… can be computed as follows", "… is given by"), in lower
-# case ("Appendix A" is a heading).
+# How a sentence cut short by a display (an equation, code, a list) ends and a heading never does: a comma, a
+# semicolon, an opening bracket, or a word that needs what follows ("… can be computed as follows", "… is given
+# by"), in lower case ("Appendix A" is a heading).
 _CUT_SHORT = re.compile(
     r"(?:[,;(\[{]|\b(?:by|as|of|the|a|an|and|or|to|with|for|is|are|was|were|be|follows|that|where|which|than))$"
 )
