@@ -4,6 +4,7 @@ the scorer's ranking, on the long-paper question sets (issue 16: "measure answer
     python -m bench.answer_recall pdfs --split dev --work W            # ../shared/pdfs + data/ (as eval_answers)
     python -m bench.answer_recall train-papers --split dev --work W    # the training papers (… --split unseen)
     python -m bench.answer_recall train-papers --split dev --work W --show-lost
+    python -m bench.answer_recall heldout --work W                     # the held-out papers (numbers only)
 
 For every single-paper question with a known answer span, as the extractive answerer reads it:
   - passages@k: the span is in one of the top k retrieved passages of the right paper (retrieval alone);
@@ -87,23 +88,32 @@ def measure(lib, single: list[dict]) -> Stages:
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("corpus", choices=["pdfs", "train-papers"])
+    ap.add_argument("corpus", choices=["pdfs", "train-papers", "heldout"])
     ap.add_argument("--split", default="dev", help="train, dev, all (train-papers: also unseen)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="as eval_answers --work")
-    ap.add_argument("--show-lost", action="store_true", help="list the questions whose sentence is not in the top 3")
+    ap.add_argument(
+        "--show-lost", action="store_true", help="list the questions whose sentence is not in the top 3 (not heldout)"
+    )
     args = ap.parse_args(argv)
 
+    from bench import heldout as heldout_papers
     from bench import train_papers
-    from bench.qa_sets import PDFS, QASets, corpus_inputs, train_papers_inputs
+    from bench.qa_sets import PDFS, QASets, corpus_inputs, heldout_inputs, train_papers_inputs
     from rag import Library, Settings
 
-    papers = args.corpus == "train-papers"
-    if not (train_papers.present() if papers else PDFS.exists()):
+    papers, heldout = args.corpus == "train-papers", args.corpus == "heldout"
+    present = train_papers.present() if papers else heldout_papers.present() if heldout else PDFS.exists()
+    if not present:
         print(f"skipping {args.corpus}: its PDFs are absent (see bench/eval_answers.py)")
         return 0
     lib = Library(Settings(index_dir=args.work / args.corpus / "index"))
-    lib.ingest(train_papers_inputs() if papers else corpus_inputs())
-    sets = QASets.load_train_papers(args.split) if papers else QASets.load(None if args.split == "all" else args.split)
+    lib.ingest(train_papers_inputs() if papers else heldout_inputs() if heldout else corpus_inputs())
+    if heldout:  # never trained on: its questions are not listed, so they stay unread while the answerer is tuned
+        sets, args.show_lost, args.split = QASets.load_heldout(), False, "test"
+    elif papers:
+        sets = QASets.load_train_papers(args.split)
+    else:
+        sets = QASets.load(None if args.split == "all" else args.split)
     stages = measure(lib, sets.single)
     print(f"{args.corpus} {args.split}:")
     for key, value in stages.report().items():
