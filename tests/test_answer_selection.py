@@ -156,6 +156,14 @@ def test_the_attribute_a_question_asks_for_and_the_sentences_that_state_it() -> 
     assert attribute("What was the median follow-up of the patients?") == "median follow-up"
     assert attribute("What is the number of layers in the encoder?") == "number"
     assert attribute("What is the role of the verifier?") is None and attribute("What is the main idea?") is None
+    # … or asked as what a thing reached, however long the measure's name; a description reached is no measure
+    assert attribute("What mean absolute scaled error did the forecasts reach on the car series?") == (
+        "mean absolute scaled error"
+    )
+    assert attribute("What leave-one-out cross-validated error rate does the robust QDA attain?") == (
+        "leave-one-out cross-validated error rate"
+    )
+    assert attribute("What deep insight into tree shapes did the authors reach in the end?") is None
     asks_year = [asked for asked, _ in QUANTITY_KINDS if asked.search("When was the Bethe lattice introduced?")]
     assert asks_year and not any(a.search("How can a model decide when to think?") for a in asks_year)
     # Chinese word order, as the translation keeps it: the asked noun ends the question.

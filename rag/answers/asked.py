@@ -124,6 +124,16 @@ _THE_MEASURE_OF = re.compile(
     r"(?=(?:of|for|in|on|at|across|used|that|when|reported|obtained|reached)\b|[?？]\s*$)",
     re.IGNORECASE,
 )
+# "What mean absolute scaled error did X reach …": a longer name of a measure (up to seven words, participles too),
+# asked as what a thing reached, achieved or reported (only a measure or a statistic of one is taken,
+# `_measure_asked`).
+_VALUE_REACHED = re.compile(
+    r"\bwhat\s+((?:(?!(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b)"
+    r"[\w-]+\s+){0,6}?[\w-]+?)\s+(?:did|does|do|has|have|had)\s+"
+    r"(?:(?!(?:did|does|do)\b)[^?.;]){1,80}?\b(?:reach|reached|achieve|achieved|attain|attained|obtain|obtained|"
+    r"report|reported|score|scored|yield|yielded|give|given)\b",
+    re.IGNORECASE,
+)
 # Nouns of a measured value: an answer gives it as a number ("What R-squared …", "What exact TED score …").
 _MEASURES = frozenset(
     """score scores error errors accuracy rate rates value values r-squared r2 interval intervals ratio ratios
@@ -183,9 +193,13 @@ def attribute(question: str) -> str | None:
 
 
 def _measure_asked(question: str) -> re.Match[str] | None:
-    """The match of "What is the confidence interval of …" when it asks a measure (not "the role of …")."""
-    match = _THE_MEASURE_OF.search(question)
-    return match if match and _measured(match.group(1)) else None
+    """The match of "What is the confidence interval of …" or "What mean absolute scaled error did X reach …"
+    when it asks a measure (not "the role of …")."""
+    for pattern in (_THE_MEASURE_OF, _VALUE_REACHED):
+        match = pattern.search(question)
+        if match and _measured(match.group(1)):
+            return match
+    return None
 
 
 def _measured(phrase: str) -> bool:
