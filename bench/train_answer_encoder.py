@@ -123,6 +123,28 @@ def finetune(
     return model
 
 
+def soup(base, pool: list[Row], *, seeds: list[int], **options):
+    """The fine-tunes of `seeds` (each its own shuffle) averaged weight by weight: a uniform model soup. Refits
+    differ by seed about as much as the effects measured; fine-tunes of one checkpoint average into one model of
+    the same size that is steadier on papers none of them saw (Wortsman et al., 2022, "Model soups")."""
+    import torch
+
+    if len(seeds) == 1:  # as seeded once in `main`, so a refit of one seed is the same as before soups
+        return finetune(base, pool, **options)
+    models = []
+    for seed in seeds:
+        random.seed(seed)
+        torch.manual_seed(seed)
+        models.append(finetune(base, pool, **options))
+    states = [m.state_dict() for m in models]
+    averaged = {
+        key: torch.stack([s[key].float() for s in states]).mean(0).to(v.dtype) if v.is_floating_point() else v
+        for key, v in states[0].items()
+    }
+    models[0].load_state_dict(averaged)
+    return models[0]
+
+
 def export(model, folder: Path) -> Path:
     """The fine-tuned model as the product reads it (`rag.answers.answer_encoder`): int8 ONNX, tokenizer,
     configs; written beside `folder` and swapped in whole."""
@@ -168,6 +190,9 @@ def main(argv: list[str] | None = None) -> int:
         "--seed", type=int, default=0, help="seeds shuffling and fine-tunes (refits differ by seed: compare a few)"
     )
     ap.add_argument(
+        "--soup", type=int, default=1, help="fine-tunes averaged into each model, seeds --seed, --seed+1, … (time x N)"
+    )
+    ap.add_argument(
         "--weight", default=CORPUS_WEIGHTS, help="times a train question of a corpus is seen: 'pdfs=3' (%(default)r)"
     )
     args = ap.parse_args(argv)
@@ -192,8 +217,9 @@ def main(argv: list[str] | None = None) -> int:
         out = Path(scratch) if args.dry_run else folds_dir(args.work)
         shipped = Path(scratch) / "shipped" if args.dry_run else answer_encoder.PACKAGED
         tuned: dict[int, np.ndarray] = {}
+        seeds = list(range(args.seed, args.seed + args.soup))
         tune = functools.partial(
-            finetune, base, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives
+            soup, base, seeds=seeds, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives
         )
         for f in (0, 1):
             folder = export(tune([r for r in train if fold_of(r.paper) != f]), out / f"fold-{f}")
@@ -201,7 +227,7 @@ def main(argv: list[str] | None = None) -> int:
         folder = export(tune(train), shipped)
         tuned |= cosines(answer_encoder.load(folder), dev)
         size = (folder / answer_encoder.MODEL_FILE).stat().st_size / 1e6
-    print(f"{len(train)} train / {len(dev)} dev questions; three fine-tunes and int8 exports in "
+    print(f"{len(train)} train / {len(dev)} dev questions; {3 * args.soup} fine-tunes and int8 exports in "
           f"{time.perf_counter() - started:.0f} s; the model is {size:.1f} MB"
           + ("" if args.dry_run else f", written to {shipped}"))  # fmt: skip
 
