@@ -95,15 +95,11 @@ _IRREGULAR_VERB = (
     r"brought|kept|left|held|felt|grew|grown|ran|led|ate|wrote|written|drew|drawn|broke|broken)\b"
 )
 _NOT_A_NOUN = r"(?!(?!" + _ED_LY_NOUNS + r")(?-i:[a-z]+(?:ed|ly)\b)|" + _ADVERB + "|" + _IRREGULAR_VERB + ")"
+# An article, a pronoun or a preposition: a word no name of a measure or attribute starts with.
+_FUNCTION_WORD = r"(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b"
 # Words before the head describe it ("monthly downloads", "R-squared"); a participle ("repeated splits" may be
 # "replications"), a verb, an article, a pronoun or a preposition ends the phrase instead.
-_NOT_A_MODIFIER = (
-    r"(?!(?-i:[a-z]+ed\b)|(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b|"
-    + _ADVERB
-    + "|"
-    + _IRREGULAR_VERB
-    + ")"
-)
+_NOT_A_MODIFIER = r"(?!(?-i:[a-z]+ed\b)|" + _FUNCTION_WORD + "|" + _ADVERB + "|" + _IRREGULAR_VERB + ")"
 # "What/Which [modifiers] X was/did/… ", "How much X …", "Under which X is …": the X asked about (up to three
 # words).
 _ATTRIBUTE = re.compile(
@@ -128,8 +124,7 @@ _THE_MEASURE_OF = re.compile(
 # asked as what a thing reached, achieved or reported (only a measure or a statistic of one is taken,
 # `_measure_asked`).
 _VALUE_REACHED = re.compile(
-    r"\bwhat\s+((?:(?!(?:the|a|an|this|that|these|those|its|their|our|of|in|on|for|to|by|with|from|at|as|not)\b)"
-    r"[\w-]+\s+){0,6}?[\w-]+?)\s+(?:did|does|do|has|have|had)\s+"
+    r"\bwhat\s+((?:(?!" + _FUNCTION_WORD + r")[\w-]+\s+){0,6}?[\w-]+?)\s+(?:did|does|do|has|have|had)\s+"
     r"(?:(?!(?:did|does|do)\b)[^?.;]){1,80}?\b(?:reach|reached|achieve|achieved|attain|attained|obtain|obtained|"
     r"report|reported|score|scored|yield|yielded|give|given)\b",
     re.IGNORECASE,
