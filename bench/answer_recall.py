@@ -98,7 +98,7 @@ def main(argv: list[str] | None = None) -> int:
 
     from bench import heldout as heldout_papers
     from bench import train_papers
-    from bench.qa_sets import PDFS, QASets, corpus_inputs, heldout_inputs, train_papers_inputs
+    from bench.qa_sets import PDFS, QASets, inputs_of
     from rag import Library, Settings
 
     papers, heldout = args.corpus == "train-papers", args.corpus == "heldout"
@@ -107,13 +107,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"skipping {args.corpus}: its PDFs are absent (see bench/eval_answers.py)")
         return 0
     lib = Library(Settings(index_dir=args.work / args.corpus / "index"))
-    lib.ingest(train_papers_inputs() if papers else heldout_inputs() if heldout else corpus_inputs())
+    lib.ingest(inputs_of(args.corpus))
+    sets = QASets.of_corpus(args.corpus, args.split)  # split "all": every split
     if heldout:  # never trained on: its questions are not listed, so they stay unread while the answerer is tuned
-        sets, args.show_lost, args.split = QASets.load_heldout(), False, "test"
-    elif papers:
-        sets = QASets.load_train_papers(args.split)
-    else:
-        sets = QASets.load(None if args.split == "all" else args.split)
+        args.show_lost, args.split = False, "test"
     stages = measure(lib, sets.single)
     print(f"{args.corpus} {args.split}:")
     for key, value in stages.report().items():

@@ -265,7 +265,7 @@ def run_pdfs(args: argparse.Namespace) -> int:
     split "test"), with the saved previous numbers beside."""
     from bench import train_papers
     from bench.heldout import HELDOUT_DIR, present
-    from bench.qa_sets import PDFS, QASets, QATally, corpus_inputs, heldout_inputs, score, train_papers_inputs
+    from bench.qa_sets import PDFS, QASets, QATally, inputs_of, score
     from rag import Library, Settings
 
     heldout, papers = args.corpus == "heldout", args.corpus == "train-papers"
@@ -280,8 +280,7 @@ def run_pdfs(args: argparse.Namespace) -> int:
         print(f"skipping train-papers: the PDFs are not in {folder} (fetch them: python -m bench.train_papers)")
         return 0
     lib = Library(Settings(index_dir=args.work / args.corpus / "index"))
-    inputs = heldout_inputs() if heldout else train_papers_inputs() if papers else corpus_inputs()
-    report = lib.ingest(inputs)
+    report = lib.ingest(inputs_of(args.corpus))
     print(f"index: {len(report.added)} added, {len(report.unchanged)} unchanged", file=sys.stderr)
     lib.ask("warm-up question about reinforcement learning")
     if args.zh:
@@ -290,7 +289,7 @@ def run_pdfs(args: argparse.Namespace) -> int:
     splits = ["test"] if heldout else every if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
     for split in splits:
-        sets = QASets.load_heldout() if heldout else QASets.load_train_papers(split) if papers else QASets.load(split)
+        sets = QASets.of_corpus(args.corpus, split)
         sets = sets.of_type(args.type) if args.type else sets
         tally = score(QATally(), lib, sets, mode="llm" if args.llm else None)
         results[split] = tally.report()

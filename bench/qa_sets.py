@@ -46,6 +46,11 @@ def train_papers_inputs() -> list[str]:
     return _with_bundled(pdf_paths())
 
 
+def inputs_of(corpus: str) -> list[str]:
+    """What the index of a long-paper set holds: "pdfs", "train-papers" or "heldout"."""
+    return {"pdfs": corpus_inputs, "train-papers": train_papers_inputs, "heldout": heldout_inputs}[corpus]()
+
+
 def _with_bundled(pdfs: list[Path]) -> list[str]:
     return [str(p) for p in pdfs] + [str(ROOT / "data" / "papers.jsonl")]
 
@@ -95,6 +100,13 @@ class QASets:
     def load_heldout(cls) -> QASets:
         """The held-out sets (split "test"): papers and questions no weight was fitted on."""
         return cls(*(read_jsonl(QUESTIONS / f"heldout_{kind}.jsonl") for kind in _KINDS))
+
+    @classmethod
+    def of_corpus(cls, corpus: str, split: str | None) -> QASets:
+        """The questions asked of the index `inputs_of(corpus)` builds, of one split (held-out: all, "test")."""
+        if corpus == "heldout":
+            return cls.load_heldout()
+        return cls.load_train_papers(split) if corpus == "train-papers" else cls.load(split)
 
 
 def norm(text: str) -> str:

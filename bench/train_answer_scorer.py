@@ -28,7 +28,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.qa_sets import QUESTIONS, corpus_inputs, norm, read_jsonl, train_papers_inputs  # noqa: E402
+from bench.qa_sets import QUESTIONS, inputs_of, norm, read_jsonl  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "scorer_weights.json"
 CORPORA = ("pdfs", "train-papers")  # the indexes items are asked of (`Item.corpus`)
@@ -98,7 +98,7 @@ class Libraries(dict):
         self._read: dict[tuple[str, str], Library] = {}
         for corpus, folder in self._folders.items():
             self[corpus] = Library(Settings(index_dir=folder, answer_encoder=answer_encoder))
-            self[corpus].ingest(corpus_inputs() if corpus == "pdfs" else train_papers_inputs())
+            self[corpus].ingest(inputs_of(corpus))
 
     def of(self, item: Item):
         fold = folds_dir(self.work) / f"fold-{fold_of(item.paper)}"
