@@ -769,3 +769,24 @@ def test_a_question_about_a_paper_as_a_whole_is_typed_from_its_words_where_cues_
         "What does Table 2 show?",
     ):
         assert "overview" not in analyse(question).types, question
+
+
+def test_a_best_sentence_without_the_asked_kind_of_quantity_raises_the_bar() -> None:
+    """"How many seconds …" is not answered by a count of tips, though the paper states seconds elsewhere:
+    the best sentence must state a duration itself (or with its neighbours) for the usual bar to hold."""
+    import numpy as np
+
+    from rag.answers.extractive import ANSWERABILITY, best_lacks_kind, kind_unstated, unanswered_flags
+
+    q = analyse("How many seconds does treesim take to simulate a tree with one million tips?")
+    count = scored("ts", "treesim: fast tree simulation", "With ten tips there are 34 million possible trees.", 2.0)
+    timing = scored("ts", "treesim: fast tree simulation", "Simulating 1,000 tips takes 0.8 seconds.", 1.0)
+    assert not kind_unstated(q, [count, timing])  # the paper states seconds, just not in its best sentence
+    assert best_lacks_kind(q, [count, timing])
+    assert not best_lacks_kind(q, [timing, scored("ts", "treesim", "It runs fast.", 0.5)])
+    assert not best_lacks_kind(analyse("Which language is treesim written in?"), [count])
+    row = np.zeros(len(ANSWERABILITY), dtype=np.float32)
+    assert unanswered_flags(row, lacks_kind=True) == (True, False)
+    assert unanswered_flags(row) == (False, False)
+    row[ANSWERABILITY.index("several_things")] = 1.0  # a question about several things is read part by part
+    assert unanswered_flags(row, lacks_kind=True) == (False, False)
