@@ -86,34 +86,35 @@ def scifact_claims(limit: int = 300) -> list[tuple[str, list[str], str]]:
     return out[:limit]
 
 
-def signals(lib, question: str) -> tuple[np.ndarray | None, bool]:
-    """(the answerability row, declined because a name is missing); None when there is no candidate
-    (the question is declined whatever the model says). Retrieved and assessed as `Library.ask` does
-    (`bench.qa_sets.assessed`), so the model is fitted on what it reads."""
+def signals(lib, question: str) -> tuple[np.ndarray | None, bool, bool]:
+    """(the answerability row, declined because a name is missing, its best candidate lacks the kind of
+    quantity asked: `extractive.best_lacks_kind`); None when there is no candidate (the question is declined
+    whatever the model says). Retrieved and assessed as `Library.ask` does (`bench.qa_sets.assessed`), so
+    the model is fitted on what it reads."""
     from bench.qa_sets import assessed
-    from rag.answers.extractive import answerability_features
+    from rag.answers.extractive import answerability_features, best_lacks_kind
 
     _, a = assessed(lib, question)
     if a is None or not a.candidates:
-        return None, False
-    return answerability_features(a.q, a.candidates, a.x), bool(a.missing)
+        return None, False, False
+    return answerability_features(a.q, a.candidates, a.x), bool(a.missing), best_lacks_kind(a.q, a.candidates)
 
 
 GRID = np.linspace(0.0, 0.95, 96)
 
 
-def flagged(x: np.ndarray | None) -> bool:
+def flagged(x: np.ndarray | None, lacks_kind: bool) -> bool:
     """The question asks a number none of its best candidates gives, or an attribute the papers it is about
     never state (`extractive.unanswered_flags`): the declines that say what is missing."""
     from rag.answers.extractive import unanswered_flags
 
-    return x is not None and any(unanswered_flags(x))
+    return x is not None and any(unanswered_flags(x, lacks_kind))
 
 
 def modelled(pool: list) -> list[tuple[np.ndarray, bool]]:
     """(signals, answerable) of the questions the model decides: not those a missing name or no candidate
     declines anyway."""
-    return [(x, y) for x, m, y in pool if x is not None and not m]
+    return [(x, y) for x, m, y, _ in pool if x is not None and not m]
 
 
 def answer_encoder_means(pool: list) -> dict[str, float]:
@@ -162,28 +163,29 @@ def main(argv: list[str] | None = None) -> int:
     from rag.answers.extractive import ANSWERABILITY
 
     libs = Libraries(args.work)
-    rows: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}  # (x, missing, label)
+    Row = tuple[np.ndarray | None, bool, bool, bool]  # (x, missing, label, lacks the kind asked)
+    rows: dict[str, list[Row]] = {"train": [], "dev": []}
     for item in answerable_items():
         if item.corpus in libs:
-            x, missing = signals(libs.of(item), item.question)
-            rows[item.split].append((x, missing, True))
+            x, missing, lacks = signals(libs.of(item), item.question)
+            rows[item.split].append((x, missing, True, lacks))
     asked: set[str] = set()
     for lib in libs.values():
         for question, split in title_questions(lib, skip=asked):
-            x, missing = signals(lib, question)
-            rows[split].append((x, missing, True))
+            x, missing, lacks = signals(lib, question)
+            rows[split].append((x, missing, True, lacks))
         asked |= {p.id for p in lib.papers()}
     for question, split, corpus in unanswerable_items():
         if corpus in libs:
-            x, missing = signals(libs[corpus], question)
-            rows[split].append((x, missing, False))
-    claims: dict[str, list[tuple[np.ndarray | None, bool, bool]]] = {"train": [], "dev": []}
+            x, missing, lacks = signals(libs[corpus], question)
+            rows[split].append((x, missing, False, lacks))
+    claims: dict[str, list[Row]] = {"train": [], "dev": []}
     if (args.scifact_work / "index").exists():
         sci = Library(Settings(index_dir=args.scifact_work / "index"))
         indexed = {p.id for p in sci.papers()}
         for claim, gold, split in scifact_claims():
-            x, missing = signals(sci, claim)
-            claims[split].append((x, missing, bool(set(gold) & indexed)))
+            x, missing, lacks = signals(sci, claim)
+            claims[split].append((x, missing, bool(set(gold) & indexed), lacks))
     if not claims["train"]:  # said aloud: the statements' threshold then comes from the questions' fit
         print(
             f"no SciFact claims (needs the index {args.scifact_work / 'index'} and {SCIFACT}): the model for "
@@ -198,8 +200,9 @@ def main(argv: list[str] | None = None) -> int:
     def scored(model, pool: list) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Per question: the model's probability (-1 when a missing name or no candidate declines it anyway),
         whether it is `flagged`, whether it is answerable."""
-        p = np.array([-1.0 if m or x is None else model.predict_proba(x[None, :])[0, 1] for x, m, _ in pool])
-        return p, np.array([flagged(x) for x, _, _ in pool], dtype=bool), np.array([y for *_, y in pool], dtype=bool)
+        p = np.array([-1.0 if m or x is None else model.predict_proba(x[None, :])[0, 1] for x, m, *_ in pool])
+        f = np.array([flagged(x, lacks) for x, *_, lacks in pool], dtype=bool)
+        return p, f, np.array([y for _, _, y, _ in pool], dtype=bool)
 
     def declines(p: np.ndarray, f: np.ndarray, y: np.ndarray, t: float, t_flagged: float = 0.0) -> tuple[float, float]:
         """(false declines, declines of the unanswerable) at threshold `t`, and `t_flagged` for a question
@@ -252,7 +255,7 @@ def main(argv: list[str] | None = None) -> int:
     statement_threshold = calibrated(statement_model, claims["train"]) if claims["train"] else threshold
     for split in ("train", "dev"):
         false, right = rates(model, rows[split], threshold, threshold_flagged)
-        missing_only = np.mean([m for _, m, y in rows[split] if not y])
+        missing_only = np.mean([m for _, m, y, _ in rows[split] if not y])
         print(f"{split}: declines on unanswerable {right:.3f} (by missing names alone {missing_only:.3f}), "
               f"false declines {false:.3f}")  # fmt: skip
         false, right = rates(model, of_several(rows[split]), threshold_several, threshold_flagged)
