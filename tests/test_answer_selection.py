@@ -772,7 +772,7 @@ def test_a_question_about_a_paper_as_a_whole_is_typed_from_its_words_where_cues_
 
 
 def test_a_best_sentence_without_the_asked_kind_of_quantity_raises_the_bar() -> None:
-    """"How many seconds …" is not answered by a count of tips, though the paper states seconds elsewhere:
+    """A "how many seconds" question is not answered by a count of tips, though the paper states seconds elsewhere:
     the best sentence must state a duration itself (or with its neighbours) for the usual bar to hold."""
     import numpy as np
 
