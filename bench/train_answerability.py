@@ -104,8 +104,9 @@ GRID = np.linspace(0.0, 0.95, 96)
 
 
 def flagged(x: np.ndarray | None, lacks_kind: bool) -> bool:
-    """The question asks a number none of its best candidates gives, or an attribute the papers it is about
-    never state (`extractive.unanswered_flags`): the declines that say what is missing."""
+    """The question asks a number none of its best candidates gives (or a kind of quantity the best one,
+    `lacks_kind`, does not state), or an attribute the papers it is about never state
+    (`extractive.unanswered_flags`): the declines that say what is missing."""
     from rag.answers.extractive import unanswered_flags
 
     return x is not None and any(unanswered_flags(x, lacks_kind))
