@@ -356,22 +356,13 @@ def unanswered_flags(row: np.ndarray, lacks_kind: bool = False) -> tuple[bool, b
     return no_number, flag["attribute_unstated"] and not several
 
 
-def _asked_kinds(q: Question) -> list[re.Pattern[str]]:
-    """How each kind of quantity the question asks for is stated (`asked.QUANTITY_KINDS`)."""
-    return [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
-
-
 def best_lacks_kind(q: Question, candidates: list[Candidate]) -> bool:
     """The question asks a kind of quantity ("how many seconds …", "what fraction …") that the best candidate,
     the sentence it would quote, does not state in that kind's units, even with its neighbours. Its paper may
     state seconds elsewhere (`kind_unstated` is then false), yet an answer that gives none is no answer: on
     the training papers' train split, such questions answered at a confidence between the two bars were 7
     unanswerable and 2 answerable (one answered right). A flag, not a fitted signal: it raises the bar."""
-    kinds = _asked_kinds(q)
-    if not kinds or not candidates:
-        return False
-    best = without_citations(_with_neighbours(max(candidates, key=lambda c: c.score)))
-    return any(not kind.search(best) for kind in kinds)
+    return bool(candidates) and kind_unstated(q, [max(candidates, key=lambda c: c.score)])
 
 
 _FLAGS = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
@@ -426,7 +417,7 @@ def answerability_features(
 def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
     """The question asks a kind of quantity ("how long … take", "per second") that no sentence (with its
     neighbours) of `subject`, the candidates of the papers it is about (`about`), states in that kind's units."""
-    kinds = _asked_kinds(q)
+    kinds = [stated for asked, stated in QUANTITY_KINDS if asked.search(q.text)]
     texts = [without_citations(_with_neighbours(c)) for c in subject]
     return any(not any(kind.search(t) for t in texts) for kind in kinds)
 
