@@ -359,6 +359,8 @@ def test_a_measured_value_is_stated_only_with_a_number() -> None:
     assert not states("", "We get 5.", numeric=True)
     assert not states("TED score", "We use the TED score of Zhong et al. 2020.", numeric=True)  # a year
     assert states("batch size", "We use a batch size of 2048.", numeric=True)  # a number, not a year
+    for words in ("up to seventeen variations", "eleven variations", "ninety variations"):  # numbers in words
+        assert states("variations", f"The design allows {words}.", numeric=True)
     fraction = [stated for asked, stated in QUANTITY_KINDS if asked.search("What fraction of the sample is cut off?")]
     assert fraction and all(p.search("The default is to take from = 0.15.") for p in fraction)  # a decimal
     share = [stated for asked, stated in QUANTITY_KINDS if asked.search("What percentage of runs fail?")]

@@ -15,7 +15,8 @@ from rag.text import terms, tokenize
 
 NUMBER = re.compile(
     r"(?<![\[\w.])(?:\d[\d,]*(?:\.\d+)?\s?(?:%|x\b|×|k\b|m\b|b\b)?|\b(?:two|three|four|five|six|seven|"
-    r"eight|nine|ten|twelve|twenty|thirty|forty|fifty|hundred|thousand|million|billion|half|twice)\b)",
+    r"eight|nine|ten|eleven|twelve|(?:thir|four|fif|six|seven|eigh|nine)teen|twenty|thirty|forty|fifty|sixty|"
+    r"seventy|eighty|ninety|hundred|thousand|million|billion|half|twice)\b)",
     re.IGNORECASE,
 )
 CITATION = re.compile(
