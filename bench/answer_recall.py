@@ -5,6 +5,7 @@ the scorer's ranking, on the long-paper question sets (issue 16: "measure answer
     python -m bench.answer_recall train-papers --split dev --work W    # the training papers (… --split unseen)
     python -m bench.answer_recall train-papers --split dev --work W --show-lost
     python -m bench.answer_recall heldout --work W                     # the held-out papers (numbers only)
+    python -m bench.answer_recall heldout --work W --by-type           # … and sentence@1/@3 per question type
 
 For every single-paper question with a known answer span, as the extractive answerer reads it:
   - passages@k: the span is in one of the top k retrieved passages of the right paper (retrieval alone);
@@ -86,11 +87,28 @@ def measure(lib, single: list[dict]) -> Stages:
     return out
 
 
+def by_type(single: list[dict], stages: Stages) -> dict[str, tuple[float, float, int]]:
+    """(sentence@1 %, sentence@3 %, questions) per question type: where a set's weakness lies, without
+    listing its questions (the held-out set's are never printed)."""
+    from bench.metrics import pct
+
+    ranks: dict[str, list[int | None]] = {}
+    for item, rank in zip(single, stages.sentence_rank, strict=True):
+        ranks.setdefault(item.get("type") or "untyped", []).append(rank)
+    return {
+        kind: (pct([r is not None and r < 1 for r in rs]), pct([r is not None and r < 3 for r in rs]), len(rs))
+        for kind, rs in sorted(ranks.items(), key=lambda kv: -len(kv[1]))
+    }
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("corpus", choices=["pdfs", "train-papers", "heldout"])
     ap.add_argument("--split", default="dev", help="train, dev, all (train-papers: also unseen)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="as eval_answers --work")
+    ap.add_argument(
+        "--by-type", action="store_true", help="also sentence@1 and @3 per question type (numbers only)"
+    )
     ap.add_argument(
         "--show-lost", action="store_true", help="list the questions whose sentence is not in the top 3 (not heldout)"
     )
@@ -115,6 +133,10 @@ def main(argv: list[str] | None = None) -> int:
     print(f"{args.corpus} {args.split}:")
     for key, value in stages.report().items():
         print(f"  {key:<16} {value:>6}")
+    if args.by_type:
+        print("-- per question type: questions, sentence@1 %, sentence@3 %")
+        for kind, (at1, at3, n) in by_type(sets.single, stages).items():
+            print(f"  {kind:<16} {n:>4} {at1:>6} {at3:>6}")
     if args.show_lost:
         print("-- not in the top 3 sentences")
         for line in stages.lost:
