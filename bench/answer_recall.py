@@ -106,9 +106,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("corpus", choices=["pdfs", "train-papers", "heldout"])
     ap.add_argument("--split", default="dev", help="train, dev, all (train-papers: also unseen)")
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers"), help="as eval_answers --work")
-    ap.add_argument(
-        "--by-type", action="store_true", help="also sentence@1 and @3 per question type (numbers only)"
-    )
+    ap.add_argument("--by-type", action="store_true", help="also sentence@1 and @3 per question type (numbers only)")
     ap.add_argument(
         "--show-lost", action="store_true", help="list the questions whose sentence is not in the top 3 (not heldout)"
     )
