@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bench.answer_recall import Stages, stages_of
+from bench.answer_recall import Stages, by_type, stages_of
 
 
 def test_an_answer_in_the_bundled_corpus_is_found_at_every_stage(bundled_library) -> None:
@@ -22,3 +22,10 @@ def test_the_report_counts_each_stage_within_k() -> None:
     assert (report["passages@8 %"], report["passages@16 %"], report["passages@24 %"]) == (25.0, 50.0, 75.0)
     assert report["pool %"] == 75.0
     assert [report[f"sentence@{k} %"] for k in (1, 3, 5, 10)] == [25.0, 25.0, 50.0, 75.0]
+
+
+def test_the_breakdown_by_type_counts_each_types_questions_apart() -> None:
+    single = [{"type": "name"}, {"type": "overview"}, {"type": "name"}, {}]
+    stages = Stages(passage_rank=[0, 1, 2, 3], sentence_rank=[0, None, 2, 5])
+    assert by_type(single, stages) == {"name": (50.0, 100.0, 2), "overview": (0.0, 0.0, 1), "untyped": (0.0, 0.0, 1)}
+    assert next(iter(by_type(single, stages))) == "name"  # the most asked type first
