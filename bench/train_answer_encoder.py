@@ -38,6 +38,7 @@ if str(ROOT) not in sys.path:
 
 from bench.train_answer_scorer import (  # noqa: E402
     CORPUS_WEIGHTS,
+    Item,
     Libraries,
     Listwise,
     corpus_weights,
@@ -51,14 +52,16 @@ from bench.train_answer_scorer import (  # noqa: E402
 
 HARD_NEGATIVES = 3  # non-answers per (question, answer) pair, the ones MiniLM finds most similar
 SCALE = 20.0  # cosine → logit in the in-batch softmax (sentence-transformers' MultipleNegativesRankingLoss)
+UNANSWERABLE_WEIGHT = 1.0  # the unanswerable questions' loss beside the answerable ones' (0: none)
+UNANSWERABLE_BATCH = 4  # unanswerable questions per step, each with its HARD_NEGATIVES nearest sentences
 
 
 class Row:
     """One question's candidate pool: its features, labels, texts, and the key that folds it."""
 
-    def __init__(self, item, x: np.ndarray, y: np.ndarray, texts: list[str]) -> None:
+    def __init__(self, item, x: np.ndarray, y: np.ndarray, texts: list[str], paper: str | None = None) -> None:
         self.question, self.split, self.x, self.y, self.texts = item.question, item.split, x, y, texts
-        self.paper, self.corpus = item.paper, item.corpus
+        self.paper, self.corpus = paper or item.paper, item.corpus
 
 
 def rows(work: Path) -> list[Row]:
@@ -72,20 +75,41 @@ def rows(work: Path) -> list[Row]:
     return out
 
 
-def triplets(pool: list[Row], repeats: dict[str, float], negatives: int = HARD_NEGATIVES) -> list[tuple[str, str, str]]:
-    """(question, answer, near miss) triplets, `negatives` near misses per answer; a question of a corpus in
-    `repeats` is seen that many times."""
+def unanswerable_rows(work: Path) -> list[Row]:
+    """The unanswerable questions bench/train_answerability.py fits on, each with the candidate pool the
+    scorer sees: no sentence of it answers."""
+    from bench.train_answerability import unanswerable_items
+
+    libs = Libraries(work, answer_encoder="none")
+    out = []
+    for u in unanswerable_items():
+        if u.corpus in libs:
+            item = Item(u.question, [], u.split, u.corpus)
+            x, y, candidates, _ = examples(libs[u.corpus], item)
+            if len(candidates):
+                out.append(Row(item, x, y, [c.text for c in candidates], paper=u.about))
+    return out
+
+
+def nearest(r: Row, negatives: int) -> list[str]:
+    """The non-answers of `r` MiniLM finds most similar to its question: the near misses."""
     from rag.answers.features import FEATURES
 
     cosine = FEATURES.index("cosine")
+    ranked = sorted(((r.x[i, cosine], t) for i, t in enumerate(r.texts) if not r.y[i]), reverse=True)
+    return [t for _, t in ranked[:negatives]]
+
+
+def triplets(pool: list[Row], repeats: dict[str, float], negatives: int = HARD_NEGATIVES) -> list[tuple[str, str, str]]:
+    """(question, answer, near miss) triplets, `negatives` near misses per answer; a question of a corpus in
+    `repeats` is seen that many times."""
     out = []
     for r in pool:
         if not r.y.any() or r.y.all():
             continue
         answers = [t for t, label in zip(r.texts, r.y, strict=True) if label][:2]
-        ranked = sorted(((r.x[i, cosine], t) for i, t in enumerate(r.texts) if not r.y[i]), reverse=True)
         times = round(repeats.get(r.corpus, 1))
-        out += [(r.question, a, n) for a in answers for _, n in ranked[:negatives]] * times
+        out += [(r.question, a, n) for a in answers for n in nearest(r, negatives)] * times
     return out
 
 
@@ -98,24 +122,49 @@ def finetune(
     repeats: dict[str, float],
     negatives: int = HARD_NEGATIVES,
     batch: int = 16,
+    unanswerable: list[Row] = (),
+    unanswerable_weight: float = UNANSWERABLE_WEIGHT,
 ):
+    """In-batch softmax over (question, answer, near miss) triplets. With `unanswerable` questions, each
+    softmax gets one more column, a learnt cosine bar: an answer must score above it, and an unanswerable
+    question's near misses below it. So the cosine gets an absolute scale, not only an order within a
+    question, and the answerability fit can read it (`subject_answer_cosine`)."""
     import torch
 
     model = copy.deepcopy(base)
     model.train()
-    optimiser = torch.optim.AdamW(model.parameters(), lr=lr)
+    bar = torch.nn.Parameter(torch.tensor(0.5))  # a cosine; learnt faster than the weights, from a usual one
+    with_bar = bool(unanswerable) and unanswerable_weight > 0
+    groups = [{"params": model.parameters(), "lr": lr}]
+    groups += [{"params": [bar], "lr": 1e-3, "weight_decay": 0.0}] if with_bar else []
+    optimiser = torch.optim.AdamW(groups)
     pairs = triplets(pool, repeats, negatives)
+    refused = [(r.question, misses) for r in unanswerable if len(misses := nearest(r, negatives)) == negatives]
 
     def embed(texts: list[str]):
         features = getattr(model, "preprocess", None) or model.tokenize  # renamed in sentence-transformers 6
         return torch.nn.functional.normalize(model(features(texts))["sentence_embedding"], dim=-1)
 
+    def barred(cosines):
+        return torch.cat([cosines, bar.expand(len(cosines), 1)], 1) if with_bar else cosines
+
+    taken = 0
     for _ in range(epochs):
         random.shuffle(pairs)
+        if with_bar:
+            random.shuffle(refused)
         for i in range(0, len(pairs), batch):
             b = pairs[i : i + batch]
-            logits = embed([q for q, _, _ in b]) @ embed([a for _, a, _ in b] + [n for _, _, n in b]).T * SCALE
-            loss = torch.nn.functional.cross_entropy(logits, torch.arange(len(b)))
+            cosines = embed([q for q, _, _ in b]) @ embed([a for _, a, _ in b] + [n for _, _, n in b]).T
+            loss = torch.nn.functional.cross_entropy(barred(cosines) * SCALE, torch.arange(len(b)))
+            if with_bar:
+                u = [refused[(taken + j) % len(refused)] for j in range(UNANSWERABLE_BATCH)]
+                taken += UNANSWERABLE_BATCH
+                questions = embed([q for q, _ in u])
+                misses = embed([t for _, ts in u for t in ts]).view(len(u), negatives, -1)
+                cosines = torch.einsum("qd,qkd->qk", questions, misses)
+                bar_wins = torch.full((len(u),), negatives)
+                loss = loss + unanswerable_weight * torch.nn.functional.cross_entropy(barred(cosines) * SCALE, bar_wins)
             optimiser.zero_grad()
             loss.backward()
             optimiser.step()
@@ -194,6 +243,12 @@ def main(argv: list[str] | None = None) -> int:
         "--soup", type=int, default=1, help="fine-tunes averaged into each model, seeds --seed, --seed+1, … (time x N)"
     )
     ap.add_argument(
+        "--unanswerable-weight",
+        type=float,
+        default=UNANSWERABLE_WEIGHT,
+        help="weight of the unanswerable questions' loss (%(default)s; 0 fits on answerable ones only)",
+    )
+    ap.add_argument(
         "--weight", default=CORPUS_WEIGHTS, help="times a train question of a corpus is seen: 'pdfs=3' (%(default)r)"
     )
     args = ap.parse_args(argv)
@@ -211,6 +266,8 @@ def main(argv: list[str] | None = None) -> int:
     base = Library(Settings(index_dir=args.work / "index")).engine.embedder.model
     train = [r for r in data if r.split == "train"]
     dev = [r for r in data if r.split == "dev"]
+    refused = unanswerable_rows(args.work) if args.unanswerable_weight > 0 else []
+    refused_train = [r for r in refused if r.split == "train"]
     keep = [i for i, name in enumerate(FEATURES) if not name.startswith("answer_")]  # the scorer without it
 
     started = time.perf_counter()
@@ -220,15 +277,21 @@ def main(argv: list[str] | None = None) -> int:
         tuned: dict[int, np.ndarray] = {}
         seeds = list(range(args.seed, args.seed + args.soup))
         tune = functools.partial(
-            soup, base, seeds=seeds, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives
-        )
+            soup, base, seeds=seeds, epochs=args.epochs, lr=args.lr, repeats=repeats, negatives=args.negatives,
+            unanswerable_weight=args.unanswerable_weight,
+        )  # fmt: skip
         for f in (0, 1):
-            folder = export(tune([r for r in train if fold_of(r.paper) != f]), out / f"fold-{f}")
+            model = tune(
+                [r for r in train if fold_of(r.paper) != f],
+                unanswerable=[r for r in refused_train if fold_of(r.paper) != f],
+            )
+            folder = export(model, out / f"fold-{f}")
             tuned |= cosines(answer_encoder.load(folder), [r for r in train if fold_of(r.paper) == f])
-        folder = export(tune(train), shipped)
-        tuned |= cosines(answer_encoder.load(folder), dev)
+        folder = export(tune(train, unanswerable=refused_train), shipped)
+        tuned |= cosines(answer_encoder.load(folder), dev + [r for r in refused if r.split == "dev"])
         size = (folder / answer_encoder.MODEL_FILE).stat().st_size / 1e6
-    print(f"{len(train)} train / {len(dev)} dev questions; {3 * args.soup} fine-tunes and int8 exports in "
+    print(f"{len(train)} train / {len(dev)} dev questions, {len(refused_train)} unanswerable train ones; "
+          f"{3 * args.soup} fine-tunes and int8 exports in "
           f"{time.perf_counter() - started:.0f} s; the model is {size:.1f} MB"
           + ("" if args.dry_run else f", written to {shipped}"))  # fmt: skip
 
@@ -252,6 +315,15 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name}: top-1 by cosine alone, MiniLM {top1(lambda r: r.x[:, cosine], pool):.3f}, "
             f"answer encoder {top1(lambda r: tuned[id(r)], pool):.3f}"
+        )
+    refused_dev = [r for r in refused if r.split == "dev"]
+    if refused_dev:
+        from bench.train_support import auc
+
+        best = [float(tuned[id(r)].max()) for r in dev if r.y.any()], [float(tuned[id(r)].max()) for r in refused_dev]
+        print(
+            f"dev: ROC AUC of the best answer cosine, answerable ({len(best[0])}) vs unanswerable "
+            f"({len(best[1])}) questions: {auc(np.array(best[0]), np.array(best[1])):.3f}"
         )
     return 0
 

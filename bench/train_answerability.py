@@ -20,6 +20,7 @@ from __future__ import annotations
 import argparse
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -37,13 +38,23 @@ STATEMENT_WEIGHTS = ROOT / "rag" / "answers" / "statement_weights.json"  # claim
 MAX_FALSE_DECLINES = 0.05
 
 
-def unanswerable_items() -> list[tuple[str, str, str]]:
-    """(question, split, the corpus whose index it is asked of)."""
-    out = [(r["question"], r["split"], "pdfs") for r in read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")]
+class Unanswerable(NamedTuple):
+    question: str
+    split: str
+    corpus: str  # the corpus whose index it is asked of
+    about: str  # the paper it is asked about (the question itself when off-topic): what cross-fitting folds by
+
+
+def unanswerable_items() -> list[Unanswerable]:
+    out = [
+        Unanswerable(r["question"], r["split"], "pdfs", r["about"])
+        for r in read_jsonl(QUESTIONS / "pdfs_unanswerable.jsonl")
+    ]
     for n, r in enumerate(read_jsonl(QUESTIONS / "bundled_unanswerable.jsonl")):
-        out.append((r["question"], "train" if n % 2 == 0 else "dev", "pdfs"))
+        out.append(Unanswerable(r["question"], "train" if n % 2 == 0 else "dev", "pdfs", r["question"]))
     out += [
-        (r["question"], r["split"], "train-papers") for r in read_jsonl(QUESTIONS / "train_papers_unanswerable.jsonl")
+        Unanswerable(r["question"], r["split"], "train-papers", r["about"])
+        for r in read_jsonl(QUESTIONS / "train_papers_unanswerable.jsonl")
     ]
     return out
 
@@ -176,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
             x, missing, lacks = signals(lib, question)
             rows[split].append((x, missing, True, lacks))
         asked |= {p.id for p in lib.papers()}
-    for question, split, corpus in unanswerable_items():
+    for question, split, corpus, _ in unanswerable_items():
         if corpus in libs:
             x, missing, lacks = signals(libs[corpus], question)
             rows[split].append((x, missing, False, lacks))

@@ -101,7 +101,7 @@ def bench_groups(lib) -> list[Group]:
         _, y, candidates, vector = examples(lib, item)
         if candidates and y.any():
             out.append(Group(vector, np.vstack([c.vector for c in candidates]), y, "bench", "train"))
-    for question, split, corpus in unanswerable_items():
+    for question, split, corpus, _ in unanswerable_items():
         if split != "train" or corpus != "pdfs":
             continue
         _, _, candidates, vector = examples(lib, _unanswerable(question))

@@ -48,7 +48,7 @@ def test_papers_are_the_pinned_pdfs_and_none_is_held_out(sets):
 def test_training_scripts_ask_them_of_their_own_index(sets):
     asked = {i.question: i.corpus for i in answerable_training_items()}
     assert all(asked.get(r["question"]) == "train-papers" for r in sets.single + sets.multi)
-    refused = {q: c for q, _, c in unanswerable_items()}
+    refused = {u.question: u.corpus for u in unanswerable_items()}
     assert all(refused.get(r["question"]) == "train-papers" for r in sets.unanswerable)
 
 
