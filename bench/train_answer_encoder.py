@@ -9,6 +9,11 @@ about a question, not the sentence that answers it; its surface features stopped
 all-MiniLM-L6-v2 is fine-tuned as a bi-encoder on the train split, on the product's own candidate pools as
 the scorer sees them: each question with a sentence holding its answer and the three non-answers MiniLM finds
 most similar (in-batch negatives too). Its cosine joins the scorer's features (`answer_cosine`).
+The train split's unanswerable questions (bench/train_answerability.py's) join the fit against a learnt
+cosine bar, one more column of each softmax: an answer must clear it, their three nearest sentences must
+not. So the cosine also says whether the best sentence answers at all, which declining reads
+(`subject_answer_cosine`): with it, the dev ROC AUC of the best cosine, answerable vs unanswerable, rose
+0.770 -> 0.898 at the same top-1 (session 33's note on issue 16).
 
 Cross-fitted: two more models are fitted, each on the train questions of half the papers (split by a hash
 of the paper id) and written to W/answer-encoder/fold-N. The scorer and answerability fits read a train
