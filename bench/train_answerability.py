@@ -44,6 +44,10 @@ class Unanswerable(NamedTuple):
     corpus: str  # the corpus whose index it is asked of
     about: str  # the paper it is asked about (the question itself when off-topic): what cross-fitting folds by
 
+    @property
+    def paper(self) -> str:  # as `Item.paper`, so `Libraries.of` reads it with its fold's answer encoder
+        return self.about
+
 
 def unanswerable_items() -> list[Unanswerable]:
     out = [
@@ -187,10 +191,10 @@ def main(argv: list[str] | None = None) -> int:
             x, missing, lacks = signals(lib, question)
             rows[split].append((x, missing, True, lacks))
         asked |= {p.id for p in lib.papers()}
-    for question, split, corpus, _ in unanswerable_items():
-        if corpus in libs:
-            x, missing, lacks = signals(libs[corpus], question)
-            rows[split].append((x, missing, False, lacks))
+    for u in unanswerable_items():  # the train ones from the encoder fold that never saw them (it fits on them)
+        if u.corpus in libs:
+            x, missing, lacks = signals(libs.of(u), u.question)
+            rows[u.split].append((x, missing, False, lacks))
     claims: dict[str, list[Row]] = {"train": [], "dev": []}
     if (args.scifact_work / "index").exists():
         sci = Library(Settings(index_dir=args.scifact_work / "index"))
