@@ -11,9 +11,12 @@ the scorer sees them: each question with a sentence holding its answer and the t
 most similar (in-batch negatives too). Its cosine joins the scorer's features (`answer_cosine`).
 The train split's unanswerable questions (bench/train_answerability.py's) join the fit against a learnt
 cosine bar, one more column of each softmax: an answer must clear it, their three nearest sentences must
-not. So the cosine also says whether the best sentence answers at all, which declining reads
-(`subject_answer_cosine`): with it, the dev ROC AUC of the best cosine, answerable vs unanswerable, rose
-0.770 -> 0.898 at the same top-1 (session 33's note on issue 16).
+not (`--unanswerable-weight 1`; off by default). So the cosine also says whether the best sentence answers
+at all, which declining reads (`subject_answer_cosine`): the dev ROC AUC of the best cosine, answerable vs
+unanswerable, rose 0.770 -> 0.898 at the same top-1. Refitted with it (scorer, cues, answerability after),
+unanswerable questions declined rose 11-14 points on every set, but answers fell 2-3 points with more false
+declines, and the bundled corpus and SciFact got worse, so the shipped model is fitted without it (session 33's
+note on issue 16).
 
 Cross-fitted: two more models are fitted, each on the train questions of half the papers (split by a hash
 of the paper id) and written to W/answer-encoder/fold-N. The scorer and answerability fits read a train
@@ -57,7 +60,8 @@ from bench.train_answer_scorer import (  # noqa: E402
 
 HARD_NEGATIVES = 3  # non-answers per (question, answer) pair, the ones MiniLM finds most similar
 SCALE = 20.0  # cosine → logit in the in-batch softmax (sentence-transformers' MultipleNegativesRankingLoss)
-UNANSWERABLE_WEIGHT = 1.0  # the unanswerable questions' loss beside the answerable ones' (0: none)
+UNANSWERABLE_WEIGHT = 0.0  # the unanswerable questions' loss beside the answerable ones' (0: none; 1 measured,
+# not shipped: more declines of unanswerable questions, fewer answers, bundled and SciFact worse; session 33)
 UNANSWERABLE_BATCH = 4  # unanswerable questions per step, each with its HARD_NEGATIVES nearest sentences
 
 
