@@ -73,8 +73,7 @@ class Row:
         self.paper, self.corpus = paper or item.paper, item.corpus
 
 
-def rows(work: Path) -> list[Row]:
-    libs = Libraries(work, answer_encoder="none")  # its own cosine is what is being fitted
+def rows(libs: Libraries) -> list[Row]:
     out = []
     for item in items():
         if item.corpus in libs:
@@ -84,12 +83,11 @@ def rows(work: Path) -> list[Row]:
     return out
 
 
-def unanswerable_rows(work: Path) -> list[Row]:
+def unanswerable_rows(libs: Libraries) -> list[Row]:
     """The unanswerable questions bench/train_answerability.py fits on, each with the candidate pool the
     scorer sees: no sentence of it answers."""
     from bench.train_answerability import unanswerable_items
 
-    libs = Libraries(work, answer_encoder="none")
     out = []
     for u in unanswerable_items():
         if u.corpus in libs:
@@ -271,11 +269,12 @@ def main(argv: list[str] | None = None) -> int:
     random.seed(args.seed)
     torch.manual_seed(args.seed)
     repeats = corpus_weights(args.weight)
-    data = rows(args.work)
+    libs = Libraries(args.work, answer_encoder="none")  # its own cosine is what is being fitted
+    data = rows(libs)
     base = Library(Settings(index_dir=args.work / "index")).engine.embedder.model
     train = [r for r in data if r.split == "train"]
     dev = [r for r in data if r.split == "dev"]
-    refused = unanswerable_rows(args.work) if args.unanswerable_weight > 0 else []
+    refused = unanswerable_rows(libs) if args.unanswerable_weight > 0 else []
     refused_train = [r for r in refused if r.split == "train"]
     keep = [i for i, name in enumerate(FEATURES) if not name.startswith("answer_")]  # the scorer without it
 
