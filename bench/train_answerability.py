@@ -1,9 +1,11 @@
 """Fit when to decline: logistic regression over `rag.answers.extractive.ANSWERABILITY` (question-level
 signals of the scored candidates), answerable vs on-topic unanswerable questions of the train split, and
-the decline threshold: the highest that keeps false declines (all causes) at most 5 % on train.
+the decline threshold: the highest that keeps false declines (all causes) at most 5 % on train
+(`--max-false-declines`).
 
     python -m bench.train_answerability --work W/pdfs            # fit, report train and dev, write the weights
     python -m bench.train_answerability --work W/pdfs --dry-run
+    python -m bench.train_answerability --work W/pdfs --max-false-declines 0.03   # a stricter bar on train
 
 Run it after bench/train_answer_scorer.py and bench/train_answer_cues.py (it scores candidates as the answerer does).
 Questions: bench/questions pdfs_answerable + bundled_body + pdfs_multi + bundled_answerable, and the
@@ -170,8 +172,13 @@ def main(argv: list[str] | None = None) -> int:
         "--scifact-work", type=Path, default=Path("/tmp/papers-eval-answers/scifact"),
         help="the index `eval_answers scifact` builds (claims: the threshold for statements)",
     )  # fmt: skip
+    ap.add_argument(
+        "--max-false-declines", type=float, default=MAX_FALSE_DECLINES,
+        help="the share of answerable train questions (and supported claims) a threshold may decline",
+    )  # fmt: skip
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
+    max_false = args.max_false_declines
 
     from sklearn.linear_model import LogisticRegression
 
@@ -230,21 +237,21 @@ def main(argv: list[str] | None = None) -> int:
         return declines(*scored(model, pool), t, t_flagged)
 
     def calibrated(model, pool: list, t_flagged: float = 0.0) -> float:
-        """The highest threshold with at most MAX_FALSE_DECLINES false declines on `pool`."""
+        """The highest threshold with at most `max_false` false declines on `pool`."""
         questions, best = scored(model, pool), 0.0
         for t in GRID:
-            if declines(*questions, float(t), t_flagged)[0] <= MAX_FALSE_DECLINES:
+            if declines(*questions, float(t), t_flagged)[0] <= max_false:
                 best = float(t)
         return best
 
     def calibrated_pair(model, pool: list) -> tuple[float, float]:
         """(threshold, threshold for flagged questions) declining the most unanswerable questions of `pool`
-        with at most MAX_FALSE_DECLINES false declines (ties: the higher threshold, then the lower flagged one)."""
+        with at most `max_false` false declines (ties: the higher threshold, then the lower flagged one)."""
         questions, best = scored(model, pool), (-1.0, 0.0, 0.0)
         for t in GRID:
             for t_flagged in GRID[t <= GRID]:
                 false, right = declines(*questions, float(t), float(t_flagged))
-                if false <= MAX_FALSE_DECLINES and (right, t) > best[:2]:
+                if false <= max_false and (right, t) > best[:2]:
                     best = (right, float(t), float(t_flagged))
         return best[1], best[2]
 
