@@ -6,6 +6,7 @@ the decline threshold: the highest that keeps false declines (all causes) at mos
     python -m bench.train_answerability --work W/pdfs            # fit, report train and dev, write the weights
     python -m bench.train_answerability --work W/pdfs --dry-run
     python -m bench.train_answerability --work W/pdfs --max-false-declines 0.03   # a stricter bar on train
+    python -m bench.train_answerability --work W/pdfs --rows-cache W/rows.pkl --dry-run  # again: seconds
 
 Run it after bench/train_answer_scorer.py and bench/train_answer_cues.py (it scores candidates as the answerer does).
 Questions: bench/questions pdfs_answerable + bundled_body + pdfs_multi + bundled_answerable, and the
@@ -32,7 +33,7 @@ if str(ROOT) not in sys.path:
 
 from bench.eval_answers import SCIFACT  # noqa: E402
 from bench.qa_sets import QUESTIONS, read_jsonl  # noqa: E402
-from bench.train_answer_scorer import Libraries, write_weights  # noqa: E402
+from bench.train_answer_scorer import Libraries, folds_dir, write_weights  # noqa: E402
 from bench.train_answer_scorer import items as answerable_items  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "answerability_weights.json"
@@ -161,6 +162,74 @@ def signal_auc(pool: list, model) -> None:
         print(f"  {name:<26} {auc(values[y], values[~y]):.3f}")
 
 
+Row = tuple[np.ndarray | None, bool, bool, bool]  # (x, missing, label, lacks the kind asked)
+Rows = dict[str, list[Row]]  # by split
+
+
+def collected_rows(args: argparse.Namespace) -> tuple[Rows, Rows]:
+    """(the questions' answerability rows, the SciFact claims' rows), each by split, read as `ask` reads them."""
+    from rag import Library, Settings
+
+    libs = Libraries(args.work)
+    rows: Rows = {"train": [], "dev": []}
+    for item in answerable_items():
+        if item.corpus in libs:
+            x, missing, lacks = signals(libs.of(item), item.question)
+            rows[item.split].append((x, missing, True, lacks))
+    asked: set[str] = set()
+    for lib in libs.values():
+        for question, split in title_questions(lib, skip=asked):
+            x, missing, lacks = signals(lib, question)
+            rows[split].append((x, missing, True, lacks))
+        asked |= {p.id for p in lib.papers()}
+    for u in unanswerable_items():  # the train ones from the encoder fold that never saw them (it fits on them)
+        if u.corpus in libs:
+            x, missing, lacks = signals(libs.of(u), u.question)
+            rows[u.split].append((x, missing, False, lacks))
+    claims: Rows = {"train": [], "dev": []}
+    if (args.scifact_work / "index").exists():
+        sci = Library(Settings(index_dir=args.scifact_work / "index"))
+        indexed = {p.id for p in sci.papers()}
+        for claim, gold, split in scifact_claims():
+            x, missing, lacks = signals(sci, claim)
+            claims[split].append((x, missing, bool(set(gold) & indexed), lacks))
+    return rows, claims
+
+
+def rows_fingerprint(args: argparse.Namespace) -> str:
+    """What the rows depend on: the answerer's code and models (not the two models this script writes), the
+    question sets, the fold encoders and where the indexes are. A cache with another fingerprint is stale;
+    one made before the indexes were rebuilt is not told apart: delete it then."""
+    import hashlib
+
+    written = {WEIGHTS, STATEMENT_WEIGHTS}
+    read = [f for f in sorted((ROOT / "rag").rglob("*")) if f.is_file() and "__pycache__" not in f.parts]
+    read = [f for f in read if f not in written] + sorted(QUESTIONS.glob("*.jsonl"))
+    folds = folds_dir(args.work)
+    read += sorted(f for f in folds.rglob("*") if f.is_file()) if folds.exists() else []
+    digest = hashlib.sha256(f"{args.work.resolve()}|{args.scifact_work.resolve()}".encode())
+    for f in read:
+        digest.update(str(f).encode() + f.read_bytes())
+    return digest.hexdigest()
+
+
+def cached_rows(args: argparse.Namespace) -> tuple[Rows, Rows]:
+    """`collected_rows`, kept in `--rows-cache` while nothing they depend on changes (`rows_fingerprint`): a
+    variant of the fit (C, the calibration) then takes seconds instead of a pass over every question."""
+    import pickle
+
+    fingerprint = rows_fingerprint(args)
+    if args.rows_cache.exists():
+        saved = pickle.loads(args.rows_cache.read_bytes())
+        if saved.get("fingerprint") == fingerprint:
+            print(f"rows from {args.rows_cache}")
+            return saved["rows"], saved["claims"]
+        print(f"{args.rows_cache} is stale (the models, code or questions changed): collecting again")
+    rows, claims = collected_rows(args)
+    args.rows_cache.write_bytes(pickle.dumps({"fingerprint": fingerprint, "rows": rows, "claims": claims}))
+    return rows, claims
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
@@ -176,39 +245,19 @@ def main(argv: list[str] | None = None) -> int:
         "--max-false-declines", type=float, default=MAX_FALSE_DECLINES,
         help="the share of answerable train questions (and supported claims) a threshold may decline",
     )  # fmt: skip
+    ap.add_argument(
+        "--rows-cache", type=Path, default=None,
+        help="keep the collected rows in this file and reuse them while the models, code and questions are unchanged",
+    )  # fmt: skip
     ap.add_argument("--dry-run", action="store_true")
     args = ap.parse_args(argv)
     max_false = args.max_false_declines
 
     from sklearn.linear_model import LogisticRegression
 
-    from rag import Library, Settings
     from rag.answers.extractive import ANSWERABILITY
 
-    libs = Libraries(args.work)
-    Row = tuple[np.ndarray | None, bool, bool, bool]  # (x, missing, label, lacks the kind asked)
-    rows: dict[str, list[Row]] = {"train": [], "dev": []}
-    for item in answerable_items():
-        if item.corpus in libs:
-            x, missing, lacks = signals(libs.of(item), item.question)
-            rows[item.split].append((x, missing, True, lacks))
-    asked: set[str] = set()
-    for lib in libs.values():
-        for question, split in title_questions(lib, skip=asked):
-            x, missing, lacks = signals(lib, question)
-            rows[split].append((x, missing, True, lacks))
-        asked |= {p.id for p in lib.papers()}
-    for u in unanswerable_items():  # the train ones from the encoder fold that never saw them (it fits on them)
-        if u.corpus in libs:
-            x, missing, lacks = signals(libs.of(u), u.question)
-            rows[u.split].append((x, missing, False, lacks))
-    claims: dict[str, list[Row]] = {"train": [], "dev": []}
-    if (args.scifact_work / "index").exists():
-        sci = Library(Settings(index_dir=args.scifact_work / "index"))
-        indexed = {p.id for p in sci.papers()}
-        for claim, gold, split in scifact_claims():
-            x, missing, lacks = signals(sci, claim)
-            claims[split].append((x, missing, bool(set(gold) & indexed), lacks))
+    rows, claims = cached_rows(args) if args.rows_cache else collected_rows(args)
     if not claims["train"]:  # said aloud: the statements' threshold then comes from the questions' fit
         print(
             f"no SciFact claims (needs the index {args.scifact_work / 'index'} and {SCIFACT}): the model for "
