@@ -198,8 +198,8 @@ def collected_rows(args: argparse.Namespace) -> tuple[Rows, Rows]:
 
 def rows_fingerprint(args: argparse.Namespace) -> str:
     """What the rows depend on: the answerer's code and models (not the two models this script writes), the
-    question sets, the fold encoders and where the indexes are. A cache with another fingerprint is stale;
-    one made before the indexes were rebuilt is not told apart: delete it then."""
+    question sets, the fold encoders, where the indexes are and whether SciFact is. A cache with another
+    fingerprint is stale; one made before the indexes were rebuilt is not told apart: delete it then."""
     import hashlib
 
     written = {WEIGHTS, STATEMENT_WEIGHTS}
@@ -207,7 +207,8 @@ def rows_fingerprint(args: argparse.Namespace) -> str:
     read = [f for f in read if f not in written] + sorted(QUESTIONS.glob("*.jsonl"))
     folds = folds_dir(args.work)
     read += sorted(f for f in folds.rglob("*") if f.is_file()) if folds.exists() else []
-    digest = hashlib.sha256(f"{args.work.resolve()}|{args.scifact_work.resolve()}".encode())
+    claims = (args.scifact_work / "index").exists()  # rows collected before SciFact was indexed have no claims
+    digest = hashlib.sha256(f"{args.work.resolve()}|{args.scifact_work.resolve()}|{claims}".encode())
     for f in read:
         digest.update(str(f).encode() + f.read_bytes())
     return digest.hexdigest()

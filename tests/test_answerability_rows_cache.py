@@ -56,3 +56,11 @@ def test_another_index_folder_is_another_cache(tmp_path: Path, collections: list
     other.mkdir(parents=True)
     ta.cached_rows(argparse.Namespace(work=other, scifact_work=args.scifact_work, rows_cache=args.rows_cache))
     assert collections == [1, 2]
+
+
+def test_indexing_scifact_makes_the_rows_stale(tmp_path: Path, collections: list[int]) -> None:
+    args = _args(tmp_path)
+    ta.cached_rows(args)  # no SciFact index yet: the rows have no claims
+    (args.scifact_work / "index").mkdir(parents=True)
+    ta.cached_rows(args)
+    assert collections == [1, 2]
