@@ -1,5 +1,5 @@
 """`train_answerability --rows-cache`: collected rows are reused while what they depend on is unchanged, and
-collected again when it changes (here: a fold encoder's file), never silently stale."""
+collected again when it changes (a fold encoder's file, the index folder, a newly built SciFact index)."""
 
 from __future__ import annotations
 
