@@ -67,3 +67,14 @@ def test_sets_match_the_text_the_product_extracts():
         for problem in validate.check_item(name, item, papers)
     ]
     assert problems == []
+
+
+def test_every_question_set_labels_its_types_with_one_spelling_each():
+    """`eval_answers --type yesno` and `answer_recall --by-type` group by the label: a second spelling
+    ("yes/no", as these sets once had) split one type in two and dropped it from the filter."""
+    from bench.questions.validate import QUESTION_TYPES, check_item
+
+    labels = Counter(r["type"] for path in sorted(QUESTIONS.glob("*.jsonl")) for r in read_jsonl(path) if "type" in r)
+    assert set(labels) <= QUESTION_TYPES and labels["yesno"] >= 100
+    item = {"split": "train", "type": "yes/no"}
+    assert any("type 'yes/no'" in p for p in check_item("train_papers_unanswerable.jsonl", item, {}))

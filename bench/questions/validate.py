@@ -39,6 +39,8 @@ FILES = ("pdfs_answerable.jsonl", "pdfs_multi.jsonl", "pdfs_unanswerable.jsonl",
 HELDOUT_FILES = ("heldout_answerable.jsonl", "heldout_multi.jsonl", "heldout_unanswerable.jsonl")
 TRAIN_PAPERS_FILES = ("train_papers_answerable.jsonl", "train_papers_multi.jsonl", "train_papers_unanswerable.jsonl")
 MAX_SHARED = 5  # consecutive words a question may share with its paper
+# The type labels `eval_answers --type` and `answer_recall --by-type` group by: one spelling each.
+QUESTION_TYPES = {"name", "quantity", "reason", "method", "yesno", "definition", "overview", "comparison", "list"}
 FIELDS = {
     "pdfs_answerable.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
     "bundled_body.jsonl": {"id", "question", "answer", "sentence", "page", "section", "type", "where", "split"},
@@ -99,6 +101,8 @@ def check_item(name: str, item: dict[str, Any], papers: dict[str, Paper]) -> lis
     problems = [f"missing fields {sorted(missing)}"] if (missing := FIELDS[name] - item.keys()) else []
     if item.get("split") not in splits_of(name):
         problems.append(f"split {item.get('split')!r}")
+    if "type" in item and item["type"] not in QUESTION_TYPES:
+        problems.append(f"type {item['type']!r} (one of {sorted(QUESTION_TYPES)})")
     if name.endswith("_unanswerable.jsonl"):
         if item.get("about") is not None and item["about"] not in papers:
             problems.append(f"unknown paper {item['about']!r}")
