@@ -788,7 +788,34 @@ def test_a_best_sentence_without_the_asked_kind_of_quantity_raises_the_bar() -> 
     assert not best_lacks_kind(q, [timing, scored("ts", "treesim", "It runs fast.", 0.5)])
     assert not best_lacks_kind(analyse("Which language is treesim written in?"), [count])
     row = np.zeros(len(ANSWERABILITY), dtype=np.float32)
-    assert unanswered_flags(row, lacks_kind=True) == (True, False)
-    assert unanswered_flags(row) == (False, False)
+    assert unanswered_flags(row, lacks_kind=True) == (True, False, False)
+    assert unanswered_flags(row) == (False, False, False)
     row[ANSWERABILITY.index("several_things")] = 1.0  # a question about several things is read part by part
-    assert unanswered_flags(row, lacks_kind=True) == (False, False)
+    assert unanswered_flags(row, lacks_kind=True) == (False, False, False)
+
+
+def test_a_question_for_the_authors_plans_is_flagged_when_their_paper_speaks_of_none() -> None:
+    """ "What do the treesim authors plan to add?" is answered only by a sentence of future work or an open
+    problem of the paper it asks about: another paper's plans, or "future observations", are no answer."""
+    import numpy as np
+
+    from rag.answers.extractive import ANSWERABILITY, about, plans_unstated, unanswered_flags
+
+    treesim, other = "treesim: fast tree simulation", "Multi-LexSum: Real-world Summaries"
+    own = scored("ts", treesim, "Simulating 1,000 tips takes 0.8 seconds.", 2.0)
+    forecast = scored("ts", treesim, "The model predicts future observations of tree size.", 1.5)
+    elsewhere = scored("ml", other, "In future work we plan to add more languages.", 1.0)
+    q = analyse("What do the treesim authors plan to add in later versions?")
+    pool = [own, forecast, elsewhere]
+    assert plans_unstated(q, about(q, pool), pool)
+    planned = scored("ts", treesim, "In the future, we intend to support unrooted trees.", 1.0)
+    assert not plans_unstated(q, about(q, [*pool, planned]), [*pool, planned])
+    left = scored("ts", treesim, "Whether the bound is tight remains an open problem.", 1.0)
+    open_q = analyse("What open problems does the treesim paper leave?")
+    assert not plans_unstated(open_q, about(open_q, [own, left]), [own, left])
+    for question in ("How many future paths were simulated?", "Can treesim help plan how many tips a study needs?"):
+        asked = analyse(question)
+        assert not plans_unstated(asked, about(asked, pool), pool), question  # they ask no plans
+    row = np.zeros(len(ANSWERABILITY), dtype=np.float32)
+    row[ANSWERABILITY.index("plans_unstated")] = 1.0
+    assert unanswered_flags(row) == (False, False, True)

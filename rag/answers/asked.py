@@ -83,6 +83,30 @@ CLASS_WORDS: list[tuple[re.Pattern[str], re.Pattern[str]]] = [
                 r"pairs|questions|demonstrations|annotations|cases)\b", re.I)),
 ]  # fmt: skip
 
+# A question asking what the authors plan or leave open ("What do the coin developers plan to add?", "What open
+# problems does the paper leave?"), and how a sentence speaks of that: of future work, of plans, of what remains
+# open. Not the future a model forecasts ("future observations") nor planning a study ("help plan how many …").
+PLANS_ASKED = re.compile(
+    r"\b(?:(?<!help )plans?|planned|planning|intends?|intended|in the future|future (?:work|research|versions?|"
+    r"releases?|development|extensions?|plans?|directions?|improvements?|additions?|features?)|upcoming|"
+    r"forthcoming|later (?:versions?|releases?)|next (?:versions?|releases?|steps?)|open (?:\w+ )?(?:problems?|"
+    r"questions?|issues?)|further (?:research|work|development)|research directions?|follow-up (?:work|studies|"
+    r"research)|remain\w* (?:unsolved|open)|unsolved|left (?:open|unsolved|for))\b(?! how)",
+    re.IGNORECASE,
+)
+PLANS_STATED = re.compile(
+    r"\b(?:(?:in|for) the (?:near )?future|future (?:work|research|versions?|releases?|development|extensions?|"
+    r"plans?|studies|directions?|improvements?)|plan(?:s|ned)?\b(?! \w+ (?:size|number))|(?:we|i|authors?|"
+    r"they) (?:intend|hope|aim|plan)s? to|(?:we|i) would like to (?!thank|acknowledge|express)|not yet|"
+    r"remain\w* (?:open|unsolved|to be)|challenges remain|open (?:\w+ )?(?:problems?|questions?|issues?)|"
+    r"further (?:research|work|development|investigation|extensions?)|forthcoming|upcoming|in preparation|"
+    r"under development|ongoing work|work in progress|next (?:version|release|step)s?|later (?:version|"
+    r"release)s?|(?:will|shall) be (?:added|extended|implemented|included|examined|explored|investigated|"
+    r"developed|improved|supported|integrated|addressed|studied))\b",
+    re.IGNORECASE,
+)
+PLANS = "authors' plans or open problems"  # what a decline names as unstated
+
 _ADVERB = r"(?:already|also|still|ever|often|first|currently)\b"
 # A participle or an adverb ends the noun phrase an attribute is ("which grants funded …", "which packages already
 # …"): the head may be neither. Only lower-case words ending in -ed are participles ("TED score", "R-squared"),

@@ -17,7 +17,7 @@ from functools import cache
 import numpy as np
 
 from rag.answers import features as F
-from rag.answers.asked import QUANTITY_KINDS, without_citations
+from rag.answers.asked import PLANS, PLANS_ASKED, PLANS_STATED, QUANTITY_KINDS, without_citations
 from rag.answers.candidates import Candidate, gather
 from rag.answers.declines import PassageWords, missing_names, missing_words
 from rag.answers.lexicon import lower_words
@@ -66,6 +66,7 @@ ANSWERABILITY = (
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
     "subject_answer_cosine",  # the best answer-encoder cosine among the sentences of the papers it is about
     "best_unstated",  # asks a typed value (a quantity's kind, an attribute, a class) the best sentence does not state
+    "plans_unstated",  # asks what the authors plan or leave open, and no sentence of the papers it is about says
 )
 ANSWER_ENCODER_SIGNALS = ("subject_answer_cosine",)  # read from the answer encoder: its train mean when it is off
 
@@ -108,10 +109,10 @@ def extractive_answer(
         answer = _declined(question, hits, 0.0, "missing")
         answer.missing = a.missing
         return answer
-    confidence, no_number, no_attribute = answerability(
+    confidence, no_number, no_attribute, no_plans = answerability(
         q, candidates, x, w, statement=not asks, answer_encoder_on=bank.answer_encoder_on
     )
-    flagged = asks and (no_number or no_attribute)
+    flagged = asks and (no_number or no_attribute or no_plans)
     threshold = calibrated_threshold(q, statement=not asks, flagged=flagged) if min_relevance is None else min_relevance
     if min_relevance is None and asks and compares_named_papers(question, q, candidates):
         threshold = 0.0  # each paper's own sentence answers "How does A compare to B?"; no sentence holds both
@@ -123,6 +124,10 @@ def extractive_answer(
         if asks and no_attribute:
             answer = _declined(question, hits, confidence, "unstated")
             answer.missing = [q.attribute or ""]
+            return answer
+        if asks and no_plans:
+            answer = _declined(question, hits, confidence, "unstated")
+            answer.missing = [PLANS]
             return answer
         return _declined(question, hits, confidence, "low_confidence")
     by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else []
@@ -333,11 +338,12 @@ def answerability(
     *,
     statement: bool = False,
     answer_encoder_on: bool = True,
-) -> tuple[float, bool, bool]:
+) -> tuple[float, bool, bool, bool]:
     """(probability that the best candidates answer the question, or support the `statement`, it asks a
     quantity none of them gives (or a kind of quantity, a duration or a rate, the papers it is about never
-    state), it asks an attribute none of them states). With the answer encoder off, the signals read from it
-    are taken at their train mean, so the calibrated threshold still holds."""
+    state), it asks an attribute none of them states, it asks the authors' plans and none speaks of any). With
+    the answer encoder off, the signals read from it are taken at their train mean, so the calibrated threshold
+    still holds."""
     row = answerability_features(q, candidates, x, w)
     model = answerability_model(statement=statement)
     if not answer_encoder_on:
@@ -345,15 +351,16 @@ def answerability(
     return float(model.probability(row[None, :])[0]), *unanswered_flags(row, best_lacks_kind(q, candidates))
 
 
-def unanswered_flags(row: np.ndarray, lacks_kind: bool = False) -> tuple[bool, bool]:
+def unanswered_flags(row: np.ndarray, lacks_kind: bool = False) -> tuple[bool, bool, bool]:
     """(it asks a quantity no best candidate gives, or a kind of quantity the papers it is about never state
-    or the best candidate does not (`lacks_kind`, `best_lacks_kind`); it asks an attribute they never state)
+    or the best candidate does not (`lacks_kind`, `best_lacks_kind`); it asks an attribute they never state;
+    it asks what the authors plan or leave open and they never say)
     from an answerability row: what a decline names as missing, and what raises its bar
     (`calibrated_threshold`). A question about several things is read part by part."""
     flag = {name: bool(row[ANSWERABILITY.index(name)]) for name in _FLAGS}
     several = flag["several_things"]
     no_number = flag["quantity_without_number"] or ((flag["kind_unstated"] or lacks_kind) and not several)
-    return no_number, flag["attribute_unstated"] and not several
+    return no_number, flag["attribute_unstated"] and not several, flag["plans_unstated"] and not several
 
 
 def best_lacks_kind(q: Question, candidates: list[Candidate]) -> bool:
@@ -365,7 +372,7 @@ def best_lacks_kind(q: Question, candidates: list[Candidate]) -> bool:
     return bool(candidates) and kind_unstated(q, [max(candidates, key=lambda c: c.score)])
 
 
-_FLAGS = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things")
+_FLAGS = ("quantity_without_number", "attribute_unstated", "kind_unstated", "several_things", "plans_unstated")
 
 
 def answerability_model(*, statement: bool = False) -> LinearModel:
@@ -411,7 +418,21 @@ def answerability_features(
     answer = [x[i, col["answer_cosine"]] for i, c in enumerate(candidates) if id(c) in own]
     row[12] = float(max(answer, default=0.0))
     row[13] = float(asked_type(q) is not None and not x[order[0], col["states_asked"]])
+    row[14] = float(plans_unstated(q, subject, candidates))
     return row
+
+
+def plans_unstated(q: Question, subject: list[Candidate], candidates: list[Candidate]) -> bool:
+    """The question asks what the authors plan or leave open (`PLANS_ASKED`) and no sentence (with its
+    neighbours) of the papers it is about speaks of future work or open problems (`PLANS_STATED`): a typed
+    answer no candidate carries, as `kind_unstated` is for a kind of quantity. When it names no paper (`about`
+    gives every candidate), the papers of its two best candidates: another paper's future work is no answer."""
+    if not PLANS_ASKED.search(q.text):
+        return False
+    if subject is candidates:
+        best = {c.paper_id for c in sorted(candidates, key=lambda c: -c.score)[:2]}
+        subject = [c for c in candidates if c.paper_id in best]
+    return not any(PLANS_STATED.search(_with_neighbours(c)) for c in subject)
 
 
 def kind_unstated(q: Question, subject: list[Candidate]) -> bool:
