@@ -66,7 +66,7 @@ ANSWERABILITY = (
     "several_things",  # it asks about several papers or things: each sentence answers only part of it
     "subject_answer_cosine",  # the best answer-encoder cosine among the sentences of the papers it is about
     "best_unstated",  # asks a typed value (a quantity's kind, an attribute, a class) the best sentence does not state
-    "plans_unstated",  # asks what the authors plan or leave open, and no sentence of the papers it is about says
+    "plans_unstated",  # asks what the authors plan or leave open; no sentence of the papers it is about says any
 )
 ANSWER_ENCODER_SIGNALS = ("subject_answer_cosine",)  # read from the answer encoder: its train mean when it is off
 
