@@ -159,3 +159,25 @@ def test_without_the_answer_encoder_its_signals_are_taken_at_their_train_mean() 
     for name, mean in model.without_answer_encoder:
         assert off[model.features.index(name)] == pytest.approx(mean) and 0.2 < mean < 0.9  # a cosine's mean, not 0
     assert not row.any()  # the row itself is left as it was
+
+
+def test_answerability_reads_a_question_for_plans_its_paper_never_speaks_of() -> None:
+    """A question for the authors' plans whose paper's sentences say nothing of future work: a signal of its
+    own, and none for a question that asks no plans."""
+    from rag.answers.extractive import ANSWERABILITY, answerability_features
+    from rag.answers.questions import analyse
+
+    pool = [
+        _candidate("ip", "ipred: Improved Predictors", "This note presents the ipred package for bagging.", 2.0),
+        _candidate("ip", "ipred: Improved Predictors", "Bagging 25 trees took 3.2 seconds.", 1.0),
+    ]
+    planned = [*pool, _candidate("ip", "ipred: Improved Predictors", "We plan to add boosting.", 0.5)]
+
+    def unstated(question: str, candidates: list) -> float:
+        x = np.zeros((len(candidates), len(FEATURES)), dtype=np.float32)
+        return answerability_features(analyse(question), candidates, x)[ANSWERABILITY.index("plans_unstated")]
+
+    asked = "What do the ipred authors plan to add in future versions?"
+    assert unstated(asked, pool) == 1.0
+    assert unstated(asked, planned) == 0.0
+    assert unstated("How many seconds does bagging 25 trees take?", pool) == 0.0
