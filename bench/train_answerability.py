@@ -38,7 +38,10 @@ from bench.train_answer_scorer import items as answerable_items  # noqa: E402
 
 WEIGHTS = ROOT / "rag" / "answers" / "answerability_weights.json"
 STATEMENT_WEIGHTS = ROOT / "rag" / "answers" / "statement_weights.json"  # claims checked against the papers
-MAX_FALSE_DECLINES = 0.05
+# The target is at most 5 % false declines on questions never trained on; calibrated at the edge of it on the
+# train split, the last half-point bought declines that did not carry over (2026-12-07, same rows: at 0.05 dev
+# false declines 0.045 and unanswerable declined 0.677; at 0.045, 0.036 and 0.677), so the bar keeps a margin.
+MAX_FALSE_DECLINES = 0.045
 
 
 class Unanswerable(NamedTuple):
