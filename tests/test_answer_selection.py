@@ -819,3 +819,21 @@ def test_a_question_for_the_authors_plans_is_flagged_when_their_paper_speaks_of_
     row = np.zeros(len(ANSWERABILITY), dtype=np.float32)
     row[ANSWERABILITY.index("plans_unstated")] = 1.0
     assert unanswered_flags(row) == (False, False, True)
+
+
+def test_a_decline_shows_readable_passages_as_closest_not_contents_or_bare_headings() -> None:
+    """Retrieval ranks a table of contents or a lone heading high on a question's words; shown as the closest
+    passages under a decline they tell the reader nothing, so readable passages come first."""
+    from rag.answers.extractive import closest_passages
+
+    earth = "Notes on the earth package"
+    contents = Hit(
+        "e:1", "12.3 Three criteria . . . . . . . . . . . 54 12.4 Example . . . . . . . . . . 54", "e", earth
+    )
+    heading = Hit("e:2", "13 FAQ", "e", earth)
+    body = [
+        Hit(f"e:{i}", f"The earth package fits MARS models; passage {i} explains how.", "e", earth) for i in range(3, 7)
+    ]
+    assert closest_passages([contents, heading, *body]) == body[:3]
+    assert closest_passages([contents, body[0]]) == [body[0]]
+    assert closest_passages([contents, heading]) == [contents, heading]  # nothing readable: what there is

@@ -796,7 +796,24 @@ def _compose(question: str, chosen: list[Candidate], confidence: float) -> Answe
 
 
 def _declined(question: str, hits: list[Hit], confidence: float, why: str) -> Answer:
-    return Answer(question, [], [], refused=True, confidence=confidence, closest=hits[:3], decline=why)
+    return Answer(question, [], [], refused=True, confidence=confidence, closest=closest_passages(hits), decline=why)
+
+
+_LEADERS = re.compile(r"(?:\.\s?){6,}")  # a table of contents' dot leaders ("3.1 Setup . . . . . . 12")
+_SHORTEST_SHOWN = 40  # characters: shorter is a bare heading or a figure's label ("13 FAQ", "Log(λ)")
+
+
+def closest_passages(hits: list[Hit], most: int = 3) -> list[Hit]:
+    """The passages a decline shows as closest: the best retrieved ones a reader can use, passing over tables of
+    contents and bare headings, which retrieval ranks high on a question's words alone (all of them when none
+    is readable)."""
+    readable = [h for h in hits if len(h.text.strip()) >= _SHORTEST_SHOWN and not _is_contents(h.text)]
+    return (readable or hits)[:most]
+
+
+def _is_contents(text: str) -> bool:
+    """A fifth or more of it dot runs: a table of contents' leaders (or a printed sparse matrix's zeros)."""
+    return sum(len(m) for m in _LEADERS.findall(text)) >= 0.2 * len(text)
 
 
 # -- Chinese questions: the packaged embedder is English-only, so they are matched lexically -------------

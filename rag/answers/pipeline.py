@@ -14,7 +14,7 @@ import numpy as np
 
 from rag.answers.citations import check_answer
 from rag.answers.conversation import prefer, resolve
-from rag.answers.extractive import extractive_answer, typed_passages
+from rag.answers.extractive import closest_passages, extractive_answer, typed_passages
 from rag.answers.generated import llm_answer
 from rag.answers.questions import analyse, is_question, parts
 from rag.answers.scoring import DEFAULT_SCORING
@@ -164,7 +164,7 @@ def compose_answer(
             answer, bank, threshold=s.support_threshold, drop_unsupported=s.drop_unsupported, given=given
         )
         if answer.refused:
-            answer.closest = hits[:3]
+            answer.closest = closest_passages(hits)
         return answer
     if answer.refused:
         return answer
