@@ -121,13 +121,9 @@ def extractive_answer(
     if confidence < threshold:  # the calibrated model decides; the flags say why (and raise its bar)
         if asks and no_number:
             return _declined(question, hits, confidence, "no_quantity")
-        if asks and no_attribute:
+        if asks and (no_attribute or no_plans):  # the attribute asked, or the authors' plans, is stated nowhere
             answer = _declined(question, hits, confidence, "unstated")
-            answer.missing = [q.attribute or ""]
-            return answer
-        if asks and no_plans:
-            answer = _declined(question, hits, confidence, "unstated")
-            answer.missing = [PLANS]
+            answer.missing = [(q.attribute or "") if no_attribute else PLANS]
             return answer
         return _declined(question, hits, confidence, "low_confidence")
     by_part = _best_by_part(q, candidates, hits, bank, paper_vectors, w, passages_of) if about_several(q) else []
