@@ -437,3 +437,56 @@ def make_superscript_citations_pdf(path: Path) -> None:
     write("Topologies occur in proportion "), write("1", True), write("2", True), write(" and the distance is stAni")
     write("2", True), write(" · u"), write("2", True), write(" here.")
     pdf.output(str(path))
+
+
+CONTENTS_ENTRIES = [("1 Introduction", 2), ("2 Results", 2), ("2.1 Setup", 2), ("Plotting the densities", 3)]
+
+
+def make_vignette_with_contents_pdf(path: Path) -> None:
+    """A package vignette as R's tools set it: a contents page (dot leaders, and a top-level entry without
+    them), a numbered section whose subsection starts right below its heading, a plot whose title and axis
+    labels are set larger than the body (as a plot device draws them) inside a paragraph, and an unnumbered
+    heading set large over its text."""
+    pdf = FPDF(format="A4")
+    pdf.set_auto_page_break(False)
+    y = 20.0
+
+    def line(text: str, size: float, style: str = "", x: float = 20, gap: float = 0.5) -> None:
+        nonlocal y
+        pdf.set_font("Helvetica", style, size)
+        pdf.set_xy(x, y)
+        pdf.cell(0, size * 0.45, text)
+        y += size * gap
+
+    body = "Body text of this part explains one more detail of the package in plain words."
+    pdf.add_page()
+    line("Densities for Indexed Observations", 17, "B")
+    line("Ada Lovelace   Alan Turing", 12)
+    y += 6
+    line("Contents", 14, "B")
+    for title, page in CONTENTS_ENTRIES:
+        if title == "1 Introduction":
+            line(f"{title}   {page}", 11, "B")
+        else:
+            line(f"{title} " + ". " * 30 + f"{page}", 11)
+    pdf.add_page()
+    y = 20.0
+    line("1 Introduction", 14, "B")
+    for _ in range(4):
+        line(body, 11)
+    line("2 Results", 14, "B")
+    line("2.1 Setup", 12, "B")
+    line("The setup sentence opens the results and names the settings of the runs.", 11)
+    line("The plot below shows the fitted density before the paragraph goes on.", 11)
+    y += 6
+    line("Empirical density", 14, x=70, gap=4)  # the plot's title, its y axis label half-way down, the ticks
+    line("Density", 12, x=25, gap=4)
+    line("0.0 0.2 0.4 0.6 0.8", 12, x=40, gap=1.5)
+    line("The paragraph interrupted by the plot goes on here and ends the setup.", 11)
+    pdf.add_page()
+    y = 20.0
+    line("Plotting the densities", 14)
+    line("The plotting sentence explains how the densities are drawn on one page.", 11)
+    for _ in range(3):
+        line(body, 11)
+    pdf.output(str(path))

@@ -10,6 +10,7 @@ from typing import Any
 
 from ingest.models import Paper, Section, SourceError
 from ingest.pdf.clean import ARXIV_STAMP, drop_line_numbers, drop_running_lines, normalise_lines, normalise_text
+from ingest.pdf.contents import drop_contents
 from ingest.pdf.extract import Line, iter_page_lines, open_reader, quiet_pypdf
 from ingest.pdf.floats import caption_label, mark_floats
 from ingest.pdf.layout import assemble
@@ -120,7 +121,7 @@ def paper_from_lines(
     source = str(path)
     n_pages = len(raw_pages)
     stamp_ids = [m for lines in raw_pages[:1] for ln in lines if (m := ARXIV_STAMP.match(ln.text))]
-    pages = drop_running_lines(drop_line_numbers(normalise_lines(raw_pages)))
+    pages = drop_contents(drop_running_lines(drop_line_numbers(normalise_lines(raw_pages))))
     if sum(len(ln.text) for lines in pages for ln in lines) < 20 or not any(
         re.search(r"[^\W\d_]{2,}", ln.text) for lines in pages for ln in lines
     ):

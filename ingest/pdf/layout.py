@@ -170,7 +170,8 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
                 sections.append(("References", out.pos, kind))
             elif not (page_index == 0 and i < skip) and not figure:
                 heading = detector.classify(line)
-                if heading is None and page_index > 0 and big_heading(line, detector):
+                following = lines[i + 1] if i + 1 < len(lines) else None
+                if heading is None and page_index > 0 and big_heading(line, detector, following):
                     heading = Heading(line.text.strip(), "body", 1)
             if heading is not None:
                 title_lines = [line]

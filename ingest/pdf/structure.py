@@ -241,13 +241,28 @@ def stands_alone(line: Line, following: Line | None, detector: HeadingDetector) 
     return other_type and 0 < line.y - following.y < 2.5 * max(following.size, 1.0)
 
 
-def big_heading(line: Line, detector: HeadingDetector) -> bool:
-    """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION")."""
+def big_heading(line: Line, detector: HeadingDetector, following: Line | None) -> bool:
+    """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION"), with body text right
+    below them. A plot's title and axis labels are set large too ("Log(λ)", "Density", a tree's species
+    names), but what follows them is more of the plot: other labels, tick numbers, or text far away."""
     if detector.body <= 0 or line.size < detector.body * 1.15 or line.uncertain:
         return False
     text = line.text.strip()
     words = re.findall(r"[^\W\d_\u0370-\u03ff]{3,}", text)  # Greek letters are math symbols here
-    return bool(words) and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10
+    if not (words and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10):
+        return False
+    return following is not None and _text_below(line, following)
+
+
+def _text_below(line: Line, following: Line) -> bool:
+    """`following` has words, is set smaller than `line` (body text, or a subsection's heading under a
+    chapter's) and starts within a few lines' spacing below it. A plot's next label is as large as the one
+    before it, or far away."""
+    if following.page != line.page or following.role or following.size > line.size - 0.5:
+        return False
+    if not re.search(r"[^\W\d_]{2,}", following.text):
+        return False
+    return 0.8 * following.size < line.y - following.y < 3.5 * max(line.size, 1.0)  # the next line down
 
 
 _FOOT = 0.2  # the bottom fifth of the height the first page's lines span
