@@ -126,6 +126,26 @@ def test_a_sentence_running_into_a_display_is_a_candidate_but_a_heading_line_is_
     assert is_heading("Normalizing constants are estimated by averaging the time spent in each model")
 
 
+def test_a_line_of_the_papers_title_on_its_first_page_is_no_candidate() -> None:
+    """With a contents page left out at ingest, a first-page chunk can be the title's lines and the authors: a
+    piece of the title ("adephylo: exploratory analyses for the") is nothing an answer could quote."""
+    import numpy as np
+
+    from rag.answers.candidates import gather
+    from rag.answers.sentence_bank import SentenceBank
+    from rag.index.records import Hit
+
+    title = "adephylo: exploratory analyses for the phylogenetic comparative method"
+    text = (
+        "adephylo: exploratory analyses for the\n\nphylogenetic comparative method\n\n"
+        "This document describes the adephylo package for the R software, which analyses trait evolution."
+    )
+    hit = Hit(chunk_id="c1", text=text, paper_id="p1", title=title)
+    bank = SentenceBank(lambda texts: np.ones((len(texts), 4), np.float32) / 2)
+    quoted = [c.text for c in gather("What does adephylo analyse?", [hit], bank, passages=1)]
+    assert quoted == [text.split("\n\n")[-1]]  # neither title line, only the sentence
+
+
 def test_a_line_cut_short_by_a_display_is_not_a_heading() -> None:
     for line in (
         "If we assume that the products are ordered, the Page test is appropriate and can be computed as follows",

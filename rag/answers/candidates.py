@@ -114,6 +114,8 @@ def gather(
                 min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
             ):
                 continue
+            if _folded(text) in _folded(hit.title):  # a line of the title on the first page: no answer's quote
+                continue
             key = (hit.paper_id, hit.start + s)
             before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
             after = hit.text[spans[i + 1][0] : spans[i + 1][1]] if i + 1 < len(spans) else ""
@@ -128,3 +130,7 @@ def gather(
                 context = mean / (np.linalg.norm(mean) or 1.0)
             out.append(Candidate(rank, hit, s, e, vector, context, before, after))
     return out
+
+
+def _folded(text: str) -> str:
+    return " ".join(text.split()).lower()
