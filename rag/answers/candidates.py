@@ -19,7 +19,7 @@ from ingest.sentences import ends_with_abbreviation, heading_at, sentence_spans
 from rag.answers.scoring import DEFAULT_SCORING, ExtractiveScoring
 from rag.answers.sentence_bank import SentenceBank
 from rag.index.records import Hit
-from rag.text import is_cjk
+from rag.text import is_cjk, squash
 
 # A heading glued before a sentence: "3.1 Setup We train …", "A.2 Data The corpus …", "• We …", or a
 # footnote's marker ("4For LED training …").
@@ -114,7 +114,7 @@ def gather(
                 min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
             ):
                 continue
-            if _folded(text) in _folded(hit.title):  # a line of the title on the first page: no answer's quote
+            if squash(text) in squash(hit.title):  # a line of the title on the first page: no answer's quote
                 continue
             key = (hit.paper_id, hit.start + s)
             before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
@@ -130,7 +130,3 @@ def gather(
                 context = mean / (np.linalg.norm(mean) or 1.0)
             out.append(Candidate(rank, hit, s, e, vector, context, before, after))
     return out
-
-
-def _folded(text: str) -> str:
-    return " ".join(text.split()).lower()
