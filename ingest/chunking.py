@@ -36,8 +36,8 @@ def chunk_paper(
         body = paper.text[section.start : section.end]
         if not body.strip():
             continue
-        if body.strip() == section.title.strip():
-            continue  # a heading with its subsections right below ("4 Results" over "4.1 …"): no text to find
+        if section.kind == "body" and body.strip() == section.title.strip():
+            continue  # a heading with its subsections right below ("4 Results" over "4.1 …"); a caption stays
         cursor = 0
         for piece in splitter.split_text(body):
             local = body.find(piece, cursor)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from ingest.chunking import chunk_paper
+from ingest.models import Paper, Section
 from ingest.pdf.contents import drop_contents, is_leader_entry
 from ingest.pdf.extract import Line
 from ingest.sources.pdf import load_pdf
@@ -62,4 +63,8 @@ def test_a_vignette_indexes_no_contents_no_plot_label_sections_and_no_bare_headi
     assert "The paragraph interrupted by the plot goes on here" in paper.text[setup.start : setup.end]
     chunks = chunk_paper(paper)
     assert not any(c.text.strip() == "2 Results" for c in chunks)
+    # a float's section is its caption: a caption alone is a passage (what a figure shows)
+    caption = Paper(id="pdf:2", title="T", text="Figure 1: Overview of the internals", sections=[])
+    caption.sections = [Section("Figure 1: Overview of the internals", 0, len(caption.text), "figure")]
+    assert [c.text for c in chunk_paper(caption)] == [caption.text]
     assert any(c.section == "2.1 Setup" and "setup sentence opens the results" in c.text for c in chunks)
