@@ -445,8 +445,8 @@ CONTENTS_ENTRIES = [("1 Introduction", 2), ("2 Results", 2), ("2.1 Setup", 2), (
 def make_vignette_with_contents_pdf(path: Path) -> None:
     """A package vignette as R's tools set it: a contents page (dot leaders, and a top-level entry without
     them), a numbered section whose subsection starts right below its heading, a plot whose title and axis
-    labels are set larger than the body (as a plot device draws them) inside a paragraph, and an unnumbered
-    heading set large over its text."""
+    labels are set larger than the body (as a plot device draws them) inside a paragraph, an unnumbered
+    heading set large over its text, and one that wraps onto a second line in its own type."""
     pdf = FPDF(format="A4")
     pdf.set_auto_page_break(False)
     y = 20.0
@@ -489,4 +489,9 @@ def make_vignette_with_contents_pdf(path: Path) -> None:
     line("The plotting sentence explains how the densities are drawn on one page.", 11)
     for _ in range(3):
         line(body, 11)
+    y += 6
+    line("Simulation of transitions between the", 14)
+    line("states", 14)
+    line("The simulation sentence says how transitions are drawn from the rates.", 11)
+    line(body, 11)
     pdf.output(str(path))

@@ -19,7 +19,7 @@ def collections(monkeypatch: pytest.MonkeyPatch) -> list[int]:
 
     def collect(args: argparse.Namespace):
         passes.append(len(passes) + 1)
-        row = (np.full(3, float(len(passes)), dtype=np.float32), False, True, False)
+        row = ta.Row(np.full(3, float(len(passes)), dtype=np.float32), False, True, False, "paper")
         return {"train": [row], "dev": []}, {"train": [], "dev": []}
 
     monkeypatch.setattr(ta, "collected_rows", collect)

@@ -26,9 +26,9 @@ def test_a_formula_read_as_words_is_no_heading_and_no_title() -> None:
     detector = HeadingDetector(body=10.0, has_typography=True)
     read_well = _ocr("Seal Fatrrel angio inoroe", page=2, size=14.0)
     below = _ocr("The text of the section starts here.", page=2, bold=False, y=680.0)
-    assert big_heading(read_well, detector, below)  # large type that reads as words: a heading, when read well
+    assert big_heading(read_well, detector, [below])  # large type that reads as words: a heading, when read well
     formula = _ocr("Seal Fatrrel angio inoroe", page=2, size=14.0, uncertain=True)
-    assert detector.classify(formula) is None and not big_heading(formula, detector, below)
+    assert detector.classify(formula) is None and not big_heading(formula, detector, [below])
     first_page = [
         _ocr("Sx Qfart angio", size=20.0, uncertain=True),
         _ocr("Quantum Criticality on a Lattice", size=16.0),

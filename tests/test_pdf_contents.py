@@ -59,6 +59,7 @@ def test_a_vignette_indexes_no_contents_no_plot_label_sections_and_no_bare_headi
     # stays in "2.1 Setup"; the unnumbered heading set large over its text is one
     assert "Empirical density" not in titles and "Density" not in titles
     assert "Plotting the densities" in titles
+    assert "Simulation of transitions between the states" in titles  # wrapped, read under its last line
     setup = next(s for s in paper.sections if s.title == "2.1 Setup")
     assert "The paragraph interrupted by the plot goes on here" in paper.text[setup.start : setup.end]
     chunks = chunk_paper(paper)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from ingest.pdf.extract import FLOAT_KINDS, Line
 from ingest.pdf.structure import (
+    MAX_HEADING_LINES,
     REFERENCE_NAMES,
     Heading,
     HeadingDetector,
@@ -170,14 +171,14 @@ def assemble(pages: list[list[Line]], detector: HeadingDetector, skip: int = 0) 
                 sections.append(("References", out.pos, kind))
             elif not (page_index == 0 and i < skip) and not figure:
                 heading = detector.classify(line)
-                following = lines[i + 1] if i + 1 < len(lines) else None
-                if heading is None and page_index > 0 and big_heading(line, detector, following):
+                after = lines[i + 1 : i + 1 + MAX_HEADING_LINES]
+                if heading is None and page_index > 0 and big_heading(line, detector, after):
                     heading = Heading(line.text.strip(), "body", 1)
             if heading is not None:
                 title_lines = [line]
                 while (
                     i + len(title_lines) < len(lines)
-                    and len(title_lines) < 3
+                    and len(title_lines) < MAX_HEADING_LINES
                     and heading.kind == "body"
                     and continues_heading(title_lines[-1], lines[i + len(title_lines)], detector)
                 ):

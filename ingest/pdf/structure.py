@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from ingest.pdf.extract import Line
@@ -194,6 +195,9 @@ def _ocr_roman_number(text: str) -> str:
     return _OCR_ROMAN.sub(lambda m: re.sub(r"[l1|]", "I", m.group(0)), text)
 
 
+MAX_HEADING_LINES = 3  # a heading wraps onto at most two more lines
+
+
 def continues_heading(heading_line: Line, line: Line, detector: HeadingDetector) -> bool:
     """A wrapped heading's second line has the heading's exact typography."""
     return (
@@ -241,9 +245,10 @@ def stands_alone(line: Line, following: Line | None, detector: HeadingDetector) 
     return other_type and 0 < line.y - following.y < 2.5 * max(following.size, 1.0)
 
 
-def big_heading(line: Line, detector: HeadingDetector, following: Line | None) -> bool:
+def big_heading(line: Line, detector: HeadingDetector, after: Sequence[Line]) -> bool:
     """Unnumbered headings set clearly larger than body text ("Vorwort", "MOTIVATION"), with body text right
-    below them. A plot's title and axis labels are set large too ("Log(λ)", "Density", a tree's species
+    below them (below its last line, when it wraps in its own type: "Simulation of transitions in multistate"
+    over "models"). A plot's title and axis labels are set large too ("Log(λ)", "Density", a tree's species
     names), but what follows them is more of the plot: other labels, tick numbers, or text far away."""
     if detector.body <= 0 or line.size < detector.body * 1.15 or line.uncertain:
         return False
@@ -251,7 +256,12 @@ def big_heading(line: Line, detector: HeadingDetector, following: Line | None) -
     words = re.findall(r"[^\W\d_\u0370-\u03ff]{3,}", text)  # Greek letters are math symbols here
     if not (words and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10):
         return False
-    return following is not None and _text_below(line, following)
+    heading, rest = [line], list(after[:MAX_HEADING_LINES])
+    while len(heading) < MAX_HEADING_LINES and len(heading) <= len(rest):
+        if not continues_heading(heading[-1], rest[len(heading) - 1], detector):
+            break
+        heading.append(rest[len(heading) - 1])
+    return len(heading) <= len(rest) and _text_below(heading[-1], rest[len(heading) - 1])
 
 
 def _text_below(line: Line, following: Line) -> bool:
