@@ -30,7 +30,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.metrics import pct
+from bench.metrics import margin, pct
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "questions"
@@ -51,6 +51,16 @@ class Tally:
     false_refusal: list[bool] = field(default_factory=list)
     latency_ms: list[float] = field(default_factory=list)
     misses: list[str] = field(default_factory=list)
+
+    def margins(self) -> dict[str, float | str]:
+        """The noise band (`metrics.margin`) of the shares that count questions, under `report`'s names."""
+        shares = {
+            "right_paper_cited_%": self.right_paper,
+            "expected_substring_%": self.expected_text,
+            "refusal_on_unanswerable_%": self.refused_unanswerable,
+            "false_refusal_%": self.false_refusal,
+        }
+        return {key: margin(flags) for key, flags in shares.items()}
 
     def report(self) -> dict[str, float | int | str]:
         lat = sorted(self.latency_ms)
@@ -247,6 +257,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"thresholds: min_relevance={s.min_relevance} min_coverage_cjk={s.min_coverage_cjk}", file=sys.stderr)
     tally = evaluate(lib, answerable, unanswerable, mode="llm" if args.llm else "extractive")
     print(json.dumps({"corpus": args.corpus, "mode": "llm" if args.llm else "extractive", **tally.report()}, indent=2))
+    print("± 95 % (points): " + json.dumps(tally.margins()))
     if args.show_misses:
         for miss in tally.misses:
             print("  " + miss)
@@ -288,11 +299,13 @@ def run_pdfs(args: argparse.Namespace) -> int:
     every = ["train", "dev", "unseen"] if papers else ["train", "dev"]
     splits = ["test"] if heldout else every if args.split == "all" else [args.split]
     results: dict[str, dict] = {}
+    noise: dict[str, dict] = {}  # each share's 95 % band (not saved: it follows from the counts)
     for split in splits:
         sets = QASets.of_corpus(args.corpus, split)
         sets = sets.of_type(args.type) if args.type else sets
         tally = score(QATally(), lib, sets, mode="llm" if args.llm else None)
         results[split] = tally.report()
+        noise[split] = tally.margins()
         if args.show_misses:
             print(f"-- misses ({split})")
             for miss in tally.misses:
@@ -301,9 +314,10 @@ def run_pdfs(args: argparse.Namespace) -> int:
     before = json.loads(saved.read_text()) if saved.exists() else {}
     for split, now in results.items():
         print(f"\n{split}:" + (_IN_SAMPLE if split == "train" else ""))
-        print(f"{'measure':<44} {'before':>8} {'now':>8}")
+        print(f"{'measure':<44} {'before':>8} {'now':>8} {'± 95 %':>8}")
         for key, value in now.items():
-            print(f"{key:<44} {before.get(split, {}).get(key, '-')!s:>8} {value!s:>8}")
+            band = noise[split].get(key, "")
+            print(f"{key:<44} {before.get(split, {}).get(key, '-')!s:>8} {value!s:>8} {band!s:>8}")
     if args.save:
         saved.parent.mkdir(parents=True, exist_ok=True)
         saved.write_text(json.dumps(results, indent=1) + "\n", encoding="utf-8")

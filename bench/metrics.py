@@ -54,3 +54,15 @@ def evaluate(runs: Mapping[str, Sequence[str]], qrels: Mapping[str, Mapping[str,
 def pct(flags: Sequence[bool]) -> float | str:
     """The share of true flags in percent, one decimal ("n/a" for none): how the answer benches report."""
     return round(100 * sum(flags) / len(flags), 1) if flags else "n/a"
+
+
+def margin(flags: Sequence[bool], z: float = 1.96) -> float | str:
+    """Half the width of the 95 % Wilson interval around `pct(flags)`, in points: how far the same system
+    could land on as many other questions. Two runs that differ by less than it differ by the questions drawn,
+    not by the system (Wilson, not the normal approximation: it stays honest near 0 % and 100 %)."""
+    n = len(flags)
+    if not n:
+        return "n/a"
+    p = sum(flags) / n
+    half = z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n)) / (1 + z * z / n)
+    return round(100 * half, 1)

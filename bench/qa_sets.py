@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from bench.metrics import pct
+from bench.metrics import margin, pct
 
 ROOT = Path(__file__).resolve().parents[1]
 QUESTIONS = ROOT / "bench" / "questions"
@@ -174,6 +174,21 @@ class QATally:
         """Per decline (of single-paper and unanswerable questions): was the question unanswerable? With
         "unanswerable declined" (recall), how far a decline can be trusted."""
         return [False] * sum(self.false_decline) + [True] * sum(self.declined)
+
+    def margins(self) -> dict[str, float | str]:
+        """Each share's noise band (`metrics.margin`), under the same names as `report`."""
+        shares = {
+            "answered (quote holds it, right paper) %": self.answered,
+            "right paper cited %": self.right_paper,
+            "answer in the passages read %": self.pool,
+            "false declines %": self.false_decline,
+            "two-paper: both cited %": self.multi_both_cited,
+            "two-paper: both answered %": self.multi_both_answered,
+            "unanswerable declined %": self.declined,
+            "declines that were right (precision) %": self.right_declines(),
+            "declines naming the missing term %": self.says_missing,
+        }
+        return {key: margin(flags) for key, flags in shares.items()}
 
     def report(self) -> dict[str, float | int | str]:
         lat = sorted(self.latency_ms)

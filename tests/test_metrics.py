@@ -60,3 +60,17 @@ def test_decline_precision_counts_false_declines_against_right_ones():
     assert report["declines that were right (precision) %"] == 75.0
     assert report["unanswerable declined %"] == 75.0
     assert QATally().report()["declines that were right (precision) %"] == "n/a"
+
+
+def test_a_shares_noise_band_narrows_with_more_questions_and_stays_inside_0_to_100():
+    from bench.metrics import margin
+    from bench.qa_sets import QATally
+
+    assert margin([]) == "n/a"
+    few, many = margin([True] * 8 + [False] * 2), margin([True] * 80 + [False] * 20)
+    assert few > many > 0
+    assert 7.0 < many < 9.0  # 80 % of 100: the textbook ±7.8 points
+    assert 0 < margin([True] * 25) < 15  # all right on 25 questions still leaves room below 100 %
+    bands = QATally(answered=[True] * 8 + [False] * 2, declined=[True, False]).margins()
+    assert bands["answered (quote holds it, right paper) %"] == few
+    assert bands["unanswerable declined %"] > few  # two questions say less than ten
