@@ -1,7 +1,7 @@
 """Fit when to decline: logistic regression over `rag.answers.extractive.ANSWERABILITY` (question-level
 signals of the scored candidates), answerable vs on-topic unanswerable questions of the train split, and
-the decline threshold: the highest that keeps false declines (all causes) at most 5 % on train
-(`--max-false-declines`).
+the decline threshold: the highest that keeps false declines (all causes) at most 4.5 % on train, read from
+out-of-fold probabilities (`--max-false-declines`, `--min-gain`).
 
     python -m bench.train_answerability --work W/pdfs            # fit, report train and dev, write the weights
     python -m bench.train_answerability --work W/pdfs --dry-run
