@@ -58,7 +58,7 @@ class Paper:
 
     def __post_init__(self) -> None:
         if not self.content_hash:
-            self.content_hash = text_hash(self.title + "\n" + self.text)
+            self.content_hash = text_hash(self.title + "\n" + self.text + sections_key(self.sections, self.text))
         if not self.sections:
             self.sections = [Section("", 0, len(self.text))]
 
@@ -86,6 +86,16 @@ class Chunk:
     page_start: int | None = None
     page_end: int | None = None
     kind: str = "body"
+
+
+def sections_key(sections: list[Section], text: str) -> str:
+    """The parse beyond the text, for the content hash: each section's title, span and kind. A better parse of
+    the same PDF often moves only a heading ("models" → "Simulation of transitions in multistate models"), and
+    chunks are cut at sections, so such a paper must count as changed and be indexed again. Empty for a text
+    that is one untitled section (an abstract), whose hash is then its text's alone."""
+    if not sections or sections == [Section("", 0, len(text))]:
+        return ""
+    return "".join(f"\n{s.title}\t{s.start}\t{s.end}\t{s.kind}" for s in sections)
 
 
 def text_hash(text: str) -> str:

@@ -134,3 +134,29 @@ def test_an_index_is_searched_with_the_set_hnsw_breadth_also_when_made_before(ma
     later = make_library(hnsw_ef_search=300)
     later.store.open_for_read(later.settings.embed_model)
     assert later.store._chunks.configuration_json["hnsw"]["ef_search"] == 300
+
+
+def test_a_paper_whose_parse_moved_a_section_is_indexed_again(make_library) -> None:
+    """A better parse of the same PDF may change only where sections start (a heading read whole): its chunks
+    are cut at sections, so the paper is replaced, not skipped as unchanged."""
+    from ingest.models import Paper, Section
+
+    heading = "Simulation of transitions in multistate models. "
+    text = heading * 3 + "The rates are drawn from the fitted models. " * 20
+    old_cut, new_cut = len(heading), 3 * len(heading)  # each at a sentence's start
+
+    def parsed(heading_at: int) -> Paper:
+        sections = [Section("Models", 0, heading_at), Section("Simulation", heading_at, len(text))]
+        return Paper(id="pdf:moved", title="Multistate", text=text, source="pdf", sections=sections)
+
+    library = make_library()
+    assert [a[0] for a in library.indexer.add_papers([parsed(old_cut)]).added] == ["pdf:moved"]
+    assert library.indexer.add_papers([parsed(old_cut)]).unchanged  # the same parse: nothing to do
+    again = library.indexer.add_papers([parsed(new_cut)])
+    assert [a[0] for a in again.added] == ["pdf:moved"]
+    stored = chroma_peek.chunks(library).get(where={"paper_id": "pdf:moved"}, include=["metadatas"])["metadatas"]
+    assert {(m["section"], m["start"]) for m in stored} >= {("Models", 0), ("Simulation", new_cut)}
+    assert all(m["start"] != old_cut for m in stored)  # no chunk of the old cut is left
+    plain = Paper(id="a", title="T", text="An abstract.")  # one untitled section: the text's hash, as before
+    one_section = Paper(id="a", title="T", text="An abstract.", sections=[Section("", 0, 12)])
+    assert plain.content_hash == one_section.content_hash

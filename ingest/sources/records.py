@@ -12,7 +12,7 @@ from collections.abc import Callable, Generator
 from pathlib import Path
 from typing import Any
 
-from ingest.models import Paper, Section, SourceError, slug_id, text_hash
+from ingest.models import Paper, Section, SourceError, sections_key, slug_id, text_hash
 
 # Optional Chinese fields (the digest page carries them); indexed as their own sections so that
 # Chinese questions can match them lexically, and shown as extra metadata.
@@ -95,7 +95,7 @@ def with_reference_metadata(paper: Paper, record: dict[str, Any], *, source: str
 def metadata_hash(paper: Paper) -> str:
     """The content hash of a paper whose metadata can change without its text (a reference manager's)."""
     meta = json.dumps([paper.authors, paper.year, paper.url, paper.abstract, paper.extra], sort_keys=True, default=str)
-    return text_hash(paper.title + "\n" + paper.text + "\n" + meta)
+    return text_hash(paper.title + "\n" + paper.text + sections_key(paper.sections, paper.text) + "\n" + meta)
 
 
 def reference_pdfs(
