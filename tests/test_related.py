@@ -72,3 +72,24 @@ def test_cli_related_prints_papers_and_passages(bundled_library, capsys):
     assert main(["related", "TinyV", "-k", "2", "--index", str(bundled_library.settings.index_dir)]) == 0
     out = capsys.readouterr().out
     assert out.count("similarity") == 2 and "this:" in out and "match:" in out
+
+
+def test_related_for_a_pdf_indexed_by_an_earlier_parse_leaves_the_paper_itself_out(make_library, tmp_path):
+    """A PDF indexed before the parser changed (its stored content hash differs) is still the same paper: it is
+    compared as it reads now, and never listed as related to itself."""
+    from tests import chroma_peek
+    from tests.pdf_factory import make_sectioned_pdf
+
+    from .conftest import BUNDLED
+
+    library = make_library()
+    pdf = tmp_path / "sectioned.pdf"
+    make_sectioned_pdf(pdf)
+    library.ingest([str(BUNDLED), str(pdf)])
+    own = next(p for p in library.papers() if p.source == "pdf")
+    catalogue = chroma_peek.catalogue(library)
+    meta = catalogue.get(ids=[own.id], include=["metadatas"])["metadatas"][0]
+    catalogue.update(ids=[own.id], metadatas=[{**meta, "content_hash": "an-earlier-parse"}])
+
+    results = make_library().related(str(pdf), k=3)
+    assert len(results) == 3 and own.id not in {r.paper.id for r in results}

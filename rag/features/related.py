@@ -62,9 +62,12 @@ def query_paper(reader: Reader, ref: str) -> tuple[str | None, ChunkVectors]:
         except Exception as exc:  # SourceError, or whatever a broken PDF raises
             raise PapersError(str(exc).splitlines()[0] if str(exc) else f"{ref}: cannot read PDF") from None
         record = reader.paper(paper.id)
-        if record is not None and record.content_hash == paper.content_hash:
-            return record.id, indexed_chunks(reader, record.id)
-        return None, embed_paper(reader, paper)
+        if record is None:
+            return None, embed_paper(reader, paper)
+        # The id is the file's: the indexed paper is this one. Read another way since (an earlier version's
+        # parse), its chunks are embedded afresh, and it is still left out of its own related papers.
+        current = record.content_hash == paper.content_hash
+        return record.id, indexed_chunks(reader, record.id) if current else embed_paper(reader, paper)
     try:
         record = reader.resolve_paper(ref)
     except PapersError:
