@@ -92,7 +92,7 @@ def sections_key(sections: list[Section], text: str) -> str:
     """The parse beyond the text, for the content hash: each section's title, span and kind. A better parse of
     the same PDF often moves only a heading ("models" → "Simulation of transitions in multistate models"), and
     chunks are cut at sections, so such a paper must count as changed and be indexed again. Empty for a text
-    that is one untitled section (an abstract), whose hash is then its text's alone."""
+    read without sections (one untitled section), whose hash is then its text's alone."""
     if not sections or sections == [Section("", 0, len(text))]:
         return ""
     return "".join(f"\n{s.title}\t{s.start}\t{s.end}\t{s.kind}" for s in sections)
