@@ -42,7 +42,15 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from bench.train_answer_scorer import Libraries, Listwise, examples, fitted_on, fold_of, items  # noqa: E402
+from bench.train_answer_scorer import (  # noqa: E402
+    Libraries,
+    Listwise,
+    examples,
+    fitted_on,
+    fold_of,
+    items,
+    top_holds,
+)
 
 DEPTH = 20  # the scorer's best candidates the cross-encoder scores again
 
@@ -133,10 +141,6 @@ def scores(model, pool: list[Pool]) -> list[np.ndarray]:
     return out
 
 
-def top(score: np.ndarray, y: np.ndarray, k: int) -> bool:
-    return bool(y[np.argsort(-score)[:k]].any())
-
-
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--work", type=Path, default=Path("/tmp/papers-eval-answers/pdfs"), help="index folder")
@@ -192,10 +196,10 @@ def main(argv: list[str] | None = None) -> int:
         for name, pool in (("train (out of fold)", train), ("dev", dev)):
             kept = [p for p in pool if len(p.y)]
             rate = {
-                "scorer": [np.mean([top(p.decision, p.y, k) for p in kept]) for k in (1, 3)],
-                "cross-encoder": [np.mean([top(cross[id(p)], p.y, k) for p in kept]) for k in (1, 3)],
+                "scorer": [np.mean([top_holds(p.decision, p.y, k) for p in kept]) for k in (1, 3)],
+                "cross-encoder": [np.mean([top_holds(cross[id(p)], p.y, k) for p in kept]) for k in (1, 3)],
                 "combined": [
-                    np.mean([top(model.decision_function(combined(p)), p.y, k) for p in kept]) for k in (1, 3)
+                    np.mean([top_holds(model.decision_function(combined(p)), p.y, k) for p in kept]) for k in (1, 3)
                 ],
             }
             print(

@@ -256,12 +256,12 @@ def big_heading(line: Line, detector: HeadingDetector, after: Sequence[Line]) ->
     words = re.findall(r"[^\W\d_\u0370-\u03ff]{3,}", text)  # Greek letters are math symbols here
     if not (words and _looks_like_title(text) and not text.endswith((".", ":")) and len(text.split()) <= 10):
         return False
-    heading, rest = [line], list(after[:MAX_HEADING_LINES])
-    while len(heading) < MAX_HEADING_LINES and len(heading) <= len(rest):
-        if not continues_heading(heading[-1], rest[len(heading) - 1], detector):
+    last, rest = line, list(after[:MAX_HEADING_LINES])
+    for _ in range(MAX_HEADING_LINES - 1):  # past the heading's own wrapped lines
+        if not rest or not continues_heading(last, rest[0], detector):
             break
-        heading.append(rest[len(heading) - 1])
-    return len(heading) <= len(rest) and _text_below(heading[-1], rest[len(heading) - 1])
+        last = rest.pop(0)
+    return bool(rest) and _text_below(last, rest[0])
 
 
 def _text_below(line: Line, following: Line) -> bool:

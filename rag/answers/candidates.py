@@ -107,6 +107,7 @@ def gather(
         if (hit.kind == "zh") != cjk:  # Chinese summaries answer Chinese questions, and only those
             continue
         spans, vectors = (sentence_spans(hit.text), np.zeros((0, 0))) if cjk else bank.get(hit.text)
+        title = squash(hit.title)
         for i, (s, e) in enumerate(spans):
             s, e = trim(hit.text, s, e)
             text = hit.text[s:e]
@@ -114,7 +115,7 @@ def gather(
                 min_chars <= len(text) <= max_chars or (cjk and len(text) >= min_cjk)
             ):
                 continue
-            if squash(text) in squash(hit.title):  # a line of the title on the first page: no answer's quote
+            if squash(text) in title:  # a line of the title on the first page: no answer's quote
                 continue
             key = (hit.paper_id, hit.start + s)
             before = hit.text[spans[i - 1][0] : spans[i - 1][1]] if i else ""
